@@ -1,0 +1,182 @@
+/**
+ * Configuration: one typed, frozen object read from the environment and validated at boot.
+ * Every variable is declared once below (name, parser, default, description); `.env.example`
+ * documents the same list and a test keeps the two in step. A bad value stops the start with
+ * the variable's name in the message.
+ */
+import { readFileSync } from 'node:fs'
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`)
+    this.name = 'ConfigError'
+  }
+}
+
+type Parser<T> = (raw: string) => T
+
+const int =
+  (min: number, max: number): Parser<number> =>
+  (raw) => {
+    if (!/^-?\d+$/.test(raw.trim())) throw new Error(`must be an integer, got '${raw}'`)
+    const value = Number(raw)
+    if (value < min || value > max) throw new Error(`must be between ${min} and ${max}, got ${value}`)
+    return value
+  }
+
+const bool: Parser<boolean> = (raw) => {
+  const value = raw.trim().toLowerCase()
+  if (['1', 'true', 'yes', 'on'].includes(value)) return true
+  if (['0', 'false', 'no', 'off'].includes(value)) return false
+  throw new Error(`must be true or false, got '${raw}'`)
+}
+
+const oneOf =
+  <const T extends string>(...values: T[]): Parser<T> =>
+  (raw) => {
+    if (!(values as string[]).includes(raw))
+      throw new Error(`must be one of ${values.join(', ')}, got '${raw}'`)
+    return raw as T
+  }
+
+const url =
+  (...protocols: string[]): Parser<string> =>
+  (raw) => {
+    let parsed: URL
+    try {
+      parsed = new URL(raw)
+    } catch {
+      throw new Error('must be a URL')
+    }
+    if (!protocols.includes(parsed.protocol)) {
+      throw new Error(`must use ${protocols.map((p) => p.replace(/:$/, '')).join(' or ')}`)
+    }
+    return raw
+  }
+
+const text: Parser<string> = (raw) => raw
+const list: Parser<string[]> = (raw) =>
+  raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+
+interface VariableSpec<T> {
+  parse: Parser<T>
+  /** Used when the variable is unset or empty; `undefined` makes the setting optional. */
+  default: T | undefined
+  description: string
+}
+
+const variable = <T>(
+  parse: Parser<T>,
+  defaultValue: T | undefined,
+  description: string,
+): VariableSpec<T> => ({
+  parse,
+  default: defaultValue,
+  description,
+})
+
+/** The variables, in the order `.env.example` lists them. */
+export const variables = {
+  PROCESS_ROLE: variable(
+    oneOf('all', 'api', 'worker'),
+    'all',
+    'What this process runs: api (HTTP), worker (jobs) or all',
+  ),
+  HOST: variable(text, '127.0.0.1', 'Address the HTTP server listens on (0.0.0.0 in containers)'),
+  PORT: variable(int(0, 65535), 3000, 'Port of the public HTTP API'),
+  PUBLIC_URL: variable(
+    url('http:', 'https:'),
+    undefined,
+    'Public base URL of the API (default http://HOST:PORT); used in links and token issuers',
+  ),
+  LOG_LEVEL: variable(
+    oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'),
+    'info',
+    'pino log level',
+  ),
+  BODY_LIMIT_BYTES: variable(int(1024, 50 * 1024 * 1024), 1024 * 1024, 'Largest accepted request body'),
+  REQUEST_TIMEOUT_MS: variable(int(1000, 600_000), 30_000, 'A request taking longer is answered 503'),
+  SHUTDOWN_GRACE_MS: variable(
+    int(0, 600_000),
+    10_000,
+    'On SIGINT/SIGTERM, time given to in-flight requests and jobs before the process exits',
+  ),
+  TRUST_PROXY: variable(bool, false, 'Trust X-Forwarded-* headers (set behind a load balancer)'),
+  DATABASE_URL: variable(
+    url('postgres:', 'postgresql:'),
+    undefined,
+    'PostgreSQL connection string (Supabase: direct or session-mode); unset = embedded PostgreSQL',
+  ),
+  DATABASE_POOL_MAX: variable(int(1, 500), 10, 'Connections in the pool of this process'),
+  DATABASE_STATEMENT_TIMEOUT_MS: variable(
+    int(0, 3_600_000),
+    15_000,
+    'statement_timeout of pooled connections (0 = none)',
+  ),
+  MIGRATE_ON_START: variable(bool, true, 'Apply pending migrations when the service starts'),
+  EMBEDDED_PG_DIR: variable(
+    text,
+    '.data/postgres',
+    'Data folder of the embedded PostgreSQL (relative to the project)',
+  ),
+  EMBEDDED_PG_PORT: variable(int(1, 65535), 54329, 'Port of the embedded PostgreSQL (loopback only)'),
+  REDIS_URL: variable(
+    url('redis:', 'rediss:'),
+    undefined,
+    'Redis for cache, rate limits and pub/sub; unset = in-process',
+  ),
+  CORS_ORIGINS: variable(
+    list,
+    [],
+    'Comma-separated origins allowed by CORS (empty = no cross-origin access)',
+  ),
+} as const
+
+type Variables = typeof variables
+export type ConfigValues = {
+  readonly [K in keyof Variables]: Variables[K] extends VariableSpec<infer T>
+    ? Variables[K]['default'] extends undefined
+      ? T | undefined
+      : T
+    : never
+}
+
+export interface Config extends ConfigValues {
+  /** PUBLIC_URL, or derived from HOST and PORT. */
+  readonly publicUrl: string
+  readonly projectRoot: string
+}
+
+/** The project's root folder (where package.json is), both from `src/` and from `dist/`. */
+export const projectRoot = new URL('../../', import.meta.url).pathname.replace(/\/$/, '')
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const problems: string[] = []
+  const values: Record<string, unknown> = {}
+  for (const [name, spec] of Object.entries(variables) as [string, VariableSpec<unknown>][]) {
+    const raw = env[name]
+    if (raw === undefined || raw.trim() === '') {
+      values[name] = spec.default
+      continue
+    }
+    try {
+      values[name] = spec.parse(raw.trim())
+    } catch (error) {
+      problems.push(`${name} ${(error as Error).message}`)
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems)
+
+  const host = values.HOST as string
+  const displayHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host
+  const publicUrl = (
+    (values.PUBLIC_URL as string | undefined) ?? `http://${displayHost}:${values.PORT}`
+  ).replace(/\/$/, '')
+  return Object.freeze({ ...(values as unknown as ConfigValues), publicUrl, projectRoot })
+}
+
+/** Reads the version from package.json once; used by `--version` and the OpenAPI document. */
+export const packageVersion: string = JSON.parse(readFileSync(`${projectRoot}/package.json`, 'utf8')).version

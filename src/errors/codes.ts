@@ -1,0 +1,174 @@
+/**
+ * The one list of error codes the API can answer with. Every error that reaches a client is
+ * an AppError (or is turned into one by the HTTP error handler), rendered as an RFC 9457
+ * problem document whose `code` is one of these. Codes are part of the API: never rename one.
+ */
+export const ErrorCode = {
+  ValidationFailed: 'validation_failed',
+  InvalidJson: 'invalid_json',
+  UnsupportedMediaType: 'unsupported_media_type',
+  PayloadTooLarge: 'payload_too_large',
+  NotFound: 'not_found',
+  RouteNotFound: 'route_not_found',
+  MethodNotAllowed: 'method_not_allowed',
+  Unauthorized: 'unauthorized',
+  Forbidden: 'forbidden',
+  Conflict: 'conflict',
+  IdempotencyConflict: 'idempotency_conflict',
+  RateLimited: 'rate_limited',
+  Busy: 'busy',
+  DatabaseUnavailable: 'database_unavailable',
+  NotReady: 'not_ready',
+  Internal: 'internal_error',
+} as const
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]
+
+export interface FieldError {
+  /** JSON pointer-ish path of the offending field, e.g. `/body/amount` or `/query/limit`. */
+  field: string
+  message: string
+}
+
+export interface AppErrorOptions {
+  code: string
+  status: number
+  title: string
+  detail?: string
+  errors?: FieldError[]
+  headers?: Record<string, string>
+  /** Extra members added to the problem document (RFC 9457 extension members). */
+  extensions?: Record<string, unknown>
+  cause?: unknown
+}
+
+export class AppError extends Error {
+  readonly code: string
+  readonly status: number
+  readonly title: string
+  readonly detail: string | undefined
+  readonly errors: FieldError[] | undefined
+  readonly headers: Record<string, string> | undefined
+  readonly extensions: Record<string, unknown> | undefined
+
+  constructor(options: AppErrorOptions) {
+    super(options.detail ?? options.title, { cause: options.cause })
+    this.name = 'AppError'
+    this.code = options.code
+    this.status = options.status
+    this.title = options.title
+    this.detail = options.detail
+    this.errors = options.errors
+    this.headers = options.headers
+    this.extensions = options.extensions
+  }
+}
+
+export function isAppError(value: unknown): value is AppError {
+  return value instanceof AppError
+}
+
+/** One factory per kind of error, so call sites read as what happened, not as status numbers. */
+export const errors = {
+  validation: (detail: string, fieldErrors: FieldError[] = []) =>
+    new AppError({
+      code: ErrorCode.ValidationFailed,
+      status: 400,
+      title: 'Request validation failed',
+      detail,
+      errors: fieldErrors,
+    }),
+  invalidJson: (detail: string) =>
+    new AppError({ code: ErrorCode.InvalidJson, status: 400, title: 'Malformed JSON body', detail }),
+  unsupportedMediaType: (contentType: string) =>
+    new AppError({
+      code: ErrorCode.UnsupportedMediaType,
+      status: 415,
+      title: 'Unsupported media type',
+      detail: `Content-Type '${contentType}' is not supported; send application/json`,
+    }),
+  payloadTooLarge: (limit: number) =>
+    new AppError({
+      code: ErrorCode.PayloadTooLarge,
+      status: 413,
+      title: 'Payload too large',
+      detail: `The request body is larger than ${limit} bytes`,
+    }),
+  notFound: (what: string, detail?: string) =>
+    new AppError({ code: ErrorCode.NotFound, status: 404, title: `${what} not found`, detail }),
+  routeNotFound: (method: string, url: string) =>
+    new AppError({
+      code: ErrorCode.RouteNotFound,
+      status: 404,
+      title: 'Route not found',
+      detail: `No route for ${method} ${url}`,
+    }),
+  methodNotAllowed: (method: string, url: string, allowed: string[]) =>
+    new AppError({
+      code: ErrorCode.MethodNotAllowed,
+      status: 405,
+      title: 'Method not allowed',
+      detail: `${method} is not allowed on ${url}; allowed: ${allowed.join(', ')}`,
+      headers: { allow: allowed.join(', ') },
+    }),
+  unauthorized: (detail = 'Authentication is required') =>
+    new AppError({
+      code: ErrorCode.Unauthorized,
+      status: 401,
+      title: 'Unauthorized',
+      detail,
+      headers: { 'www-authenticate': 'Bearer' },
+    }),
+  forbidden: (detail = 'You are not allowed to do this') =>
+    new AppError({ code: ErrorCode.Forbidden, status: 403, title: 'Forbidden', detail }),
+  conflict: (detail: string, code: string = ErrorCode.Conflict) =>
+    new AppError({ code, status: 409, title: 'Conflict', detail }),
+  idempotencyConflict: () =>
+    new AppError({
+      code: ErrorCode.IdempotencyConflict,
+      status: 409,
+      title: 'Idempotency key reused',
+      detail: 'This Idempotency-Key was already used with a different request',
+    }),
+  rateLimited: (retryAfterSeconds: number) =>
+    new AppError({
+      code: ErrorCode.RateLimited,
+      status: 429,
+      title: 'Too many requests',
+      detail: `Rate limit exceeded; retry in ${retryAfterSeconds} s`,
+      headers: { 'retry-after': String(retryAfterSeconds) },
+    }),
+  busy: (detail = 'The resource is busy; retry shortly') =>
+    new AppError({
+      code: ErrorCode.Busy,
+      status: 503,
+      title: 'Busy',
+      detail,
+      headers: { 'retry-after': '1' },
+    }),
+  databaseUnavailable: (cause?: unknown) =>
+    new AppError({
+      code: ErrorCode.DatabaseUnavailable,
+      status: 503,
+      title: 'Database unavailable',
+      detail: 'The database cannot be reached; retry shortly',
+      headers: { 'retry-after': '5' },
+      cause,
+    }),
+  notReady: (detail: string, checks: Record<string, unknown>) =>
+    new AppError({
+      code: ErrorCode.NotReady,
+      status: 503,
+      title: 'Not ready',
+      detail,
+      extensions: { checks },
+    }),
+  internal: (cause?: unknown) =>
+    new AppError({
+      code: ErrorCode.Internal,
+      status: 500,
+      title: 'Internal server error',
+      detail: 'An unexpected error occurred; it has been logged',
+      cause,
+    }),
+}

@@ -1,0 +1,83 @@
+/**
+ * The HTTP application: Fastify with TypeBox schemas, OpenAPI generated from those schemas,
+ * request ids, one error handler. Built from an AppContext so tests can build it around a test
+ * database and call it with `app.inject()`.
+ */
+import { randomUUID } from 'node:crypto'
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import Fastify, { type FastifyBaseLogger } from 'fastify'
+import { packageVersion } from '../config/index.js'
+import type { AppContext } from '../context.js'
+import { createRouteIndex, errorHandler, notFoundHandler } from './error-handler.js'
+import { registerRoutes } from './routes/index.js'
+import { Problem } from './schemas/problem.js'
+import type { App } from './types.js'
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
+
+export async function buildApp(ctx: AppContext): Promise<App> {
+  const { config } = ctx
+  const app = Fastify({
+    loggerInstance: ctx.log.child({ component: 'http' }) as FastifyBaseLogger,
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    requestTimeout: config.REQUEST_TIMEOUT_MS,
+    trustProxy: config.TRUST_PROXY,
+    return503OnClosing: true,
+    // A caller's X-Request-Id is kept when it is sane, so their logs and ours line up.
+    requestIdHeader: false,
+    genReqId: (request) => {
+      const given = request.headers['x-request-id']
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
+    },
+    ajv: {
+      customOptions: {
+        // Unknown fields are refused with their names rather than silently dropped.
+        removeAdditional: false,
+        coerceTypes: 'array',
+        useDefaults: true,
+        allErrors: true,
+      },
+    },
+  }).withTypeProvider<TypeBoxTypeProvider>()
+
+  app.setErrorHandler(errorHandler)
+  const routeIndex = createRouteIndex()
+  app.addHook('onRoute', (route) => routeIndex.add(route.method, route.url))
+  app.setNotFoundHandler(notFoundHandler(routeIndex))
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id)
+  })
+  app.addSchema(Problem)
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Decision Markets API',
+        version: packageVersion,
+        description:
+          'Decision markets where AI agents let markets choose what they do. Amounts are decimal strings ' +
+          'of credits with at most 6 decimals; errors are RFC 9457 problem documents with a stable `code`.',
+      },
+      servers: [{ url: config.publicUrl }],
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'Access token or API key' },
+        },
+      },
+    },
+    refResolver: {
+      buildLocalReference: (json, _baseUri, _fragment, i) =>
+        typeof json.$id === 'string' ? json.$id : `def-${i}`,
+    },
+  })
+  // Assets come from the swagger-ui-dist npm package through @fastify/swagger-ui: no CDN.
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true } })
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
+
+  registerRoutes(app, ctx)
+  return app
+}

@@ -1,0 +1,149 @@
+/**
+ * The one place where errors become HTTP responses. Routes never catch: whatever they throw
+ * arrives here and leaves as an RFC 9457 problem document with a stable `code`. Unknown
+ * errors are logged with their stack and answered with a generic 500 that leaks nothing.
+ */
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
+import FindMyWay from 'find-my-way'
+import { DatabaseError, databaseErrorToAppError } from '../db/errors.js'
+import { AppError, errors, type FieldError } from '../errors/codes.js'
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8'
+
+export function sendProblem(request: FastifyRequest, reply: FastifyReply, error: AppError) {
+  const problem: Record<string, unknown> = {
+    type: `urn:problem:${error.code}`,
+    title: error.title,
+    status: error.status,
+    ...(error.detail ? { detail: error.detail } : {}),
+    instance: request.url.split('?')[0],
+    code: error.code,
+    request_id: request.id,
+    ...(error.errors ? { errors: error.errors } : {}),
+    ...error.extensions,
+  }
+  if (error.headers) reply.headers(error.headers)
+  // Sent as a string so no route's response schema can reshape or strip it.
+  return reply.code(error.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem))
+}
+
+interface AjvErrorLike {
+  instancePath: string
+  keyword: string
+  message?: string
+  params: Record<string, unknown>
+}
+
+const contextName: Record<string, string> = {
+  body: 'body',
+  querystring: 'query',
+  params: 'path',
+  headers: 'header',
+}
+
+function validationFieldErrors(error: FastifyError): FieldError[] {
+  const where = contextName[error.validationContext ?? 'body'] ?? 'body'
+  return ((error.validation ?? []) as AjvErrorLike[]).map((item) => {
+    let field = item.instancePath
+    let message = item.message ?? 'is invalid'
+    if (item.keyword === 'required') field = `${field}/${String(item.params.missingProperty)}`
+    if (item.keyword === 'additionalProperties') {
+      field = `${field}/${String(item.params.additionalProperty)}`
+      message = 'is not a known field'
+    }
+    return { field: `/${where}${field}`, message }
+  })
+}
+
+/** Translates anything thrown into an AppError; undefined means "unexpected, a 500". */
+export function toAppError(error: unknown): AppError | undefined {
+  if (error instanceof AppError) return error
+  if (error instanceof DatabaseError) return databaseErrorToAppError(error)
+  const fastifyError = error as FastifyError
+  if (fastifyError?.validation) {
+    const fields = validationFieldErrors(fastifyError)
+    return errors.validation(
+      fields.map((f) => `${f.field} ${f.message}`).join('; ') || 'The request is invalid',
+      fields,
+    )
+  }
+  switch (fastifyError?.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return errors.payloadTooLarge(Number(/\d+/.exec(fastifyError.message)?.[0] ?? 0))
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return errors.unsupportedMediaType(String(/'(.*)'/.exec(fastifyError.message)?.[1] ?? 'unknown'))
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return errors.invalidJson(fastifyError.message)
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return errors.invalidJson('The body is empty but Content-Type is application/json')
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return errors.validation('Content-Length does not match the body')
+  }
+  if (error instanceof SyntaxError && fastifyError.statusCode === 400) {
+    return errors.invalidJson(error.message)
+  }
+  const status = fastifyError?.statusCode
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return new AppError({
+      code: status === 429 ? 'rate_limited' : 'bad_request',
+      status,
+      title: fastifyError.name && fastifyError.name !== 'Error' ? fastifyError.name : 'Bad request',
+      detail: fastifyError.message,
+    })
+  }
+  return undefined
+}
+
+export function errorHandler(error: unknown, request: FastifyRequest, reply: FastifyReply) {
+  const appError = toAppError(error)
+  if (appError && appError.status < 500) {
+    request.log.warn(
+      { code: appError.code, status: appError.status, detail: appError.detail },
+      'request failed',
+    )
+    return sendProblem(request, reply, appError)
+  }
+  if (appError) {
+    request.log.error({ err: error, code: appError.code }, 'request failed')
+    return sendProblem(request, reply, appError)
+  }
+  request.log.error({ err: error }, 'unexpected error')
+  return sendProblem(request, reply, errors.internal())
+}
+
+/**
+ * Fastify answers unknown paths and known paths with another method alike with a 404; a user
+ * deserves to know which. A shadow router with the same routes tells them apart.
+ */
+export function createRouteIndex() {
+  const router = FindMyWay()
+  const methods = new Set<string>()
+  return {
+    add(method: string | string[], url: string) {
+      for (const m of Array.isArray(method) ? method : [method]) {
+        methods.add(m)
+        try {
+          router.on(m as FindMyWay.HTTPMethod, url, () => {})
+        } catch {
+          // duplicate registration (e.g. HEAD for GET); irrelevant here
+        }
+      }
+    },
+    allowedMethods(url: string): string[] {
+      const path = url.split('?')[0] ?? url
+      return [...methods].filter((m) => router.find(m as FindMyWay.HTTPMethod, path) !== null).sort()
+    },
+  }
+}
+
+export function notFoundHandler(routeIndex: ReturnType<typeof createRouteIndex>) {
+  return (request: FastifyRequest, reply: FastifyReply) => {
+    const allowed = routeIndex.allowedMethods(request.url)
+    const error =
+      allowed.length > 0
+        ? errors.methodNotAllowed(request.method, request.url.split('?')[0] ?? '', allowed)
+        : errors.routeNotFound(request.method, request.url.split('?')[0] ?? '')
+    request.log.warn({ code: error.code }, 'no route')
+    return sendProblem(request, reply, error)
+  }
+}

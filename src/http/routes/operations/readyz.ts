@@ -1,0 +1,55 @@
+import { Type } from '@sinclair/typebox'
+import { migrationStatus } from '../../../db/migrate.js'
+import { errors } from '../../../errors/codes.js'
+import { problemResponses } from '../../schemas/problem.js'
+import type { RouteModule } from '../../types.js'
+
+const Check = Type.Object({ ok: Type.Boolean(), detail: Type.Optional(Type.String()) })
+
+/** Readiness: the database answers and every migration in the image has been applied. */
+export const readyz: RouteModule = (app, ctx) => {
+  app.get(
+    '/readyz',
+    {
+      schema: {
+        tags: ['operations'],
+        summary: 'Readiness probe',
+        response: {
+          200: Type.Object({
+            status: Type.Literal('ready'),
+            checks: Type.Object({ database: Check, migrations: Check }),
+          }),
+          ...problemResponses(503),
+        },
+      },
+    },
+    async () => {
+      let database: { ok: boolean; detail?: string } = { ok: true }
+      let migrations: { ok: boolean; detail?: string } = { ok: false, detail: 'not checked' }
+      try {
+        const status = await migrationStatus(ctx.db.pool)
+        migrations =
+          status.pending.length === 0 && status.changed.length === 0
+            ? { ok: true }
+            : {
+                ok: false,
+                detail: [
+                  status.pending.length > 0 ? `pending: ${status.pending.join(', ')}` : '',
+                  status.changed.length > 0 ? `edited after being applied: ${status.changed.join(', ')}` : '',
+                ]
+                  .filter(Boolean)
+                  .join('; '),
+              }
+      } catch (error) {
+        database = { ok: false, detail: (error as Error).message }
+      }
+      if (!database.ok || !migrations.ok) {
+        throw errors.notReady(database.ok ? 'Migrations are not current' : 'The database cannot be reached', {
+          database,
+          migrations,
+        })
+      }
+      return { status: 'ready' as const, checks: { database, migrations } }
+    },
+  )
+}

@@ -1,0 +1,79 @@
+/**
+ * The job queue: pg-boss in PostgreSQL, so a job is committed (or not) with the change that
+ * causes it — `send(…, { tx })` runs the insert inside the caller's transaction.
+ */
+import PgBoss from 'pg-boss'
+import type { Queryable } from '../db/database.js'
+import type { Logger } from './logger.js'
+
+export interface JobDefinition<Data extends object = object> {
+  name: string
+  /** Runs in the worker role. Must be idempotent: a job can run again after a crash. */
+  handle(data: Data, meta: { id: string; name: string }): Promise<void>
+  retryLimit?: number
+  retryDelaySeconds?: number
+}
+
+export interface SendOptions {
+  /** Insert the job in this transaction, so it exists if and only if the transaction commits. */
+  tx?: Queryable
+  startAfter?: Date
+  /** At most one queued job with this key (dedupes "close market X" style jobs). */
+  singletonKey?: string
+}
+
+export interface JobQueue {
+  send(name: string, data: object, options?: SendOptions): Promise<string | null>
+  /** Starts handling jobs (worker role). */
+  work(jobs: JobDefinition[]): Promise<void>
+  stop(graceMs: number): Promise<void>
+}
+
+export async function startJobQueue(options: { connectionString: string; log: Logger; supervise: boolean }) {
+  const log = options.log.child({ component: 'queue' })
+  const boss = new PgBoss({
+    connectionString: options.connectionString,
+    application_name: 'decision-markets-queue',
+    max: 4,
+    // Maintenance (expiring, archiving) runs where jobs are worked, not in every API process.
+    supervise: options.supervise,
+    schedule: options.supervise,
+  })
+  boss.on('error', (error) => log.error({ err: error }, 'queue error'))
+  await boss.start()
+  const created = new Set<string>()
+
+  async function ensureQueue(name: string) {
+    if (created.has(name)) return
+    if (!(await boss.getQueue(name))) await boss.createQueue(name)
+    created.add(name)
+  }
+
+  const queue: JobQueue = {
+    async send(name, data, sendOptions = {}) {
+      await ensureQueue(name)
+      return boss.send(name, data, {
+        ...(sendOptions.tx ? { db: sendOptions.tx } : {}),
+        ...(sendOptions.startAfter ? { startAfter: sendOptions.startAfter } : {}),
+        ...(sendOptions.singletonKey ? { singletonKey: sendOptions.singletonKey } : {}),
+      })
+    },
+    async work(jobs) {
+      for (const job of jobs) {
+        await ensureQueue(job.name)
+        await boss.work<object>(job.name, async ([item]) => {
+          if (!item) return
+          const jobLog = log.child({ job: job.name, jobId: item.id })
+          jobLog.debug('job started')
+          await job.handle(item.data, { id: item.id, name: item.name })
+          jobLog.debug('job done')
+        })
+        log.info({ job: job.name }, 'working queue')
+      }
+    },
+    async stop(graceMs) {
+      await boss.stop({ graceful: true, timeout: Math.max(graceMs, 1), wait: true })
+    },
+  }
+  return queue
+}

@@ -1,0 +1,11 @@
+/**
+ * The jobs the worker role handles. Each job lives beside the domain it serves and is listed
+ * here; deadlines (closing, deciding, resolution windows) and deliveries arrive with the issues
+ * that introduce them.
+ */
+import type { AppContext } from '../context.js'
+import type { JobDefinition } from '../infra/queue.js'
+
+export function jobDefinitions(_ctx: AppContext): JobDefinition[] {
+  return []
+}

@@ -1,0 +1,88 @@
+/**
+ * Starts a process in its role: `api` serves HTTP, `worker` runs jobs, `all` does both.
+ * Returns a handle whose `stop()` shuts down in the order that loses nothing: stop accepting,
+ * let in-flight requests and jobs finish, close the pool, stop the embedded server.
+ */
+import type { Config } from '../config/index.js'
+import { type AppContext, systemClock } from '../context.js'
+import { createDatabase } from '../db/database.js'
+import { migrate } from '../db/migrate.js'
+import { buildApp } from '../http/app.js'
+import type { App } from '../http/types.js'
+import { createLogger, type Logger, redactUrl } from '../infra/logger.js'
+import { type JobQueue, startJobQueue } from '../infra/queue.js'
+import { jobDefinitions } from '../jobs/index.js'
+import { resolveDatabase } from './database.js'
+
+export interface RunningService {
+  ctx: AppContext
+  app?: App
+  queue?: JobQueue
+  /** The address the API listens on, when this process serves HTTP. */
+  address?: string
+  stop(): Promise<void>
+}
+
+export async function startService(
+  config: Config,
+  log: Logger = createLogger(config.LOG_LEVEL),
+): Promise<RunningService> {
+  const target = await resolveDatabase(config, log)
+  const cleanups: Array<() => Promise<void>> = []
+  const embedded = target.embedded
+  if (embedded) cleanups.push(() => embedded.stop())
+  const runCleanups = async () => {
+    for (const cleanup of cleanups.reverse()) {
+      await cleanup().catch((error) => log.error({ err: error }, 'shutdown step failed'))
+    }
+  }
+
+  try {
+    log.info({ database: redactUrl(target.url), role: config.PROCESS_ROLE }, 'starting')
+    if (config.MIGRATE_ON_START) {
+      const result = await migrate(target.url, { log: (message, fields) => log.info(fields, message) })
+      log.info({ applied: result.applied.length }, 'migrations current')
+    }
+
+    const db = createDatabase({
+      connectionString: target.url,
+      max: config.DATABASE_POOL_MAX,
+      statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+      onError: (error) => log.warn({ err: error }, 'idle database connection failed'),
+    })
+    cleanups.push(() => db.close())
+    const ctx: AppContext = { config, db, log, clock: systemClock }
+
+    const runsWorker = config.PROCESS_ROLE !== 'api'
+    const queue = await startJobQueue({ connectionString: target.url, log, supervise: runsWorker })
+    cleanups.push(() => queue.stop(config.SHUTDOWN_GRACE_MS))
+    if (runsWorker) await queue.work(jobDefinitions(ctx))
+
+    let app: App | undefined
+    let address: string | undefined
+    if (config.PROCESS_ROLE !== 'worker') {
+      const api = await buildApp(ctx)
+      app = api
+      address = await api.listen({ host: config.HOST, port: config.PORT })
+      // Closing Fastify first: it stops accepting, answers 503 to new requests on kept-alive
+      // connections and waits for the in-flight ones.
+      cleanups.push(() => api.close())
+      log.info({ address, docs: `${config.publicUrl}/docs` }, 'listening')
+    }
+
+    return {
+      ctx,
+      app,
+      queue,
+      address,
+      async stop() {
+        log.info('shutting down')
+        await runCleanups()
+        log.info('stopped')
+      },
+    }
+  } catch (error) {
+    await runCleanups()
+    throw error
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * End to end over real sockets: the service as `npm start` runs it (the CLI, on embedded
+ * PostgreSQL, stopped by a signal and started again on the same data), and in-process
+ * against the test database.
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { projectRoot } from '../../src/config/index.js'
+import { createLogger } from '../../src/infra/logger.js'
+import { startService } from '../../src/start/server.js'
+import { testConfig } from '../helpers/app.js'
+import { createTestDatabase } from '../helpers/database.js'
+import { freePort } from '../helpers/net.js'
+
+const CLI = ['--import', 'tsx', path.join(projectRoot, 'src/start/cli.ts')]
+
+function runCli(args: string[], env: Record<string, string> = {}) {
+  return spawnSync(process.execPath, [...CLI, ...args], {
+    cwd: projectRoot,
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    timeout: 60_000,
+  })
+}
+
+interface Served {
+  child: ChildProcess
+  output: () => string
+  exited: Promise<number | null>
+}
+
+function serve(env: Record<string, string>): Served {
+  let output = ''
+  const child = spawn(process.execPath, [...CLI, 'serve'], {
+    cwd: projectRoot,
+    env: { ...process.env, LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  child.stdout?.on('data', (chunk) => {
+    output += chunk
+  })
+  child.stderr?.on('data', (chunk) => {
+    output += chunk
+  })
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+  return { child, output: () => output, exited }
+}
+
+async function waitFor(url: string, served: Served, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    if (served.child.exitCode !== null) throw new Error(`service exited early:\n${served.output()}`)
+    try {
+      const res = await fetch(url)
+      if (res.ok) return
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200))
+  }
+  throw new Error(`service did not answer ${url} in ${timeoutMs} ms:\n${served.output()}`)
+}
+
+describe('the command line', () => {
+  it('--version and --help', () => {
+    const version = runCli(['--version'])
+    expect(version.status).toBe(0)
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/)
+    const help = runCli(['--help'])
+    expect(help.status).toBe(0)
+    expect(help.stdout).toContain('serve')
+    expect(help.stdout).toContain('migrate')
+    expect(help.stdout).toContain('DATABASE_URL')
+  })
+
+  it('a bad setting stops the start with the variable named', () => {
+    const result = runCli(['serve'], { PORT: 'abc' })
+    expect(result.status).toBe(1)
+    expect(result.stderr).toContain('PORT must be an integer')
+  })
+
+  it('an unknown command fails', () => {
+    const result = runCli(['launch'])
+    expect(result.status).toBe(1)
+    expect(result.stderr).toContain("Unknown command 'launch'")
+  })
+})
+
+describe('serve on embedded PostgreSQL', () => {
+  const dataRoot = mkdtempSync(path.join(tmpdir(), 'dm-e2e-'))
+  // PostgreSQL runs as the postgres user when we are root: it must reach the data folder.
+  chmodSync(dataRoot, 0o755)
+  afterAll(() => rmSync(dataRoot, { recursive: true, force: true }))
+
+  it('starts, answers, stops on SIGTERM, and starts again on the same data', async () => {
+    const env = {
+      PORT: String(await freePort()),
+      EMBEDDED_PG_PORT: String(await freePort()),
+      EMBEDDED_PG_DIR: path.join(dataRoot, 'postgres'),
+    }
+    const base = `http://127.0.0.1:${env.PORT}`
+
+    const first = serve(env)
+    await waitFor(`${base}/healthz`, first)
+    const ready = await fetch(`${base}/readyz`)
+    expect(ready.status).toBe(200)
+    const document = (await (await fetch(`${base}/openapi.json`)).json()) as { openapi: string }
+    expect(document.openapi).toBe('3.1.0')
+    expect((await fetch(`${base}/docs/`)).status).toBe(200)
+    first.child.kill('SIGTERM')
+    expect(await first.exited).toBe(0)
+    expect(first.output()).toContain('embedded PostgreSQL stopped')
+
+    const second = serve(env)
+    await waitFor(`${base}/readyz`, second)
+    expect(second.output()).toContain('"reused":true')
+    expect(second.output()).not.toContain('applying migration')
+    second.child.kill('SIGINT')
+    expect(await second.exited).toBe(0)
+  }, 120_000)
+})
+
+describe('serve against DATABASE_URL', () => {
+  it('serves over a real socket and drains on stop', async () => {
+    const database = await createTestDatabase({ template: false })
+    const config = testConfig({ DATABASE_URL: database.url, PORT: '0' })
+    const service = await startService(config, createLogger('silent'))
+    try {
+      const base = service.address as string
+      const health = await fetch(`${base}/healthz`)
+      expect(health.status).toBe(200)
+      expect(health.headers.get('x-request-id')).toBeTruthy()
+      expect((await fetch(`${base}/readyz`)).status).toBe(200)
+      const missing = await fetch(`${base}/v1/nothing`)
+      expect(missing.status).toBe(404)
+      expect(missing.headers.get('content-type')).toBe('application/problem+json; charset=utf-8')
+    } finally {
+      await service.stop()
+      await database.drop()
+    }
+  })
+})

@@ -1,0 +1,78 @@
+/**
+ * Once per test run: find a PostgreSQL (TEST_DATABASE_URL, or an embedded server started here),
+ * build a migrated template database, and hand both to the test files. Each test file clones
+ * the template (CREATE DATABASE … TEMPLATE), which takes milliseconds instead of re-running
+ * every migration (graphile-worker's __tests__/helpers.ts does the same).
+ */
+import { randomBytes } from 'node:crypto'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import pg from 'pg'
+import type { TestProject } from 'vitest/node'
+import { migrate } from '../src/db/migrate.js'
+import { startEmbeddedPostgres } from '../src/infra/embedded-postgres.js'
+import { createLogger } from '../src/infra/logger.js'
+import { freePort } from './helpers/net.js'
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** A URL with rights to create databases (any database name in it is replaced). */
+    adminDatabaseUrl: string
+    templateDatabase: string
+    runId: string
+  }
+}
+
+export function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url)
+  parsed.pathname = `/${database}`
+  return parsed.toString()
+}
+
+export default async function setup(project: TestProject) {
+  const runId = randomBytes(4).toString('hex')
+  const log = createLogger(process.env.TEST_LOG_LEVEL ?? 'warn')
+  let adminUrl = process.env.TEST_DATABASE_URL
+  let stopEmbedded: (() => Promise<void>) | undefined
+  if (!adminUrl) {
+    const embedded = await startEmbeddedPostgres({
+      dataDir: path.join(tmpdir(), `dm-test-pg-${runId}`),
+      port: await freePort(),
+      log,
+      persistent: false,
+    })
+    adminUrl = embedded.url
+    stopEmbedded = () => embedded.stop()
+  }
+  const mode = stopEmbedded ? 'embedded PostgreSQL' : `TEST_DATABASE_URL (${new URL(adminUrl).host})`
+  const admin = new pg.Client({ connectionString: adminUrl })
+  await admin.connect()
+  const version = (await admin.query<{ server_version: string }>('show server_version')).rows[0]
+    ?.server_version
+  process.stdout.write(`\n[global-setup] tests run against ${mode}, PostgreSQL ${version}\n`)
+
+  const template = `dm_template_${runId}`
+  await admin.query(`create database ${template}`)
+  await migrate(withDatabase(adminUrl, template))
+  // No connection may stay open on a template while it is cloned.
+  await admin.query(
+    'select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()',
+    [template],
+  )
+
+  project.provide('adminDatabaseUrl', adminUrl)
+  project.provide('templateDatabase', template)
+  project.provide('runId', runId)
+
+  return async () => {
+    const leftovers = await admin.query<{ datname: string }>(
+      `select datname from pg_database where datname like $1`,
+      [`dm_%_${runId}%`],
+    )
+    for (const { datname } of leftovers.rows) {
+      await admin.query(`drop database if exists ${datname} with (force)`).catch(() => {})
+    }
+    await admin.end()
+    await stopEmbedded?.()
+  }
+}

@@ -1,0 +1,39 @@
+import { Validator } from '@seriousme/openapi-schema-validator'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createTestApp, type TestApp } from '../helpers/app.js'
+
+let t: TestApp
+beforeAll(async () => {
+  t = await createTestApp()
+})
+afterAll(() => t.close())
+
+describe('OpenAPI and docs', () => {
+  it('GET /openapi.json is a valid OpenAPI 3.1 document generated from the route schemas', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/openapi.json' })
+    expect(res.statusCode).toBe(200)
+    const document = res.json()
+    expect(document.openapi).toBe('3.1.0')
+    expect(document.paths['/healthz'].get.responses['200']).toBeDefined()
+    expect(document.paths['/readyz'].get.responses['503']).toBeDefined()
+    expect(document.components.schemas.Problem).toBeDefined()
+
+    const validator = new Validator()
+    const result = await validator.validate(document)
+    expect(result.errors ?? []).toEqual([])
+    expect(result.valid).toBe(true)
+    expect(validator.version).toBe('3.1')
+  })
+
+  it('GET /docs serves Swagger UI from the npm package, not a CDN', async () => {
+    const page = await t.app.inject({ method: 'GET', url: '/docs/' })
+    expect(page.statusCode).toBe(200)
+    expect(page.headers['content-type']).toContain('text/html')
+    expect(page.body).not.toMatch(/https?:\/\/(unpkg|cdn|cdnjs|jsdelivr)/)
+    const script = /src="\.\/(static\/swagger-ui-bundle\.js)"/.exec(page.body)?.[1]
+    expect(script).toBeDefined()
+    const asset = await t.app.inject({ method: 'GET', url: `/docs/${script}` })
+    expect(asset.statusCode).toBe(200)
+    expect(asset.body.length).toBeGreaterThan(100_000)
+  })
+})

@@ -1,0 +1,173 @@
+import { Type } from '@sinclair/typebox'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { errors } from '../../src/errors/codes.js'
+import { buildApp } from '../../src/http/app.js'
+import type { App } from '../../src/http/types.js'
+import { createTestApp, type TestApp } from '../helpers/app.js'
+
+/**
+ * The error handler is exercised through routes that exist only in this test, so every kind
+ * of failure (validation, parsing, size, thrown domain errors, bugs) is covered however few
+ * real routes the API has.
+ */
+let t: TestApp
+let app: App
+
+beforeAll(async () => {
+  t = await createTestApp({ env: { BODY_LIMIT_BYTES: '2048' } })
+  app = await buildApp(t.ctx)
+  app.post(
+    '/test/orders',
+    {
+      schema: {
+        body: Type.Object(
+          {
+            amount: Type.String({ pattern: '^\\d+(\\.\\d{1,6})?$' }),
+            side: Type.Union([Type.Literal('buy'), Type.Literal('sell')]),
+          },
+          { additionalProperties: false },
+        ),
+        querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })) }),
+      },
+    },
+    async (request) => ({ ok: true, body: request.body }),
+  )
+  app.get('/test/missing', async () => {
+    throw errors.notFound('Market', 'No market with id x')
+  })
+  app.get('/test/bug', async () => {
+    throw new Error('secret internal detail: password=hunter2')
+  })
+  await app.ready()
+})
+
+afterAll(async () => {
+  await app.close()
+  await t.close()
+})
+
+const PROBLEM = 'application/problem+json; charset=utf-8'
+
+describe('problem documents', () => {
+  it('a valid request passes', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/test/orders',
+      payload: { amount: '1.5', side: 'buy' },
+    })
+    expect(res.statusCode).toBe(200)
+  })
+
+  it('validation errors list every offending field', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/test/orders?limit=0',
+      payload: { amount: '1', side: 'buy' },
+    })
+    expect(res.statusCode).toBe(400)
+    expect(res.headers['content-type']).toBe(PROBLEM)
+    const body = res.json()
+    expect(body.code).toBe('validation_failed')
+    expect(body.status).toBe(400)
+    expect(body.errors).toEqual([{ field: '/query/limit', message: 'must be >= 1' }])
+
+    const bodyRes = await app.inject({
+      method: 'POST',
+      url: '/test/orders',
+      payload: { amount: '1.1234567', extra: 1 },
+    })
+    const fields = bodyRes.json().errors.map((e: { field: string }) => e.field)
+    expect(fields).toEqual(expect.arrayContaining(['/body/amount', '/body/side', '/body/extra']))
+    expect(bodyRes.json().detail).toContain('/body/side')
+  })
+
+  it('malformed JSON is a 400 invalid_json', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/test/orders',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"amount": "1",',
+    })
+    expect(res.statusCode).toBe(400)
+    expect(res.json().code).toBe('invalid_json')
+  })
+
+  it('an empty JSON body is a 400', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/test/orders',
+      headers: { 'content-type': 'application/json' },
+      payload: '',
+    })
+    expect(res.statusCode).toBe(400)
+    expect(res.headers['content-type']).toBe(PROBLEM)
+  })
+
+  it('an unsupported media type is a 415', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/test/orders',
+      headers: { 'content-type': 'text/xml' },
+      payload: '<order/>',
+    })
+    expect(res.statusCode).toBe(415)
+    expect(res.json().code).toBe('unsupported_media_type')
+  })
+
+  it('a body over the limit is a 413', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/test/orders',
+      payload: { amount: '1', side: 'buy', pad: 'x'.repeat(4096) },
+    })
+    expect(res.statusCode).toBe(413)
+    expect(res.json().code).toBe('payload_too_large')
+  })
+
+  it('unknown routes are 404 route_not_found', async () => {
+    const res = await app.inject({ method: 'GET', url: '/v1/nothing-here?x=1' })
+    expect(res.statusCode).toBe(404)
+    expect(res.json()).toMatchObject({ code: 'route_not_found', instance: '/v1/nothing-here', status: 404 })
+  })
+
+  it('known routes with another method are 405 with Allow', async () => {
+    const res = await app.inject({ method: 'DELETE', url: '/test/orders' })
+    expect(res.statusCode).toBe(405)
+    expect(res.headers.allow).toBe('POST')
+    expect(res.json().code).toBe('method_not_allowed')
+  })
+
+  it('domain errors keep their status and code', async () => {
+    const res = await app.inject({ method: 'GET', url: '/test/missing' })
+    expect(res.statusCode).toBe(404)
+    expect(res.json()).toMatchObject({
+      code: 'not_found',
+      title: 'Market not found',
+      detail: 'No market with id x',
+    })
+  })
+
+  it('unexpected errors are a 500 that leaks nothing', async () => {
+    const res = await app.inject({ method: 'GET', url: '/test/bug' })
+    expect(res.statusCode).toBe(500)
+    expect(res.json().code).toBe('internal_error')
+    expect(res.body).not.toContain('hunter2')
+    expect(res.body).not.toContain('secret')
+  })
+
+  it('every response carries a request id, and a sane caller id is kept', async () => {
+    const own = await app.inject({
+      method: 'GET',
+      url: '/healthz',
+      headers: { 'x-request-id': 'client-abc.123' },
+    })
+    expect(own.headers['x-request-id']).toBe('client-abc.123')
+    const junk = await app.inject({
+      method: 'GET',
+      url: '/nope',
+      headers: { 'x-request-id': 'bad id with spaces' },
+    })
+    expect(junk.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/)
+    expect(junk.json().request_id).toBe(junk.headers['x-request-id'])
+  })
+})

@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { systemClock } from '../../src/context.js'
+import { createDatabase } from '../../src/db/database.js'
+import { buildApp } from '../../src/http/app.js'
+import { createLogger } from '../../src/infra/logger.js'
+import { createTestApp, type TestApp, testConfig } from '../helpers/app.js'
+import { createTestDatabase } from '../helpers/database.js'
+import { freePort } from '../helpers/net.js'
+
+let t: TestApp
+beforeAll(async () => {
+  t = await createTestApp()
+})
+afterAll(() => t.close())
+
+async function appOn(url: string) {
+  const config = testConfig({ DATABASE_URL: url })
+  const db = createDatabase({ connectionString: url, max: 2, statementTimeoutMs: 5_000 })
+  const app = await buildApp({ config, db, log: createLogger('silent'), clock: systemClock })
+  return {
+    app,
+    close: async () => {
+      await app.close()
+      await db.close()
+    },
+  }
+}
+
+describe('health and readiness', () => {
+  it('/healthz answers without touching the database', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/healthz' })
+    expect(res.statusCode).toBe(200)
+    expect(res.json()).toEqual({ status: 'ok' })
+  })
+
+  it('/readyz is ready when the database answers and migrations are current', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/readyz' })
+    expect(res.statusCode).toBe(200)
+    expect(res.json()).toEqual({
+      status: 'ready',
+      checks: { database: { ok: true }, migrations: { ok: true } },
+    })
+  })
+
+  it('/readyz is a 503 problem when the database cannot be reached', async () => {
+    const port = await freePort() // nothing listens there
+    const { app, close } = await appOn(`postgres://postgres@127.0.0.1:${port}/nothing`)
+    try {
+      const res = await app.inject({ method: 'GET', url: '/readyz' })
+      expect(res.statusCode).toBe(503)
+      expect(res.headers['content-type']).toContain('application/problem+json')
+      const body = res.json()
+      expect(body.code).toBe('not_ready')
+      expect(body.checks.database.ok).toBe(false)
+      // liveness is unaffected
+      expect((await app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200)
+    } finally {
+      await close()
+    }
+  })
+
+  it('/readyz is a 503 problem when migrations are pending', async () => {
+    const empty = await createTestDatabase({ template: false })
+    const { app, close } = await appOn(empty.url)
+    try {
+      const res = await app.inject({ method: 'GET', url: '/readyz' })
+      expect(res.statusCode).toBe(503)
+      const body = res.json()
+      expect(body.checks.database.ok).toBe(true)
+      expect(body.checks.migrations.ok).toBe(false)
+      expect(body.checks.migrations.detail).toContain('supabase_bootstrap')
+    } finally {
+      await close()
+      await empty.drop()
+    }
+  })
+})
