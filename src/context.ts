@@ -4,7 +4,9 @@
  */
 import type { Config } from './config/index.js'
 import type { Database } from './db/database.js'
+import type { Authenticator } from './http/plugins/authenticate.js'
 import type { Logger } from './infra/logger.js'
+import type { JobQueue } from './infra/queue.js'
 
 export interface Clock {
   now(): Date
@@ -17,4 +19,8 @@ export interface AppContext {
   readonly db: Database
   readonly log: Logger
   readonly clock: Clock
+  /** Jobs; `send(…, { tx })` enqueues inside a transaction. */
+  readonly queue: JobQueue
+  /** Turns bearer credentials into principals. */
+  readonly auth: Authenticator
 }

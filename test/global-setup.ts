@@ -12,6 +12,7 @@ import type { TestProject } from 'vitest/node'
 import { migrate } from '../src/db/migrate.js'
 import { startEmbeddedPostgres } from '../src/infra/embedded-postgres.js'
 import { createLogger } from '../src/infra/logger.js'
+import { startJobQueue } from '../src/infra/queue.js'
 import { freePort } from './helpers/net.js'
 
 declare module 'vitest' {
@@ -54,6 +55,13 @@ export default async function setup(project: TestProject) {
   const template = `dm_template_${runId}`
   await admin.query(`create database ${template}`)
   await migrate(withDatabase(adminUrl, template))
+  // pg-boss creates its schema on first start; do it once here so every clone has it.
+  const boss = await startJobQueue({
+    connectionString: withDatabase(adminUrl, template),
+    log,
+    supervise: false,
+  })
+  await boss.stop(0)
   // No connection may stay open on a template while it is cloned.
   await admin.query(
     'select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()',

@@ -11,6 +11,7 @@ import Fastify, { type FastifyBaseLogger } from 'fastify'
 import { packageVersion } from '../config/index.js'
 import type { AppContext } from '../context.js'
 import { createRouteIndex, errorHandler, notFoundHandler } from './error-handler.js'
+import { registerAuthentication } from './plugins/authenticate.js'
 import { registerRoutes } from './routes/index.js'
 import { Problem } from './schemas/problem.js'
 import type { App } from './types.js'
@@ -78,6 +79,7 @@ export async function buildApp(ctx: AppContext): Promise<App> {
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
 
+  registerAuthentication(app, ctx)
   registerRoutes(app, ctx)
   return app
 }

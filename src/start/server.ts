@@ -12,6 +12,7 @@ import type { App } from '../http/types.js'
 import { createLogger, type Logger, redactUrl } from '../infra/logger.js'
 import { type JobQueue, startJobQueue } from '../infra/queue.js'
 import { jobDefinitions } from '../jobs/index.js'
+import { createAppContext } from './context.js'
 import { resolveDatabase } from './database.js'
 
 export interface RunningService {
@@ -51,11 +52,10 @@ export async function startService(
       onError: (error) => log.warn({ err: error }, 'idle database connection failed'),
     })
     cleanups.push(() => db.close())
-    const ctx: AppContext = { config, db, log, clock: systemClock }
-
     const runsWorker = config.PROCESS_ROLE !== 'api'
     const queue = await startJobQueue({ connectionString: target.url, log, supervise: runsWorker })
     cleanups.push(() => queue.stop(config.SHUTDOWN_GRACE_MS))
+    const ctx: AppContext = await createAppContext({ config, db, log, clock: systemClock, queue })
     if (runsWorker) await queue.work(jobDefinitions(ctx))
 
     let app: App | undefined

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { systemClock } from '../../src/context.js'
+import { type AppContext, systemClock } from '../../src/context.js'
 import { createDatabase } from '../../src/db/database.js'
 import { buildApp } from '../../src/http/app.js'
 import { createLogger } from '../../src/infra/logger.js'
@@ -16,7 +16,17 @@ afterAll(() => t.close())
 async function appOn(url: string) {
   const config = testConfig({ DATABASE_URL: url })
   const db = createDatabase({ connectionString: url, max: 2, statementTimeoutMs: 5_000 })
-  const app = await buildApp({ config, db, log: createLogger('silent'), clock: systemClock })
+  // The queue and authenticator are not reached by these probes; the queue could not even
+  // start against a database that is down, which is the point of one of these tests.
+  const unused = new Proxy({}, { get: () => () => Promise.reject(new Error('not used by readiness')) })
+  const app = await buildApp({
+    config,
+    db,
+    log: createLogger('silent'),
+    clock: systemClock,
+    queue: unused as AppContext['queue'],
+    auth: unused as AppContext['auth'],
+  })
   return {
     app,
     close: async () => {

@@ -1,0 +1,48 @@
+/**
+ * Resolves `request.principal` from `Authorization: Bearer <access token | API key>`.
+ * Anonymous requests get `null`; a credential that is present but invalid is a 401 at once
+ * (never silently anonymous). Routes that need a caller use `requirePrincipal`.
+ */
+import type { FastifyRequest } from 'fastify'
+import type { AppContext } from '../../context.js'
+import { hasScope, type Principal, type Scope } from '../../domain/identity/principal.js'
+import { errors } from '../../errors/codes.js'
+import type { App } from '../types.js'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | null
+  }
+}
+
+/** Turns a bearer credential into a principal, or throws a 401 AppError. */
+export interface Authenticator {
+  authenticate(bearer: string): Promise<Principal>
+}
+
+export function bearerToken(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization
+  if (!header) return undefined
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header)
+  if (!match) throw errors.unauthorized('The Authorization header must be "Bearer <token>"')
+  return match[1]
+}
+
+export function registerAuthentication(app: App, ctx: AppContext) {
+  app.decorateRequest('principal', null)
+  app.addHook('onRequest', async (request) => {
+    // /auth/v1 answers in GoTrue's own error format and reads its own headers.
+    if (request.url.startsWith('/auth/v1')) return
+    const token = bearerToken(request)
+    request.principal = token ? await ctx.auth.authenticate(token) : null
+  })
+}
+
+export function requirePrincipal(request: FastifyRequest, scope: Scope = 'read'): Principal {
+  const principal = request.principal
+  if (!principal) throw errors.unauthorized()
+  if (!hasScope(principal, scope)) {
+    throw errors.forbidden(`This API key lacks the '${scope}' scope`)
+  }
+  return principal
+}
