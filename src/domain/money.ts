@@ -1,0 +1,139 @@
+/**
+ * Money: credits and shares as integer micro-units.
+ *
+ * One credit is 1,000,000 units and so is one share (a winning share pays exactly one
+ * credit, so one micro-share pays one micro-credit). Every amount that is money lives in a
+ * `bigint`; floats appear only in the market maker's price arithmetic and are converted
+ * back with explicit, documented rounding (see market-maker/lmsr.ts).
+ *
+ * The API speaks decimal strings with at most six decimals ("12.5"); `parseAmount` and
+ * `formatAmount` are the only way in and out.
+ */
+
+/** Units per credit (and per share). */
+export const MICRO = 1_000_000n
+
+/** Number of decimals the API accepts; equals log10(MICRO). */
+export const AMOUNT_DECIMALS = 6
+
+/**
+ * Longest decimal string accepted. 40 characters is ~10^33 credits, far beyond any real
+ * balance, and keeps a hostile request from making us build a megabyte-long bigint.
+ */
+export const MAX_AMOUNT_LENGTH = 40
+
+/** Why an amount string was refused; stable, so the HTTP layer can map it to a problem code. */
+export type MoneyFormatReason =
+  | 'not_a_string'
+  | 'empty'
+  | 'too_long'
+  | 'negative'
+  | 'too_many_decimals'
+  | 'syntax'
+
+/** A decimal amount string that is not a valid amount of credits or shares. */
+export class MoneyFormatError extends Error {
+  override readonly name = 'MoneyFormatError'
+  readonly code = 'invalid_amount'
+  constructor(
+    readonly reason: MoneyFormatReason,
+    readonly input: unknown,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+export interface ParseAmountOptions {
+  /** Accept a leading '-' (ledger adjustments, scalar ranges). A '+' is never accepted. */
+  allowNegative?: boolean
+}
+
+// Digits, then optionally a point followed by at least one digit. Written with [0-9]
+// rather than \d so that no other script's digits slip through if a `u` flag is ever added.
+const AMOUNT_SYNTAX = /^(-?)([0-9]+)(?:\.([0-9]+))?$/
+
+/**
+ * Parses an API decimal string into micro-units.
+ *
+ * Accepts `"12"`, `"12.5"`, `"0.000001"`, `"007.50"`; refuses `""`, `"."`, `"1."`, `".5"`,
+ * `" 1"`, `"1e3"`, `"+1"`, more than six decimals, and a sign unless `allowNegative` is set.
+ * Refusing (rather than rounding) extra decimals means a client never loses a fraction of a
+ * unit silently.
+ */
+export function parseAmount(s: string, options: ParseAmountOptions = {}): bigint {
+  if (typeof s !== 'string') {
+    throw new MoneyFormatError('not_a_string', s, `amount must be a decimal string, got ${typeof s}`)
+  }
+  if (s.length === 0) throw new MoneyFormatError('empty', s, 'amount must not be empty')
+  if (s.length > MAX_AMOUNT_LENGTH) {
+    throw new MoneyFormatError('too_long', s, `amount must be at most ${MAX_AMOUNT_LENGTH} characters`)
+  }
+  const m = AMOUNT_SYNTAX.exec(s)
+  if (m === null) {
+    throw new MoneyFormatError(
+      'syntax',
+      s,
+      `amount ${JSON.stringify(s)} is not a plain decimal number (digits, optionally '.' and 1-6 digits)`,
+    )
+  }
+  const [, sign = '', whole = '', frac = ''] = m
+  if (sign === '-' && options.allowNegative !== true) {
+    throw new MoneyFormatError('negative', s, `amount ${JSON.stringify(s)} must not be negative`)
+  }
+  if (frac.length > AMOUNT_DECIMALS) {
+    throw new MoneyFormatError(
+      'too_many_decimals',
+      s,
+      `amount ${JSON.stringify(s)} has ${frac.length} decimals; at most ${AMOUNT_DECIMALS} are allowed`,
+    )
+  }
+  const units = BigInt(whole) * MICRO + BigInt(frac.padEnd(AMOUNT_DECIMALS, '0'))
+  return sign === '-' ? -units : units
+}
+
+/** Formats micro-units as the shortest exact decimal string: "12.5", "0.000001", "-3", "0". */
+export function formatAmount(x: bigint): string {
+  const negative = x < 0n
+  const abs = negative ? -x : x
+  const whole = abs / MICRO
+  const frac = (abs % MICRO).toString().padStart(AMOUNT_DECIMALS, '0').replace(/0+$/, '')
+  return `${negative ? '-' : ''}${whole}${frac === '' ? '' : `.${frac}`}`
+}
+
+/** The smallest of one or more bigints. */
+export function minBig(first: bigint, ...rest: bigint[]): bigint {
+  let m = first
+  for (const v of rest) if (v < m) m = v
+  return m
+}
+
+/** The largest of one or more bigints. */
+export function maxBig(first: bigint, ...rest: bigint[]): bigint {
+  let m = first
+  for (const v of rest) if (v > m) m = v
+  return m
+}
+
+/** |x| for a bigint. */
+export function absBig(x: bigint): bigint {
+  return x < 0n ? -x : x
+}
+
+/**
+ * ⌊a / b⌋ for any signs. JavaScript's `/` on bigints truncates toward zero, which rounds
+ * negative quotients up; money code must know which way it rounds, so it uses these.
+ */
+export function floorDiv(a: bigint, b: bigint): bigint {
+  if (b === 0n) throw new RangeError('floorDiv: division by zero')
+  const q = a / b
+  // Truncation differs from floor only when there is a remainder and the signs differ.
+  return a % b !== 0n && a < 0n !== b < 0n ? q - 1n : q
+}
+
+/** ⌈a / b⌉ for any signs. */
+export function ceilDiv(a: bigint, b: bigint): bigint {
+  if (b === 0n) throw new RangeError('ceilDiv: division by zero')
+  const q = a / b
+  return a % b !== 0n && a < 0n === b < 0n ? q + 1n : q
+}
