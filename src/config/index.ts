@@ -55,11 +55,43 @@ const url =
   }
 
 const text: Parser<string> = (raw) => raw
+const secret =
+  (minLength: number): Parser<string> =>
+  (raw) => {
+    if (raw.length < minLength) throw new Error(`must be at least ${minLength} characters`)
+    return raw
+  }
 const list: Parser<string[]> = (raw) =>
   raw
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean)
+
+const listOf =
+  <const T extends string>(...values: T[]): Parser<T[]> =>
+  (raw) => {
+    const items = list(raw)
+    const unknown = items.filter((item) => !(values as string[]).includes(item))
+    if (unknown.length > 0)
+      throw new Error(`must list only ${values.join(', ')}, got '${unknown.join(', ')}'`)
+    if (items.length === 0) throw new Error('must not be empty')
+    return items as T[]
+  }
+
+export interface EncryptionKey {
+  readonly kid: string
+  readonly key: Buffer
+}
+
+/** `kid:base64` entries, each a 32-byte AES-256 key; the key id travels with every ciphertext. */
+const keyRing: Parser<EncryptionKey[]> = (raw) =>
+  list(raw).map((entry) => {
+    const match = /^([A-Za-z0-9_-]{1,32}):([A-Za-z0-9+/_=-]+)$/.exec(entry)
+    if (!match) throw new Error("entries must be 'kid:base64key'")
+    const key = Buffer.from(match[2] as string, 'base64')
+    if (key.length !== 32) throw new Error(`key '${match[1]}' must be 32 bytes (base64), got ${key.length}`)
+    return { kid: match[1] as string, key }
+  })
 
 interface VariableSpec<T> {
   parse: Parser<T>
@@ -133,6 +165,60 @@ export const variables = {
     [],
     'Comma-separated origins allowed by CORS (empty = no cross-origin access)',
   ),
+  TLS_CERT_FILE: variable(text, undefined, 'PEM certificate chain; with TLS_KEY_FILE the API serves HTTPS'),
+  TLS_KEY_FILE: variable(text, undefined, 'PEM private key of TLS_CERT_FILE'),
+  SUPABASE_URL: variable(
+    url('http:', 'https:'),
+    undefined,
+    'Supabase project URL: tokens are verified with its JWKS and the local /auth/v1 is off; unset = local auth',
+  ),
+  SUPABASE_JWT_SECRET: variable(
+    secret(32),
+    undefined,
+    'Legacy HS256 JWT secret of the Supabase project; when set, HS256 tokens are accepted too',
+  ),
+  SUPABASE_JWT_ALGORITHMS: variable(
+    listOf('ES256', 'RS256', 'EdDSA'),
+    ['ES256', 'RS256'],
+    'Asymmetric algorithms accepted for Supabase tokens (the token never chooses)',
+  ),
+  AUTH_JWT_AUDIENCE: variable(text, 'authenticated', 'Audience (aud) access tokens must carry'),
+  AUTH_ANON_KEY: variable(
+    secret(16),
+    undefined,
+    'Local auth: the apikey header value clients must send; unset = any value accepted',
+  ),
+  AUTH_ACCESS_TOKEN_TTL_S: variable(int(60, 86_400), 3600, 'Local auth: access-token lifetime in seconds'),
+  AUTH_PASSWORD_MIN_LENGTH: variable(int(6, 128), 8, 'Local auth: shortest accepted password'),
+  AUTH_ARGON2_MEMORY_KIB: variable(
+    int(1024, 1_048_576),
+    19_456,
+    'Local auth: argon2id memory cost per hash in KiB (OWASP minimum 19456)',
+  ),
+  AUTH_ARGON2_TIME_COST: variable(int(1, 20), 2, 'Local auth: argon2id passes'),
+  ENCRYPTION_KEYS: variable(
+    keyRing,
+    undefined,
+    "Secrets at rest: comma-separated 'kid:base64' 32-byte AES keys; unset = a key generated in .data/",
+  ),
+  ENCRYPTION_KEY_ID: variable(
+    text,
+    undefined,
+    'Key id of ENCRYPTION_KEYS that encrypts new secrets (default: the first); the others only decrypt',
+  ),
+  RATE_LIMIT_WINDOW_S: variable(int(1, 3600), 60, 'Length of a rate-limit window in seconds'),
+  RATE_LIMIT_IP_MAX: variable(int(0, 1_000_000), 600, 'Requests per window per client IP (0 = no limit)'),
+  RATE_LIMIT_USER_MAX: variable(
+    int(0, 1_000_000),
+    600,
+    'Requests per window per signed-in user or API key owner (0 = no limit)',
+  ),
+  RATE_LIMIT_AUTH_MAX: variable(
+    int(0, 1_000_000),
+    20,
+    'Sign-up and sign-in attempts per window per client IP (0 = no limit)',
+  ),
+  REDIS_KEY_PREFIX: variable(text, 'dm:', 'Prefix of every Redis key this service writes'),
 } as const
 
 type Variables = typeof variables
@@ -167,6 +253,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     } catch (error) {
       problems.push(`${name} ${(error as Error).message}`)
     }
+  }
+  if (Boolean(values.TLS_CERT_FILE) !== Boolean(values.TLS_KEY_FILE)) {
+    problems.push('TLS_CERT_FILE and TLS_KEY_FILE must be set together')
+  }
+  const keys = values.ENCRYPTION_KEYS as EncryptionKey[] | undefined
+  if (values.ENCRYPTION_KEY_ID !== undefined && !keys?.some((k) => k.kid === values.ENCRYPTION_KEY_ID)) {
+    problems.push('ENCRYPTION_KEY_ID must name a key of ENCRYPTION_KEYS')
   }
   if (problems.length > 0) throw new ConfigError(problems)
 

@@ -15,11 +15,27 @@ export const ErrorCode = {
   Forbidden: 'forbidden',
   Conflict: 'conflict',
   IdempotencyConflict: 'idempotency_conflict',
+  UsernameTaken: 'username_taken',
   RateLimited: 'rate_limited',
   Busy: 'busy',
   DatabaseUnavailable: 'database_unavailable',
+  AuthUnavailable: 'auth_unavailable',
   NotReady: 'not_ready',
   Internal: 'internal_error',
+  // GoTrue's own codes, answered by the local /auth/v1 (supabase-js reads them).
+  InvalidCredentials: 'invalid_credentials',
+  BadJwt: 'bad_jwt',
+  NoAuthorization: 'no_authorization',
+  SessionNotFound: 'session_not_found',
+  UserNotFound: 'user_not_found',
+  UserBanned: 'user_banned',
+  UserAlreadyExists: 'user_already_exists',
+  WeakPassword: 'weak_password',
+  RefreshTokenNotFound: 'refresh_token_not_found',
+  RefreshTokenAlreadyUsed: 'refresh_token_already_used',
+  UnsupportedGrantType: 'unsupported_grant_type',
+  InvalidApiKey: 'invalid_api_key',
+  OverRequestRateLimit: 'over_request_rate_limit',
 } as const
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]
@@ -163,6 +179,12 @@ export const errors = {
       detail,
       extensions: { checks },
     }),
+  /**
+   * An error of the local GoTrue-compatible auth: rendered as GoTrue's `{code, message}` under
+   * /auth/v1, as a problem document anywhere else.
+   */
+  gotrue: (code: ErrorCode, status: number, message: string, extensions?: Record<string, unknown>) =>
+    new AppError({ code, status, title: message, detail: message, extensions }),
   internal: (cause?: unknown) =>
     new AppError({
       code: ErrorCode.Internal,

@@ -13,6 +13,7 @@ import type { AppContext } from '../context.js'
 import { createRouteIndex, errorHandler, notFoundHandler } from './error-handler.js'
 import { registerAuthentication } from './plugins/authenticate.js'
 import { registerRoutes } from './routes/index.js'
+import { identitySchemas } from './schemas/identity.js'
 import { Problem } from './schemas/problem.js'
 import type { App } from './types.js'
 
@@ -51,6 +52,7 @@ export async function buildApp(ctx: AppContext): Promise<App> {
     reply.header('x-request-id', request.id)
   })
   app.addSchema(Problem)
+  for (const schema of identitySchemas) app.addSchema(schema)
 
   await app.register(swagger, {
     openapi: {

@@ -5,10 +5,11 @@
 import type { Config } from '../config/index.js'
 import type { AppContext, Clock } from '../context.js'
 import type { Database } from '../db/database.js'
-import { errors } from '../errors/codes.js'
-import type { Authenticator } from '../http/plugins/authenticate.js'
+import { createStore } from '../infra/cache/index.js'
 import type { Logger } from '../infra/logger.js'
 import type { JobQueue } from '../infra/queue.js'
+import { secretBoxFromConfig } from '../infra/secrets.js'
+import { createIdentity } from '../services/identity/index.js'
 
 export interface ContextParts {
   config: Config
@@ -19,11 +20,8 @@ export interface ContextParts {
 }
 
 export async function createAppContext(parts: ContextParts): Promise<AppContext> {
-  // Replaced by the identity module (local GoTrue-compatible auth or Supabase JWKS).
-  const auth: Authenticator = {
-    async authenticate() {
-      throw errors.unauthorized('Authentication is not available yet')
-    },
-  }
-  return { ...parts, auth }
+  const secrets = secretBoxFromConfig(parts.config, parts.log)
+  const identity = await createIdentity({ ...parts, secrets })
+  const store = await createStore(parts.config, parts.log)
+  return { ...parts, auth: identity.authenticator, identity, secrets, store }
 }

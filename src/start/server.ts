@@ -56,6 +56,7 @@ export async function startService(
     const queue = await startJobQueue({ connectionString: target.url, log, supervise: runsWorker })
     cleanups.push(() => queue.stop(config.SHUTDOWN_GRACE_MS))
     const ctx: AppContext = await createAppContext({ config, db, log, clock: systemClock, queue })
+    cleanups.push(() => ctx.store.close())
     if (runsWorker) await queue.work(jobDefinitions(ctx))
 
     let app: App | undefined

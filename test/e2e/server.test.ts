@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { projectRoot } from '../../src/config/index.js'
 import { createLogger } from '../../src/infra/logger.js'
 import { startService } from '../../src/start/server.js'
-import { testConfig } from '../helpers/app.js'
+import { TEST_ENCRYPTION_KEYS, testConfig } from '../helpers/app.js'
 import { createTestDatabase } from '../helpers/database.js'
 import { freePort } from '../helpers/net.js'
 
@@ -97,6 +97,7 @@ describe('serve on embedded PostgreSQL', () => {
 
   it('starts, answers, stops on SIGTERM, and starts again on the same data', async () => {
     const env = {
+      ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS,
       PORT: String(await freePort()),
       EMBEDDED_PG_PORT: String(await freePort()),
       EMBEDDED_PG_DIR: path.join(dataRoot, 'postgres'),

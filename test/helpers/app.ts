@@ -1,6 +1,7 @@
 /**
  * An application around a fresh test database, for `app.inject()` tests.
  */
+import { randomBytes } from 'node:crypto'
 import { type Config, loadConfig } from '../../src/config/index.js'
 import type { AppContext, Clock } from '../../src/context.js'
 import { systemClock } from '../../src/context.js'
@@ -19,8 +20,27 @@ export interface TestApp {
   close(): Promise<void>
 }
 
+/**
+ * Test defaults: a fixed encryption key (nothing written to .data/), the cheapest argon2id
+ * cost, and no rate limits (test/http/rate-limit.test.ts turns them on); a Redis key prefix
+ * of its own per app, so suites sharing a Redis never share counters.
+ */
+export const TEST_ENCRYPTION_KEYS = 'test:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY='
+
 export function testConfig(env: Record<string, string> = {}): Config {
-  return loadConfig({ LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', PORT: '0', ...env })
+  return loadConfig({
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    PORT: '0',
+    REDIS_URL: process.env.REDIS_URL ?? '',
+    REDIS_KEY_PREFIX: `dm:test:${randomBytes(4).toString('hex')}:`,
+    ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS,
+    AUTH_ARGON2_MEMORY_KIB: '1024',
+    AUTH_ARGON2_TIME_COST: '1',
+    RATE_LIMIT_IP_MAX: '0',
+    RATE_LIMIT_USER_MAX: '0',
+    RATE_LIMIT_AUTH_MAX: '0',
+    ...env,
+  })
 }
 
 export async function createTestApp(
@@ -47,6 +67,7 @@ export async function createTestApp(
     database,
     async close() {
       await app.close()
+      await ctx.store.close()
       await queue.stop(0)
       await db.close()
       await database.drop()

@@ -26,6 +26,9 @@ async function appOn(url: string) {
     clock: systemClock,
     queue: unused as AppContext['queue'],
     auth: unused as AppContext['auth'],
+    identity: unused as AppContext['identity'],
+    secrets: unused as AppContext['secrets'],
+    store: unused as AppContext['store'],
   })
   return {
     app,

@@ -3,6 +3,7 @@
  * Anonymous requests get `null`; a credential that is present but invalid is a 401 at once
  * (never silently anonymous). Routes that need a caller use `requirePrincipal`.
  */
+import { isIP } from 'node:net'
 import type { FastifyRequest } from 'fastify'
 import type { AppContext } from '../../context.js'
 import { hasScope, type Principal, type Scope } from '../../domain/identity/principal.js'
@@ -15,9 +16,12 @@ declare module 'fastify' {
   }
 }
 
-/** Turns a bearer credential into a principal, or throws a 401 AppError. */
+/**
+ * Turns a bearer credential into a principal, or throws a 401 AppError (503 when the key set
+ * cannot be fetched). `null` for a credential that names no user (Supabase's anon key).
+ */
 export interface Authenticator {
-  authenticate(bearer: string): Promise<Principal>
+  authenticate(bearer: string): Promise<Principal | null>
 }
 
 export function bearerToken(request: FastifyRequest): string | undefined {
@@ -26,6 +30,15 @@ export function bearerToken(request: FastifyRequest): string | undefined {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header)
   if (!match) throw errors.unauthorized('The Authorization header must be "Bearer <token>"')
   return match[1]
+}
+
+/** Where a request came from, for the audit log (an address PostgreSQL's inet accepts). */
+export function requestMeta(request: FastifyRequest): { ip?: string; userAgent?: string } {
+  const userAgent = request.headers['user-agent']
+  return {
+    ...(isIP(request.ip) ? { ip: request.ip } : {}),
+    ...(typeof userAgent === 'string' ? { userAgent } : {}),
+  }
 }
 
 export function registerAuthentication(app: App, ctx: AppContext) {

@@ -4,11 +4,31 @@
  */
 import type { AppContext } from '../../context.js'
 import type { App, RouteModule } from '../types.js'
+import { listAuditRoute } from './admin/audit.js'
+import { authRoutes } from './auth/index.js'
+import { createApiKeyRoute } from './me/api-keys-create.js'
+import { listApiKeysRoute } from './me/api-keys-list.js'
+import { revokeApiKeyRoute } from './me/api-keys-revoke.js'
+import { getMe } from './me/me.js'
+import { updateMe } from './me/me-update.js'
 import { healthz } from './operations/healthz.js'
 import { readyz } from './operations/readyz.js'
+import { getUser } from './users/get-user.js'
 
 const operations: RouteModule[] = [healthz, readyz]
 
+/** Identity (issue 3): local auth at /auth/v1 (local mode only), the caller, users, keys, audit. */
+const identity: RouteModule[] = [
+  authRoutes,
+  getMe,
+  updateMe,
+  createApiKeyRoute,
+  listApiKeysRoute,
+  revokeApiKeyRoute,
+  getUser,
+  listAuditRoute,
+]
+
 export function registerRoutes(app: App, ctx: AppContext) {
-  for (const route of operations) route(app, ctx)
+  for (const route of [...operations, ...identity]) route(app, ctx)
 }

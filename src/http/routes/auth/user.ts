@@ -1,0 +1,19 @@
+import { accessTokenOf } from './errors.js'
+import type { AuthRouteModule } from './index.js'
+import { GoTrueUser, gotrueErrors } from './schemas.js'
+
+/** GET /auth/v1/user: the signed-in user (the session must still exist). */
+export const user: AuthRouteModule = (app, local) => {
+  app.get(
+    '/user',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'The user of the access token',
+        security: [{ bearer: [] }],
+        response: { 200: GoTrueUser, ...gotrueErrors(401, 403) },
+      },
+    },
+    async (request) => local.getUser(accessTokenOf(request)),
+  )
+}

@@ -1,0 +1,147 @@
+/**
+ * Turns a bearer credential into a principal: an API key (recognised by its prefix) or an
+ * access token (ours in local mode, Supabase's in Supabase mode). Everything that can be wrong
+ * with a credential ends as a 401 AppError with a reason; a key-set outage as a 503.
+ *
+ * Each request reads the user's role (and, for our own tokens, that the session is still
+ * signed in) from the database, so a revocation or sign-out applies at once. A user's first
+ * authenticated request creates their profile (Supabase mode: they signed up elsewhere).
+ */
+import type { Clock } from '../../context.js'
+import { type Database, sql } from '../../db/database.js'
+import { DatabaseError } from '../../db/errors.js'
+import { type Principal, type Role, SCOPES, type Scope } from '../../domain/identity/principal.js'
+import { AppError, ErrorCode, errors } from '../../errors/codes.js'
+import type { Authenticator } from '../../http/plugins/authenticate.js'
+import { findApiKeyOwner, looksLikeApiKey } from './api-keys.js'
+import { ensureProfile } from './profiles.js'
+import { type AccessClaims, TokenError, type TokenVerifier } from './tokens.js'
+
+const ALL_SCOPES: ReadonlySet<Scope> = new Set(SCOPES)
+
+interface UserState {
+  email: string | null
+  raw_user_meta_data: Record<string, unknown> | null
+  active: boolean
+  has_profile: boolean
+  is_admin: boolean
+  session_alive: boolean
+}
+
+const FindUserState = sql<UserState>(
+  'FindUserState',
+  `select u.email, u.raw_user_meta_data,
+          (u.deleted_at is null and (u.banned_until is null or u.banned_until <= $3)) as active,
+          exists (select 1 from public.profiles p where p.user_id = u.id) as has_profile,
+          exists (select 1 from public.user_roles r where r.user_id = u.id and r.role = 'admin') as is_admin,
+          ($2::uuid is null or exists (select 1 from auth.sessions s where s.id = $2 and s.user_id = u.id
+                                        and (s.not_after is null or s.not_after > $3))) as session_alive
+     from auth.users u
+    where u.id = $1`,
+)
+
+export interface AuthenticatorOptions {
+  db: Database
+  clock: Clock
+  verifier: TokenVerifier
+  /** Local mode: our tokens name a session in auth.sessions, which must still exist. */
+  checkSessions: boolean
+  /** Supabase mode: `app_metadata.role = 'admin'` in the token also makes an admin. */
+  trustAppMetadataRole: boolean
+  /** A bearer equal to this (the local anon key) is anonymous, as Supabase's anon key is. */
+  anonKey?: string | undefined
+}
+
+export function tokenErrorToAppError(error: TokenError): AppError {
+  if (error.failure === 'unavailable') {
+    return new AppError({
+      code: ErrorCode.AuthUnavailable,
+      status: 503,
+      title: 'Authentication unavailable',
+      detail: 'The signing keys cannot be fetched; retry shortly',
+      headers: { 'retry-after': '5' },
+      cause: error,
+    })
+  }
+  return errors.unauthorized(error.message)
+}
+
+export function createAuthenticator(options: AuthenticatorOptions): Authenticator {
+  const { db, clock } = options
+
+  async function fromApiKey(key: string): Promise<Principal> {
+    const owner = await findApiKeyOwner(db, key, clock.now())
+    if (!owner) throw errors.unauthorized('The API key is not valid')
+    if (owner.revoked) throw errors.unauthorized('The API key has been revoked')
+    if (!owner.user_active) throw errors.unauthorized("The API key's owner is suspended")
+    return {
+      userId: owner.user_id,
+      role: owner.is_admin ? 'admin' : 'user',
+      via: 'api_key',
+      scopes: new Set(owner.scopes),
+      apiKeyId: owner.key_id,
+      ...(owner.email ? { email: owner.email } : {}),
+    }
+  }
+
+  async function fromToken(token: string): Promise<Principal | null> {
+    let claims: AccessClaims
+    try {
+      claims = await options.verifier.verify(token)
+    } catch (error) {
+      if (error instanceof TokenError) throw tokenErrorToAppError(error)
+      throw error
+    }
+    // Supabase's anon key is a valid token with role anon: a caller without a user.
+    if (claims.role === 'anon') return null
+    if (claims.role !== 'authenticated')
+      throw errors.unauthorized(`Tokens with role '${claims.role}' are not accepted`)
+    const now = clock.now()
+    const sessionId = options.checkSessions ? (claims.session_id ?? null) : null
+    if (options.checkSessions && !sessionId) throw errors.unauthorized('The token names no session')
+    const state = await db.maybeOne(FindUserState, [claims.sub, sessionId, now])
+    if (!state) throw errors.unauthorized('The token belongs to no known user')
+    if (!state.active) throw errors.unauthorized('The account is suspended')
+    if (!state.session_alive) throw errors.unauthorized('The session has ended (signed out)')
+    if (!state.has_profile) await createProfile(claims, state, now)
+    const metadataRole = options.trustAppMetadataRole ? claims.app_metadata?.role : undefined
+    const role: Role = state.is_admin || metadataRole === 'admin' ? 'admin' : 'user'
+    return {
+      userId: claims.sub,
+      role,
+      via: 'session',
+      scopes: ALL_SCOPES,
+      ...(claims.session_id ? { sessionId: claims.session_id } : {}),
+      ...(state.email ? { email: state.email } : {}),
+    }
+  }
+
+  async function createProfile(claims: AccessClaims, state: UserState, now: Date) {
+    try {
+      await db.withTransaction((tx) =>
+        ensureProfile(
+          tx,
+          {
+            id: claims.sub,
+            email: state.email ?? claims.email,
+            metadata: state.raw_user_meta_data ?? claims.user_metadata,
+          },
+          now,
+        ),
+      )
+    } catch (error) {
+      // The user was deleted between the two statements.
+      if (error instanceof DatabaseError && error.failure === 'reference') {
+        throw errors.unauthorized('The token belongs to no known user')
+      }
+      throw error
+    }
+  }
+
+  return {
+    async authenticate(bearer) {
+      if (options.anonKey && bearer === options.anonKey) return null
+      return looksLikeApiKey(bearer) ? fromApiKey(bearer) : fromToken(bearer)
+    },
+  }
+}

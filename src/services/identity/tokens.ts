@@ -1,0 +1,223 @@
+/**
+ * Access tokens: the claims Supabase Auth puts in them, issued here in local mode (ES256 with
+ * the local signing key) and verified in both modes. Verification always fixes the accepted
+ * algorithms, issuer and audience from configuration; the token's own header only picks which
+ * configured key to try.
+ */
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  decodeProtectedHeader,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+  errors as joseErrors,
+  jwtVerify,
+  SignJWT,
+} from 'jose'
+import type { Clock } from '../../context.js'
+import { type LocalKeys, SIGNING_ALG } from './signing-keys.js'
+
+/** The claims of a Supabase access token that this service reads. */
+export interface AccessClaims extends JWTPayload {
+  sub: string
+  role: string
+  email?: string
+  phone?: string
+  app_metadata?: Record<string, unknown>
+  user_metadata?: Record<string, unknown>
+  session_id?: string
+  aal?: string
+  amr?: Array<{ method: string; timestamp: number }>
+  is_anonymous?: boolean
+}
+
+export type TokenFailure =
+  /** Not a JWT at all. */
+  | 'malformed'
+  | 'expired'
+  /** Bad signature, algorithm not accepted, wrong issuer or audience, missing claims. */
+  | 'invalid'
+  /** The key set could not be fetched (Supabase unreachable): not the caller's fault. */
+  | 'unavailable'
+
+export class TokenError extends Error {
+  constructor(
+    readonly failure: TokenFailure,
+    message: string,
+    options?: { cause: unknown },
+  ) {
+    super(message, options)
+    this.name = 'TokenError'
+  }
+}
+
+export interface TokenVerifier {
+  verify(token: string): Promise<AccessClaims>
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+function translate(error: unknown): TokenError {
+  if (error instanceof TokenError) return error
+  if (error instanceof joseErrors.JWTExpired)
+    return new TokenError('expired', 'The token has expired', { cause: error })
+  if (error instanceof joseErrors.JWKSTimeout) {
+    return new TokenError('unavailable', 'The signing keys could not be fetched in time', { cause: error })
+  }
+  if (error instanceof joseErrors.JWTClaimValidationFailed) {
+    return new TokenError('invalid', `The token's ${error.claim} claim is not accepted`, { cause: error })
+  }
+  if (error instanceof joseErrors.JOSEAlgNotAllowed) {
+    return new TokenError('invalid', 'The token is signed with an algorithm that is not accepted', {
+      cause: error,
+    })
+  }
+  if (error instanceof joseErrors.JWSSignatureVerificationFailed) {
+    return new TokenError('invalid', 'The token signature is invalid', { cause: error })
+  }
+  if (error instanceof joseErrors.JWKSNoMatchingKey) {
+    return new TokenError('invalid', 'The token is not signed by a known key', { cause: error })
+  }
+  if (error instanceof joseErrors.JWSInvalid || error instanceof joseErrors.JWTInvalid) {
+    return new TokenError('malformed', 'The token is malformed', { cause: error })
+  }
+  if (error instanceof joseErrors.JOSEError) {
+    return new TokenError('invalid', 'The token cannot be verified', { cause: error })
+  }
+  // Fetching a remote key set failed (connection refused, DNS, a non-200 answer).
+  return new TokenError('unavailable', 'The signing keys could not be fetched', { cause: error })
+}
+
+function checkClaims(payload: JWTPayload): AccessClaims {
+  if (typeof payload.sub !== 'string' || !UUID.test(payload.sub)) {
+    throw new TokenError('invalid', 'The token has no user id (sub)')
+  }
+  if (typeof payload.role !== 'string') throw new TokenError('invalid', 'The token has no role claim')
+  if (
+    payload.session_id !== undefined &&
+    (typeof payload.session_id !== 'string' || !UUID.test(payload.session_id))
+  ) {
+    throw new TokenError('invalid', 'The token has a malformed session_id')
+  }
+  return payload as AccessClaims
+}
+
+interface VerifyOptions {
+  issuer: string
+  audience: string
+  clock: Clock
+}
+
+function verifyWith(
+  token: string,
+  key: JWTVerifyGetKey | Uint8Array,
+  algorithms: string[],
+  options: VerifyOptions,
+): Promise<AccessClaims> {
+  const verifyOptions = {
+    algorithms,
+    issuer: options.issuer,
+    audience: options.audience,
+    currentDate: options.clock.now(),
+    requiredClaims: ['sub', 'exp', 'iat'],
+  }
+  const run =
+    key instanceof Uint8Array ? jwtVerify(token, key, verifyOptions) : jwtVerify(token, key, verifyOptions)
+  return run.then(
+    ({ payload }) => checkClaims(payload),
+    (error) => Promise.reject(translate(error)),
+  )
+}
+
+/** Local mode: our own ES256 keys. */
+export function localVerifier(keys: LocalKeys, options: VerifyOptions): TokenVerifier {
+  const keySet = createLocalJWKSet(keys.jwks)
+  return { verify: (token) => verifyWith(token, keySet, [SIGNING_ALG], options) }
+}
+
+export interface SupabaseVerifierOptions extends VerifyOptions {
+  supabaseUrl: string
+  /** Asymmetric algorithms accepted with the project's JWKS. */
+  algorithms: string[]
+  /** The legacy HS256 secret; only with it are HS256 tokens accepted. */
+  jwtSecret?: string | undefined
+}
+
+/**
+ * Supabase mode: the project's JWKS (fetched on first use, cached ten minutes, refetched at
+ * most every 30 s when an unknown `kid` shows up, so a forged kid cannot make us hammer
+ * Supabase), and the legacy HS256 secret when configured.
+ */
+export function supabaseVerifier(options: SupabaseVerifierOptions): TokenVerifier {
+  const jwks = createRemoteJWKSet(
+    new URL(`${options.supabaseUrl.replace(/\/$/, '')}/auth/v1/.well-known/jwks.json`),
+    {
+      cacheMaxAge: 10 * 60_000,
+      cooldownDuration: 30_000,
+      timeoutDuration: 5_000,
+    },
+  )
+  const secret = options.jwtSecret ? new TextEncoder().encode(options.jwtSecret) : undefined
+  return {
+    async verify(token) {
+      let alg: unknown
+      try {
+        alg = decodeProtectedHeader(token).alg
+      } catch (error) {
+        throw translate(error)
+      }
+      // The header only selects the configured verifier; each verifier accepts only its own
+      // configured algorithms, so `alg: none` or an HS256 token "signed" with a public key
+      // fails whichever path it takes.
+      if (alg === 'HS256' && secret) return verifyWith(token, secret, ['HS256'], options)
+      return verifyWith(token, jwks, options.algorithms, options)
+    },
+  }
+}
+
+export interface IssuedToken {
+  token: string
+  expiresIn: number
+  /** Unix seconds. */
+  expiresAt: number
+}
+
+export interface TokenSubject {
+  userId: string
+  email: string | null
+  phone: string | null
+  appMetadata: Record<string, unknown>
+  userMetadata: Record<string, unknown>
+  sessionId: string
+  isAnonymous: boolean
+  /** Unix seconds of the sign-in that started the session (the `amr` timestamp). */
+  authenticatedAt: number
+}
+
+export async function issueAccessToken(
+  keys: LocalKeys,
+  subject: TokenSubject,
+  options: { issuer: string; audience: string; ttlSeconds: number; now: Date },
+): Promise<IssuedToken> {
+  const iat = Math.floor(options.now.getTime() / 1000)
+  const exp = iat + options.ttlSeconds
+  const token = await new SignJWT({
+    email: subject.email ?? '',
+    phone: subject.phone ?? '',
+    app_metadata: subject.appMetadata,
+    user_metadata: subject.userMetadata,
+    role: 'authenticated',
+    aal: 'aal1',
+    amr: [{ method: 'password', timestamp: subject.authenticatedAt }],
+    session_id: subject.sessionId,
+    is_anonymous: subject.isAnonymous,
+  })
+    .setProtectedHeader({ alg: SIGNING_ALG, kid: keys.current.kid, typ: 'JWT' })
+    .setIssuer(options.issuer)
+    .setSubject(subject.userId)
+    .setAudience(options.audience)
+    .setIssuedAt(iat)
+    .setExpirationTime(exp)
+    .sign(keys.current.privateKey)
+  return { token, expiresIn: options.ttlSeconds, expiresAt: exp }
+}
