@@ -5,6 +5,7 @@
  * the variable's name in the message.
  */
 import { readFileSync } from 'node:fs'
+import { formatAmount, parseAmount } from '../domain/money.js'
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -66,6 +67,23 @@ const list: Parser<string[]> = (raw) =>
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean)
+
+/** An amount of credits as the API writes it ("12.5", at most 6 decimals), held as bigint micro-units. */
+const credits =
+  (min: bigint, max: bigint): Parser<bigint> =>
+  (raw) => {
+    let value: bigint
+    try {
+      value = parseAmount(raw)
+    } catch (error) {
+      throw new Error(`must be an amount of credits like "12.5": ${(error as Error).message}`)
+    }
+    if (value < min || value > max) {
+      throw new Error(`must be between ${formatAmount(min)} and ${formatAmount(max)} credits, got ${raw}`)
+    }
+    return value
+  }
+const MICRO_CREDITS = 1_000_000n
 
 const listOf =
   <const T extends string>(...values: T[]): Parser<T[]> =>
@@ -219,6 +237,57 @@ export const variables = {
     'Sign-up and sign-in attempts per window per client IP (0 = no limit)',
   ),
   REDIS_KEY_PREFIX: variable(text, 'dm:', 'Prefix of every Redis key this service writes'),
+  // Money and markets (issue 4). Amounts are credits as decimal strings.
+  SIGNUP_GRANT_CREDITS: variable(
+    credits(0n, 10n ** 9n * MICRO_CREDITS),
+    1000n * MICRO_CREDITS,
+    'Credits granted once to every new user, from the issuance account',
+  ),
+  ADMIN_GRANT_MAX_CREDITS: variable(
+    credits(MICRO_CREDITS / 1_000_000n, 10n ** 12n * MICRO_CREDITS),
+    1_000_000n * MICRO_CREDITS,
+    'Largest single admin grant (POST /v1/admin/grants)',
+  ),
+  TRADE_FEE_BPS: variable(
+    int(0, 1000),
+    50,
+    'Trading fee in basis points of the value exchanged; fixed per market when it is created',
+  ),
+  TRADE_MIN_CREDITS: variable(
+    credits(0n, 10n ** 12n * MICRO_CREDITS),
+    MICRO_CREDITS / 100n,
+    'Smallest trade: credits spent on a buy, or received before fee on a sell',
+  ),
+  TRADE_MAX_CREDITS: variable(
+    credits(MICRO_CREDITS / 1_000_000n, 10n ** 12n * MICRO_CREDITS),
+    100_000n * MICRO_CREDITS,
+    'Largest trade, measured like TRADE_MIN_CREDITS',
+  ),
+  MARKET_MIN_SUBSIDY_CREDITS: variable(
+    credits(MICRO_CREDITS / 1_000_000n, 10n ** 12n * MICRO_CREDITS),
+    10n * MICRO_CREDITS,
+    "Smallest subsidy per branch a market's creator escrows (it bounds the market maker's loss)",
+  ),
+  MARKET_MAX_SUBSIDY_CREDITS: variable(
+    credits(MICRO_CREDITS / 1_000_000n, 10n ** 12n * MICRO_CREDITS),
+    1_000_000n * MICRO_CREDITS,
+    'Largest subsidy per branch',
+  ),
+  DISPUTE_WINDOW_S: variable(
+    int(0, 30 * 86_400),
+    86_400,
+    'Seconds after a resolution during which a holder may dispute it; finalisation follows',
+  ),
+  DISPUTE_BOND_CREDITS: variable(
+    credits(0n, 10n ** 12n * MICRO_CREDITS),
+    10n * MICRO_CREDITS,
+    'Bond a disputer posts; returned if the dispute is upheld, forfeited to fees if rejected',
+  ),
+  SETTLEMENT_CHUNK_SIZE: variable(
+    int(1, 100_000),
+    500,
+    'Holders paid (or refunded) per transaction when a market is finalised or voided',
+  ),
 } as const
 
 type Variables = typeof variables

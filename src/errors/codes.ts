@@ -36,6 +36,20 @@ export const ErrorCode = {
   UnsupportedGrantType: 'unsupported_grant_type',
   InvalidApiKey: 'invalid_api_key',
   OverRequestRateLimit: 'over_request_rate_limit',
+  // Money and markets (issue 4)
+  InvalidAmount: 'invalid_amount',
+  InvalidTrade: 'invalid_trade',
+  UnknownOutcome: 'unknown_outcome',
+  InsufficientFunds: 'insufficient_funds',
+  InsufficientShares: 'insufficient_shares',
+  AmountBelowMinimum: 'amount_below_minimum',
+  AmountAboveMaximum: 'amount_above_maximum',
+  TradeTooSmall: 'trade_too_small',
+  SlippageExceeded: 'slippage_exceeded',
+  MarketClosed: 'market_closed',
+  InvalidMarketState: 'invalid_market_state',
+  DisputeWindowClosed: 'dispute_window_closed',
+  NotAHolder: 'not_a_holder',
 } as const
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]
@@ -185,6 +199,24 @@ export const errors = {
    */
   gotrue: (code: ErrorCode, status: number, message: string, extensions?: Record<string, unknown>) =>
     new AppError({ code, status, title: message, detail: message, extensions }),
+  /** A decimal amount string that is not a valid amount (syntax, sign, more than 6 decimals). */
+  invalidAmount: (field: string, detail: string) =>
+    new AppError({
+      code: ErrorCode.InvalidAmount,
+      status: 400,
+      title: 'Invalid amount',
+      detail,
+      errors: [{ field, message: detail }],
+    }),
+  /** Understood but refused by a business rule (insufficient funds, slippage, …): a 422 with its own code. */
+  unprocessable: (code: ErrorCode, title: string, detail: string, extensions?: Record<string, unknown>) =>
+    new AppError({ code, status: 422, title, detail, extensions }),
+  /** The market (or branch) is not open for trading. */
+  marketClosed: (detail: string) =>
+    new AppError({ code: ErrorCode.MarketClosed, status: 409, title: 'Market closed', detail }),
+  /** A lifecycle step that the market's current state does not allow (resolving twice, …). */
+  invalidMarketState: (detail: string, code: ErrorCode = ErrorCode.InvalidMarketState) =>
+    new AppError({ code, status: 409, title: 'Not allowed in this market state', detail }),
   internal: (cause?: unknown) =>
     new AppError({
       code: ErrorCode.Internal,

@@ -5,7 +5,8 @@
  */
 import type { AppContext } from '../context.js'
 import type { JobDefinition } from '../infra/queue.js'
+import { marketJobs } from './markets.js'
 
-export function jobDefinitions(_ctx: AppContext): JobDefinition[] {
-  return []
+export function jobDefinitions(ctx: AppContext): JobDefinition[] {
+  return [...(marketJobs(ctx) as JobDefinition[])]
 }

@@ -41,6 +41,17 @@ export const policies = {
   'api_key.revoke': { who: ['owner'], apiKey: 'session' },
   'audit.read': { who: ['admin'], apiKey: 'session' },
   'role.grant': { who: ['admin'], apiKey: 'session' },
+  // Markets and money (issue 4). Market state (closed, already resolved, inside the dispute
+  // window, holding shares) is checked by the market services, not here.
+  'market.create': { who: ['user'], apiKey: 'trade' },
+  'market.trade': { who: ['user'], apiKey: 'trade' },
+  'market.close': { who: ['owner', 'admin'], apiKey: 'trade' },
+  'market.resolve': { who: ['resolver', 'admin'], apiKey: 'trade' },
+  'market.dispute': { who: ['user'], apiKey: 'trade' },
+  'market.void': { who: ['admin'], apiKey: 'session' },
+  'dispute.settle': { who: ['admin'], apiKey: 'session' },
+  'grant.create': { who: ['admin'], apiKey: 'session' },
+  'portfolio.read': { who: ['user'], apiKey: 'read' },
 } as const satisfies Record<string, Policy>
 
 export type Action = keyof typeof policies

@@ -1,0 +1,491 @@
+/**
+ * The market lifecycle: open → closed → resolved (dispute window) → finalized, or → voided from
+ * any state before finalized. Deadlines move markets by themselves through jobs enqueued in the
+ * transaction that sets the deadline (closing at close_at, settling when the dispute window
+ * ends); the creator, the resolver or an admin move them earlier where the authorisation table
+ * allows. Payouts and refunds are in settlement.ts.
+ *
+ * Every step locks the market row first (FOR UPDATE), then its branches, then cash rows: the
+ * same order as trades (branch, then cash) minus the market row, which trades never take.
+ * Every step is idempotent: a job that runs twice finds the market already moved and does
+ * nothing.
+ */
+import type { AppContext } from '../../context.js'
+import { sql, type Transaction } from '../../db/database.js'
+import type { Principal } from '../../domain/identity/principal.js'
+import { formatAmount } from '../../domain/money.js'
+import { AppError, ErrorCode, errors } from '../../errors/codes.js'
+import { FEES_ACCOUNT, lockCashAccount, marketBondsAccount, postEntries } from '../money/ledger.js'
+import { assertAllowed } from './access.js'
+import { amountField } from './create.js'
+import { listOutcomes, lockMarket, MARKET_COLUMNS, type MarketRow } from './repository.js'
+import { resolveOutcome } from './trading.js'
+
+export const CLOSE_MARKET_JOB = 'market-close'
+export const SETTLE_MARKET_JOB = 'market-settle'
+
+const SetClosed = sql<MarketRow>(
+  'SetMarketClosed',
+  `update public.markets m set status = 'closed', closed_at = $2, updated_at = $2
+    where m.id = $1 and m.status = 'open'
+   returning ${MARKET_COLUMNS}`,
+)
+
+// Updating the branches takes their row locks: it waits for trades in flight on them, and the
+// trades that queue behind it find status 'closed' on the row they lock.
+const CloseBranches = sql(
+  'CloseMarketBranches',
+  `update public.market_branches set status = 'closed' where market_id = $1 and status = 'open'`,
+)
+
+async function closeInTransaction(tx: Transaction, market: MarketRow, now: Date): Promise<MarketRow> {
+  const closed = await tx.one(SetClosed, [market.id, now])
+  await tx.execute(CloseBranches, [market.id])
+  return closed
+}
+
+/**
+ * The close_at deadline (job). Does nothing if the market is no longer open; if the job runs
+ * before close_at (clock skew between the queue and this process), it schedules itself again.
+ */
+export async function closeMarketAtDeadline(ctx: AppContext, marketId: string): Promise<void> {
+  const now = ctx.clock.now()
+  await ctx.db.withTransaction(async (tx) => {
+    const market = await lockMarket(tx, marketId)
+    if (market.status !== 'open') return
+    if (now.getTime() < market.close_at.getTime()) {
+      await ctx.queue.send(
+        CLOSE_MARKET_JOB,
+        { marketId },
+        { tx, startAfter: market.close_at, singletonKey: `close:${marketId}` },
+      )
+      return
+    }
+    await closeInTransaction(tx, market, now)
+  })
+}
+
+/** POST /v1/markets/{id}/close: the creator (or an admin) stops trading before close_at. */
+export async function closeMarketEarly(
+  ctx: AppContext,
+  principal: Principal,
+  marketId: string,
+): Promise<MarketRow> {
+  const now = ctx.clock.now()
+  return ctx.db.withTransaction(async (tx) => {
+    const market = await lockMarket(tx, marketId)
+    assertAllowed(principal, 'market.close', { ownerId: market.creator_id })
+    if (market.status !== 'open') throw errors.invalidMarketState(`The market is already ${market.status}`)
+    return closeInTransaction(tx, market, now)
+  })
+}
+
+export interface ResolveInput {
+  /** Binary and categorical: the winning outcome (index, label or id). */
+  readonly outcome?: string | number
+  /** Scalar: the reported value (decimal string, may be negative). */
+  readonly value?: string
+  readonly evidence: { readonly url?: string; readonly note?: string }
+}
+
+const SetResolved = sql<MarketRow>(
+  'SetMarketResolved',
+  `update public.markets m
+      set status = 'resolved', resolution_outcome = $2, resolution_value = $3, resolution_evidence = $4,
+          resolved_by = $5, resolved_at = $6, dispute_until = $7, updated_at = $6,
+          closed_at = coalesce(closed_at, $6)
+    where m.id = $1
+   returning ${MARKET_COLUMNS}`,
+)
+
+interface ParsedResolution {
+  outcome: number | null
+  value: bigint | null
+}
+
+async function parseResolution(
+  ctx: AppContext,
+  market: MarketRow,
+  input: Omit<ResolveInput, 'evidence'>,
+  field = '/body',
+): Promise<ParsedResolution> {
+  if (market.kind === 'scalar') {
+    if (input.value === undefined || input.outcome !== undefined) {
+      throw errors.validation('A scalar market resolves to a value', [
+        { field: `${field}/value`, message: 'is required (and outcome is not allowed) for scalar markets' },
+      ])
+    }
+    return { outcome: null, value: amountField(input.value, `${field}/value`, { allowNegative: true }) }
+  }
+  if (input.outcome === undefined || input.value !== undefined) {
+    throw errors.validation(`A ${market.kind} market resolves to an outcome`, [
+      {
+        field: `${field}/outcome`,
+        message: `is required (and value is not allowed) for ${market.kind} markets`,
+      },
+    ])
+  }
+  const outcomes = await listOutcomes(ctx.db, market.id)
+  const outcome = resolveOutcome(
+    { id: market.id, kind: market.kind, feeBps: 0, closeAt: market.close_at, outcomes, branches: [] },
+    input.outcome,
+  )
+  return { outcome: outcome.index, value: null }
+}
+
+function evidenceJson(evidence: ResolveInput['evidence']) {
+  const url = evidence.url?.trim()
+  const note = evidence.note?.trim()
+  if (!url && !note) {
+    throw errors.validation('A resolution carries evidence: a URL or a note', [
+      { field: '/body/evidence', message: 'needs a url or a note' },
+    ])
+  }
+  if (url && !/^https?:\/\/\S+$/i.test(url)) {
+    throw errors.validation('The evidence URL must be http(s)', [
+      { field: '/body/evidence/url', message: 'must be an http(s) URL' },
+    ])
+  }
+  return { ...(url ? { url } : {}), ...(note ? { note } : {}) }
+}
+
+/**
+ * POST /v1/markets/{id}/resolve: the resolver (or an admin) reports the outcome with evidence.
+ * An open market is closed by it. The dispute window opens; the settle job is enqueued for its
+ * end (in this transaction).
+ */
+export async function resolveMarket(
+  ctx: AppContext,
+  principal: Principal,
+  marketId: string,
+  input: ResolveInput,
+): Promise<MarketRow> {
+  const now = ctx.clock.now()
+  const evidence = evidenceJson(input.evidence)
+  return ctx.db.withTransaction(async (tx) => {
+    let market = await lockMarket(tx, marketId)
+    assertAllowed(principal, 'market.resolve', { resolverId: market.resolver_id })
+    if (market.status === 'open') market = await closeInTransaction(tx, market, now)
+    if (market.status !== 'closed') {
+      throw errors.invalidMarketState(`A ${market.status} market cannot be resolved`)
+    }
+    const resolution = await parseResolution(ctx, market, input)
+    const disputeUntil = new Date(now.getTime() + ctx.config.DISPUTE_WINDOW_S * 1000)
+    const resolved = await tx.one(SetResolved, [
+      market.id,
+      resolution.outcome,
+      resolution.value,
+      evidence,
+      principal.userId,
+      now,
+      disputeUntil,
+    ])
+    await ctx.queue.send(
+      SETTLE_MARKET_JOB,
+      { marketId: market.id },
+      { tx, startAfter: disputeUntil, singletonKey: `settle:${market.id}` },
+    )
+    return resolved
+  })
+}
+
+// ---------------------------------------------------------------------------------------
+// Disputes
+// ---------------------------------------------------------------------------------------
+
+export interface DisputeRow {
+  id: string
+  market_id: string
+  disputer_id: string
+  reason: string
+  evidence_url: string | null
+  bond: bigint
+  status: 'open' | 'upheld' | 'rejected'
+  settled_by: string | null
+  settled_at: Date | null
+  settlement_note: string | null
+  created_at: Date
+}
+
+const DISPUTE_COLUMNS = `id, market_id, disputer_id, reason, evidence_url, bond, status, settled_by, settled_at,
+  settlement_note, created_at`
+
+const HoldsShares = sql<{ holds: boolean }>(
+  'DisputerHoldsShares',
+  'select exists (select 1 from public.positions where market_id = $1 and user_id = $2 and shares > 0) as holds',
+)
+
+const InsertDispute = sql<DisputeRow>(
+  'InsertDispute',
+  `insert into public.market_disputes (market_id, disputer_id, reason, evidence_url, bond, created_at)
+   values ($1, $2, $3, $4, $5, $6)
+   on conflict (market_id) where status = 'open' do nothing
+   returning ${DISPUTE_COLUMNS}`,
+)
+
+/**
+ * POST /v1/markets/{id}/disputes: a holder disputes the resolution within the window by posting
+ * the bond (from their cash to the market's bond account). One open dispute at a time; while it
+ * is open the market is not finalised.
+ */
+export async function disputeResolution(
+  ctx: AppContext,
+  principal: Principal,
+  marketId: string,
+  input: { reason: string; evidenceUrl?: string },
+): Promise<DisputeRow> {
+  const now = ctx.clock.now()
+  const bond = ctx.config.DISPUTE_BOND_CREDITS
+  return ctx.db.withTransaction(async (tx) => {
+    const market = await lockMarket(tx, marketId)
+    assertAllowed(principal, 'market.dispute')
+    if (
+      market.status !== 'resolved' ||
+      !market.dispute_until ||
+      now.getTime() >= market.dispute_until.getTime()
+    ) {
+      throw errors.invalidMarketState(
+        market.status === 'resolved'
+          ? 'The dispute window has ended'
+          : `A ${market.status} market cannot be disputed`,
+        ErrorCode.DisputeWindowClosed,
+      )
+    }
+    const { holds } = await tx.one(HoldsShares, [market.id, principal.userId])
+    if (!holds) {
+      throw new AppError({
+        code: ErrorCode.NotAHolder,
+        status: 403,
+        title: 'Only holders may dispute',
+        detail: 'You hold no shares in this market',
+      })
+    }
+    const dispute = await tx.maybeOne(InsertDispute, [
+      market.id,
+      principal.userId,
+      input.reason.trim(),
+      input.evidenceUrl ?? null,
+      bond,
+      now,
+    ])
+    if (!dispute) throw errors.conflict('This resolution is already under dispute')
+    if (bond > 0n) {
+      const cash = await lockCashAccount(tx, principal.userId)
+      if (cash.balance < bond) {
+        throw errors.unprocessable(
+          ErrorCode.InsufficientFunds,
+          'Insufficient funds',
+          `A dispute needs a bond of ${formatAmount(bond)} credits`,
+        )
+      }
+      const bonds = await marketBondsAccount(tx, market.id)
+      await postEntries(
+        tx,
+        [
+          {
+            kind: 'bond',
+            userId: principal.userId,
+            marketId: market.id,
+            memo: `Dispute bond ${dispute.id}`,
+            postings: [
+              { account: cash.id, amount: -bond },
+              { account: bonds, amount: bond },
+            ],
+          },
+        ],
+        now,
+      )
+    }
+    return dispute
+  })
+}
+
+const FindDispute = sql<DisputeRow>(
+  'FindDispute',
+  `select ${DISPUTE_COLUMNS} from public.market_disputes where id = $1`,
+)
+
+const SettleDisputeRow = sql<DisputeRow>(
+  'SettleDispute',
+  `update public.market_disputes set status = $2, settled_by = $3, settled_at = $4, settlement_note = $5
+    where id = $1 and status = 'open'
+   returning ${DISPUTE_COLUMNS}`,
+)
+
+// The settlement is final: no further disputes, and the settle job may run now.
+const EndDisputeWindow = sql(
+  'EndDisputeWindow',
+  `update public.markets set dispute_until = $2, updated_at = $2, resolution_outcome = coalesce($3, resolution_outcome),
+          resolution_value = coalesce($4, resolution_value),
+          resolution_evidence = case when $5::jsonb is null then resolution_evidence
+                                     else resolution_evidence || jsonb_build_object('admin', $5::jsonb) end
+    where id = $1`,
+)
+
+export interface SettleDisputeInput {
+  readonly decision: 'uphold' | 'reject'
+  /** Upheld: the correct outcome or value; omit both with `void: true` to void the market. */
+  readonly outcome?: string | number
+  readonly value?: string
+  readonly void?: boolean
+  readonly note?: string
+}
+
+/**
+ * An admin settles an open dispute. Upheld: the bond goes back to the disputer and the
+ * resolution is corrected (or the market voided). Rejected: the bond is forfeited to the fee
+ * account and the resolution stands. Either way the decision is final and settlement follows.
+ */
+export async function settleDispute(
+  ctx: AppContext,
+  principal: Principal,
+  disputeId: string,
+  input: SettleDisputeInput,
+): Promise<{ dispute: DisputeRow; market: MarketRow }> {
+  assertAllowed(principal, 'dispute.settle')
+  const now = ctx.clock.now()
+  return ctx.db.withTransaction(async (tx) => {
+    const found = /^[0-9a-f-]{36}$/i.test(disputeId) ? await tx.maybeOne(FindDispute, [disputeId]) : undefined
+    if (!found) throw errors.notFound('Dispute', `No dispute with id '${disputeId}'`)
+    const market = await lockMarket(tx, found.market_id)
+    if (found.status !== 'open') throw errors.invalidMarketState(`The dispute was already ${found.status}`)
+    const upheld = input.decision === 'uphold'
+    let correction: ParsedResolution | null = null
+    if (upheld && !input.void) {
+      correction = await parseResolution(ctx, market, { outcome: input.outcome, value: input.value })
+    } else if (input.outcome !== undefined || input.value !== undefined) {
+      throw errors.validation('Only an upheld dispute that does not void corrects the resolution')
+    }
+    const dispute = await tx.one(SettleDisputeRow, [
+      found.id,
+      upheld ? 'upheld' : 'rejected',
+      principal.userId,
+      now,
+      input.note ?? null,
+    ])
+    if (found.bond > 0n) {
+      const bonds = await marketBondsAccount(tx, market.id)
+      const disputerCash = upheld ? (await lockCashAccount(tx, found.disputer_id)).id : null
+      await postEntries(
+        tx,
+        [
+          {
+            kind: upheld ? 'bond_return' : 'bond_forfeit',
+            userId: found.disputer_id,
+            marketId: market.id,
+            actorId: principal.userId,
+            memo: `Dispute ${found.id} ${upheld ? 'upheld' : 'rejected'}`,
+            postings: [
+              { account: bonds, amount: -found.bond },
+              { account: disputerCash ?? FEES_ACCOUNT, amount: found.bond },
+            ],
+          },
+        ],
+        now,
+      )
+    }
+    if (upheld && input.void) {
+      const voided = await voidInTransaction(
+        ctx,
+        tx,
+        market,
+        `Dispute ${found.id} upheld: ${input.note ?? 'voided'}`,
+        now,
+      )
+      return { dispute, market: voided }
+    }
+    await tx.execute(EndDisputeWindow, [
+      market.id,
+      now,
+      correction?.outcome ?? null,
+      correction?.value ?? null,
+      correction ? { by: principal.userId, at: now.toISOString(), note: input.note ?? null } : null,
+    ])
+    await ctx.queue.send(
+      SETTLE_MARKET_JOB,
+      { marketId: market.id },
+      { tx, singletonKey: `settle-now:${market.id}` },
+    )
+    return { dispute, market: await lockMarket(tx, market.id) }
+  })
+}
+
+// ---------------------------------------------------------------------------------------
+// Void
+// ---------------------------------------------------------------------------------------
+
+const SetVoided = sql<MarketRow>(
+  'SetMarketVoided',
+  `update public.markets m set status = 'voided', voided_at = $2, void_reason = $3, updated_at = $2,
+          closed_at = coalesce(closed_at, $2)
+    where m.id = $1
+   returning ${MARKET_COLUMNS}`,
+)
+
+const VoidBranches = sql(
+  'VoidMarketBranches',
+  `update public.market_branches set status = 'voided' where market_id = $1 and settled_at is null`,
+)
+
+const OpenDisputes = sql<DisputeRow>(
+  'OpenDisputesOfMarket',
+  `select ${DISPUTE_COLUMNS} from public.market_disputes where market_id = $1 and status = 'open'`,
+)
+
+async function voidInTransaction(
+  ctx: AppContext,
+  tx: Transaction,
+  market: MarketRow,
+  reason: string,
+  now: Date,
+): Promise<MarketRow> {
+  if (market.status === 'finalized' || market.status === 'voided') {
+    throw errors.invalidMarketState(`A ${market.status} market cannot be voided`)
+  }
+  const voided = await tx.one(SetVoided, [market.id, now, reason])
+  await tx.execute(VoidBranches, [market.id])
+  // A void answers any open dispute: its bond goes back, since the resolution it disputed is gone.
+  for (const dispute of await tx.many(OpenDisputes, [market.id])) {
+    await tx.one(SettleDisputeRow, [dispute.id, 'upheld', null, now, 'Market voided'])
+    if (dispute.bond > 0n) {
+      const cash = await lockCashAccount(tx, dispute.disputer_id)
+      await postEntries(
+        tx,
+        [
+          {
+            kind: 'bond_return',
+            userId: dispute.disputer_id,
+            marketId: market.id,
+            memo: `Dispute ${dispute.id}: market voided`,
+            postings: [
+              { account: await marketBondsAccount(tx, market.id), amount: -dispute.bond },
+              { account: cash.id, amount: dispute.bond },
+            ],
+          },
+        ],
+        now,
+      )
+    }
+  }
+  await ctx.queue.send(
+    SETTLE_MARKET_JOB,
+    { marketId: market.id },
+    { tx, singletonKey: `settle-now:${market.id}` },
+  )
+  return voided
+}
+
+/** POST /v1/markets/{id}/void (admin): every trade is refunded at cost by the settle job. */
+export async function voidMarket(
+  ctx: AppContext,
+  principal: Principal,
+  marketId: string,
+  reason: string,
+): Promise<MarketRow> {
+  assertAllowed(principal, 'market.void')
+  const now = ctx.clock.now()
+  return ctx.db.withTransaction(async (tx) => {
+    const market = await lockMarket(tx, marketId)
+    return voidInTransaction(ctx, tx, market, reason, now)
+  })
+}

@@ -1,0 +1,166 @@
+/**
+ * Rows and the named queries that load them, shared by the market services. Writes live with
+ * the use case that makes them (create.ts, trading.ts, lifecycle.ts, settlement.ts).
+ */
+import { type Queryable, sql } from '../../db/database.js'
+import type { BranchState } from '../../domain/market-maker/index.js'
+import { errors } from '../../errors/codes.js'
+
+export type MarketKind = 'binary' | 'categorical' | 'scalar'
+export type MarketStatus = 'open' | 'closed' | 'decided' | 'resolved' | 'finalized' | 'voided'
+export type BranchStatus = 'open' | 'closed' | 'voided' | 'settled'
+
+export interface MarketRow {
+  id: string
+  slug: string
+  question: string
+  description: string
+  kind: MarketKind
+  status: MarketStatus
+  creator_id: string
+  resolver_id: string
+  scalar_lo: bigint | null
+  scalar_hi: bigint | null
+  scalar_unit: string | null
+  subsidy_per_branch: bigint
+  fee_bps: number
+  close_at: Date
+  closed_at: Date | null
+  decide_at: Date | null
+  resolution_outcome: number | null
+  resolution_value: bigint | null
+  resolution_evidence: Record<string, unknown> | null
+  resolved_by: string | null
+  resolved_at: Date | null
+  dispute_until: Date | null
+  finalized_at: Date | null
+  voided_at: Date | null
+  void_reason: string | null
+  created_at: Date
+  updated_at: Date
+}
+
+export interface OutcomeRow {
+  id: string
+  market_id: string
+  index: number
+  label: string
+}
+
+export interface BranchRow {
+  id: string
+  market_id: string
+  index: number
+  label: string
+  status: BranchStatus
+  q: bigint[]
+  subsidy: bigint
+  funder_id: string
+  volume: bigint
+  trade_count: bigint
+  trader_count: number
+  version: bigint
+  last_trade_at: Date | null
+  refund_ratio_num: bigint | null
+  refund_ratio_den: bigint | null
+  settled_at: Date | null
+  escrow_account_id: bigint
+  escrow: bigint
+}
+
+export const MARKET_COLUMNS = `m.id, m.slug, m.question, m.description, m.kind, m.status, m.creator_id, m.resolver_id,
+  m.scalar_lo, m.scalar_hi, m.scalar_unit, m.subsidy_per_branch, m.fee_bps, m.close_at, m.closed_at, m.decide_at,
+  m.resolution_outcome, m.resolution_value, m.resolution_evidence, m.resolved_by, m.resolved_at, m.dispute_until,
+  m.finalized_at, m.voided_at, m.void_reason, m.created_at, m.updated_at`
+
+// q travels as text[]: node-postgres parses int8 but not int8[] into bigints.
+export const BRANCH_COLUMNS = `b.id, b.market_id, b.index, b.label, b.status, b.q::text[] as q, b.subsidy, b.funder_id,
+  b.volume, b.trade_count, b.trader_count, b.version, b.last_trade_at, b.refund_ratio_num, b.refund_ratio_den,
+  b.settled_at, a.id as escrow_account_id, a.balance as escrow`
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+export function isUuid(value: string): boolean {
+  return UUID.test(value)
+}
+
+const FindMarketById = sql<MarketRow>(
+  'FindMarketById',
+  `select ${MARKET_COLUMNS} from public.markets m where m.id = $1`,
+)
+const FindMarketBySlug = sql<MarketRow>(
+  'FindMarketBySlug',
+  `select ${MARKET_COLUMNS} from public.markets m where m.slug = $1`,
+)
+
+/** A market by id or slug, or a 404. */
+export async function findMarket(db: Queryable, idOrSlug: string): Promise<MarketRow> {
+  const row = isUuid(idOrSlug)
+    ? await db.maybeOne(FindMarketById, [idOrSlug])
+    : await db.maybeOne(FindMarketBySlug, [idOrSlug.toLowerCase()])
+  if (!row) throw errors.notFound('Market', `No market with id or slug '${idOrSlug}'`)
+  return row
+}
+
+// FOR UPDATE of the market row: lifecycle steps (close, resolve, dispute, void, settle) of one
+// market run one at a time. Trades do not take this lock; they serialise on the branch row.
+const LockMarket = sql<MarketRow>(
+  'LockMarket',
+  `select ${MARKET_COLUMNS} from public.markets m where m.id = $1 for update`,
+)
+
+export async function lockMarket(db: Queryable, marketId: string): Promise<MarketRow> {
+  if (!isUuid(marketId)) throw errors.notFound('Market', `No market with id '${marketId}'`)
+  const row = await db.maybeOne(LockMarket, [marketId])
+  if (!row) throw errors.notFound('Market', `No market with id '${marketId}'`)
+  return row
+}
+
+const ListOutcomes = sql<OutcomeRow>(
+  'ListMarketOutcomes',
+  'select id, market_id, index, label from public.market_outcomes where market_id = $1 order by index',
+)
+
+export function listOutcomes(db: Queryable, marketId: string): Promise<OutcomeRow[]> {
+  return db.many(ListOutcomes, [marketId])
+}
+
+type RawBranch = Omit<BranchRow, 'q'> & { q: string[] }
+
+export function toBranch(raw: RawBranch): BranchRow {
+  return { ...raw, q: raw.q.map((x) => BigInt(x)) }
+}
+
+const ListBranches = sql<RawBranch>(
+  'ListMarketBranches',
+  `select ${BRANCH_COLUMNS}
+     from public.market_branches b
+     join public.ledger_accounts a on a.kind = 'branch_escrow' and a.branch_id = b.id
+    where b.market_id = $1
+    order by b.index`,
+)
+
+export async function listBranches(db: Queryable, marketId: string): Promise<BranchRow[]> {
+  return (await db.many(ListBranches, [marketId])).map(toBranch)
+}
+
+// FOR UPDATE of every branch of the market, in index order (the order every multi-branch
+// lock is taken in): closing, resolving or voiding a market waits here for in-flight trades,
+// and trades that come after see the new branch status.
+const LockBranches = sql<RawBranch>(
+  'LockMarketBranches',
+  `select ${BRANCH_COLUMNS}
+     from public.market_branches b
+     join public.ledger_accounts a on a.kind = 'branch_escrow' and a.branch_id = b.id
+    where b.market_id = $1
+    order by b.index
+    for update of b`,
+)
+
+export async function lockBranches(db: Queryable, marketId: string): Promise<BranchRow[]> {
+  return (await db.many(LockBranches, [marketId])).map(toBranch)
+}
+
+export function branchState(branch: Pick<BranchRow, 'q' | 'subsidy'>): BranchState {
+  return { q: branch.q, subsidy: branch.subsidy }
+}

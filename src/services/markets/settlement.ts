@@ -1,0 +1,354 @@
+/**
+ * Settlement: paying every holder of a resolved market, or refunding every trader of a voided
+ * one (or, in issue 5, of a voided branch), then returning what is left of each branch's
+ * escrow to its funder.
+ *
+ * Resumable and idempotent. The work is cut into steps, each its own transaction under the
+ * market's and the branch's row locks: a chunk of holders (SETTLEMENT_CHUNK_SIZE users, in user
+ * order), or closing a branch, or finalising the market. A position is paid once: the step that
+ * pays it sets its `settled_at` in the same transaction, and the next step (or a second run of
+ * the job, which waits on the same locks) selects only unsettled positions. A crash between
+ * steps loses nothing; the job's retry continues where the last commit left off.
+ *
+ * Ordering of a void: traders who sold at a profit (net paid < 0) give it back first
+ * (clawbacks, as far as their cash allows); then the escrow refunds the others, in full unless
+ * clawbacks fell short by more than the subsidy, in which case at the ratio recorded on the
+ * branch when the refunds began (domain/settlement.ts).
+ */
+import type { AppContext } from '../../context.js'
+import { sql, type Transaction } from '../../db/database.js'
+import {
+  FULL_REFUND,
+  netPaid,
+  payoutFor,
+  planRefund,
+  type Ratio,
+  type Resolution,
+  refundRatio,
+  type TraderTotals,
+} from '../../domain/settlement.js'
+import {
+  FEES_ACCOUNT,
+  type JournalEntryInput,
+  lockCashAccount,
+  lockCashAccounts,
+  postEntries,
+} from '../money/ledger.js'
+import { type BranchRow, lockBranches, lockMarket, type MarketRow } from './repository.js'
+
+interface HolderPosition {
+  user_id: string
+  outcome: number
+  shares: bigint
+  cost_basis: bigint
+  realized_pnl: bigint
+  cost_total: bigint
+  proceeds_total: bigint
+  fees_total: bigint
+}
+
+const POSITION_COLUMNS =
+  'user_id, outcome, shares, cost_basis, realized_pnl, cost_total, proceeds_total, fees_total'
+
+// The next chunk of unsettled holders of a branch, whole users at a time (a user's positions
+// in every outcome are settled together), in user order.
+const NextHolders = sql<HolderPosition>(
+  'NextUnsettledHolders',
+  `select ${POSITION_COLUMNS} from public.positions
+    where branch_id = $1 and settled_at is null
+      and user_id in (select distinct user_id from public.positions
+                       where branch_id = $1 and settled_at is null order by user_id limit $2)
+    order by user_id, outcome`,
+)
+
+// Void, first phase: the traders who owe (net paid < 0), a chunk at a time.
+const NextDebtors = sql<HolderPosition>(
+  'NextUnsettledDebtors',
+  `select ${POSITION_COLUMNS} from public.positions
+    where branch_id = $1 and settled_at is null
+      and user_id in (select user_id from public.positions
+                       where branch_id = $1 and settled_at is null
+                       group by user_id
+                      having sum(cost_total) + sum(fees_total) - sum(proceeds_total) < 0
+                       order by user_id limit $2)
+    order by user_id, outcome`,
+)
+
+const UnsettledTotals = sql<{ cost_total: bigint; proceeds_total: bigint; fees_total: bigint }>(
+  'UnsettledTraderTotals',
+  `select sum(cost_total) as cost_total, sum(proceeds_total) as proceeds_total, sum(fees_total) as fees_total
+     from public.positions where branch_id = $1 and settled_at is null
+    group by user_id`,
+)
+
+// Read after the branch lock, in its own statement, so it sees every commit before the lock.
+const EscrowBalance = sql<{ balance: bigint }>(
+  'EscrowBalance',
+  'select balance from public.ledger_accounts where id = $1',
+)
+
+const SetRefundRatio = sql(
+  'SetBranchRefundRatio',
+  'update public.market_branches set refund_ratio_num = $2, refund_ratio_den = $3 where id = $1',
+)
+
+const SettlePositions = sql(
+  'SettlePositions',
+  `update public.positions p
+      set payout = v.payout, realized_pnl = v.realized_pnl, cost_basis = 0, settled_at = $2, updated_at = $2
+     from unnest($3::uuid[], $4::smallint[], $5::bigint[], $6::bigint[]) as v(user_id, outcome, payout, realized_pnl)
+    where p.branch_id = $1 and p.user_id = v.user_id and p.outcome = v.outcome and p.settled_at is null`,
+)
+
+const SettleBranch = sql(
+  'SettleBranch',
+  `update public.market_branches set settled_at = $2, status = case when status = 'voided' then 'voided' else 'settled' end
+    where id = $1`,
+)
+
+const FinalizeMarket = sql(
+  'FinalizeMarket',
+  `update public.markets
+      set status = case when status = 'resolved' then 'finalized' else status end, finalized_at = $2, updated_at = $2
+    where id = $1`,
+)
+
+const HasOpenDispute = sql<{ open: boolean }>(
+  'MarketHasOpenDispute',
+  `select exists (select 1 from public.market_disputes where market_id = $1 and status = 'open') as open`,
+)
+
+export type SettleStep = 'progress' | 'done' | 'waiting'
+
+function resolutionOf(market: MarketRow): Resolution {
+  if (market.kind === 'scalar') {
+    return {
+      kind: 'scalar',
+      value: market.resolution_value ?? 0n,
+      lo: market.scalar_lo ?? 0n,
+      hi: market.scalar_hi ?? 1n,
+    }
+  }
+  return { kind: 'outcome', winner: market.resolution_outcome ?? -1 }
+}
+
+function byUser(rows: readonly HolderPosition[]): Map<string, HolderPosition[]> {
+  const users = new Map<string, HolderPosition[]>()
+  for (const row of rows) {
+    const list = users.get(row.user_id)
+    if (list) list.push(row)
+    else users.set(row.user_id, [row])
+  }
+  return users
+}
+
+function totalsOf(positions: readonly HolderPosition[]): TraderTotals {
+  let costTotal = 0n
+  let proceedsTotal = 0n
+  let feesTotal = 0n
+  for (const p of positions) {
+    costTotal += p.cost_total
+    proceedsTotal += p.proceeds_total
+    feesTotal += p.fees_total
+  }
+  return { costTotal, proceedsTotal, feesTotal }
+}
+
+interface SettledPosition {
+  userId: string
+  outcome: number
+  payout: bigint
+  realizedPnl: bigint
+}
+
+async function writeSettlement(
+  tx: Transaction,
+  branch: BranchRow,
+  settled: readonly SettledPosition[],
+  entries: readonly JournalEntryInput[],
+  now: Date,
+): Promise<void> {
+  await tx.execute(SettlePositions, [
+    branch.id,
+    now,
+    settled.map((s) => s.userId),
+    settled.map((s) => s.outcome),
+    settled.map((s) => s.payout),
+    settled.map((s) => s.realizedPnl),
+  ])
+  await postEntries(tx, entries, now)
+}
+
+/** Pays a chunk of holders of a branch of a resolved market; false when none was left. */
+async function payHolders(
+  tx: Transaction,
+  market: MarketRow,
+  branch: BranchRow,
+  chunk: number,
+  now: Date,
+): Promise<boolean> {
+  const holders = byUser(await tx.many(NextHolders, [branch.id, chunk]))
+  if (holders.size === 0) return false
+  const resolution = resolutionOf(market)
+  const cash = await lockCashAccounts(tx, [...holders.keys()])
+  const settled: SettledPosition[] = []
+  const entries: JournalEntryInput[] = []
+  for (const [userId, positions] of holders) {
+    let total = 0n
+    for (const p of positions) {
+      const payout = payoutFor(resolution, p.outcome, p.shares)
+      total += payout
+      settled.push({
+        userId,
+        outcome: p.outcome,
+        payout,
+        realizedPnl: p.realized_pnl + payout - p.cost_basis,
+      })
+    }
+    const account = cash.get(userId)
+    if (total > 0n && account) {
+      entries.push({
+        kind: 'payout',
+        userId,
+        marketId: market.id,
+        branchId: branch.id,
+        postings: [
+          { account: branch.escrow_account_id, amount: -total },
+          { account: account.id, amount: total },
+        ],
+      })
+    }
+  }
+  await writeSettlement(tx, branch, settled, entries, now)
+  return true
+}
+
+/** Refunds a chunk of traders of a voided branch; false when none was left. */
+async function refundTraders(tx: Transaction, branch: BranchRow, chunk: number, now: Date): Promise<boolean> {
+  let ratio: Ratio = FULL_REFUND
+  let rows = await tx.many(NextDebtors, [branch.id, chunk])
+  if (rows.length === 0) {
+    if (branch.refund_ratio_num === null || branch.refund_ratio_den === null) {
+      // Every clawback is done: fix the ratio for the refunds, once, from the escrow as it is now.
+      const escrow = (await tx.one(EscrowBalance, [branch.escrow_account_id])).balance
+      const owed = (await tx.many(UnsettledTotals, [branch.id])).map((t) => ({
+        costTotal: t.cost_total,
+        proceedsTotal: t.proceeds_total,
+        feesTotal: t.fees_total,
+      }))
+      ratio = refundRatio(escrow, owed)
+      await tx.execute(SetRefundRatio, [branch.id, ratio.num, ratio.den])
+    } else {
+      ratio = { num: branch.refund_ratio_num, den: branch.refund_ratio_den }
+    }
+    rows = await tx.many(NextHolders, [branch.id, chunk])
+  }
+  const traders = byUser(rows)
+  if (traders.size === 0) return false
+  const cash = await lockCashAccounts(tx, [...traders.keys()])
+  const settled: SettledPosition[] = []
+  const entries: JournalEntryInput[] = []
+  for (const [userId, positions] of traders) {
+    const account = cash.get(userId)
+    if (!account) throw new Error(`trader ${userId} has no cash account`)
+    const totals = totalsOf(positions)
+    const plan = planRefund(totals, account.balance, netPaid(totals) >= 0n ? ratio : FULL_REFUND)
+    // The whole refund is recorded on the trader's first position; realised P&L per position is
+    // what it returned minus what it cost, so the trader's total is refund − net paid.
+    positions.forEach((p, i) => {
+      const payout = i === 0 ? plan.toTrader : 0n
+      settled.push({
+        userId,
+        outcome: p.outcome,
+        payout,
+        realizedPnl: p.proceeds_total - p.cost_total - p.fees_total + payout,
+      })
+    })
+    entries.push({
+      kind: 'refund',
+      userId,
+      marketId: branch.market_id,
+      branchId: branch.id,
+      memo: plan.shortfall > 0n ? `Refund at cost; ${plan.shortfall} micro-credits short` : 'Refund at cost',
+      postings: [
+        { account: account.id, amount: plan.toTrader },
+        { account: FEES_ACCOUNT, amount: -plan.fromFees },
+        { account: branch.escrow_account_id, amount: plan.toEscrow },
+      ].filter((p) => p.amount !== 0n),
+    })
+  }
+  await writeSettlement(
+    tx,
+    branch,
+    settled,
+    entries.filter((e) => e.postings.length >= 2),
+    now,
+  )
+  return true
+}
+
+/** Returns what is left in the branch's escrow to its funder and marks the branch settled. */
+async function closeBranch(tx: Transaction, market: MarketRow, branch: BranchRow, now: Date): Promise<void> {
+  const left = (await tx.one(EscrowBalance, [branch.escrow_account_id])).balance
+  await tx.execute(SettleBranch, [branch.id, now])
+  if (left > 0n) {
+    const funder = await lockCashAccount(tx, branch.funder_id)
+    await postEntries(
+      tx,
+      [
+        {
+          kind: 'subsidy_return',
+          userId: branch.funder_id,
+          marketId: market.id,
+          branchId: branch.id,
+          memo: 'Unused subsidy returned',
+          postings: [
+            { account: branch.escrow_account_id, amount: -left },
+            { account: funder.id, amount: left },
+          ],
+        },
+      ],
+      now,
+    )
+  }
+}
+
+/**
+ * One step of settling a market, in one transaction: 'progress' when it did some work and more
+ * may remain, 'done' when the market is settled (or there is nothing to settle), 'waiting' when
+ * the market is not ready (dispute window still open, or an open dispute).
+ */
+export async function settleStep(ctx: AppContext, marketId: string): Promise<SettleStep> {
+  const now = ctx.clock.now()
+  const chunk = ctx.config.SETTLEMENT_CHUNK_SIZE
+  return ctx.db.withTransaction(async (tx) => {
+    const market = await lockMarket(tx, marketId)
+    if (market.finalized_at !== null) return 'done'
+    if (market.status === 'resolved') {
+      if (market.dispute_until && now.getTime() < market.dispute_until.getTime()) return 'waiting'
+      if ((await tx.one(HasOpenDispute, [market.id])).open) return 'waiting'
+    } else if (market.status !== 'voided') {
+      return 'waiting'
+    }
+    const branches = await lockBranches(tx, market.id)
+    const branch = branches.find((b) => b.settled_at === null)
+    if (!branch) {
+      await tx.execute(FinalizeMarket, [market.id, now])
+      return 'done'
+    }
+    const worked =
+      branch.status === 'voided'
+        ? await refundTraders(tx, branch, chunk, now)
+        : await payHolders(tx, market, branch, chunk, now)
+    if (!worked) await closeBranch(tx, market, branch, now)
+    return 'progress'
+  })
+}
+
+/** Settles the market completely, step after step (the settle job's body). */
+export async function settleMarket(ctx: AppContext, marketId: string): Promise<SettleStep> {
+  for (;;) {
+    const step = await settleStep(ctx, marketId)
+    if (step !== 'progress') return step
+  }
+}
