@@ -4,6 +4,7 @@
  * database and call it with `app.inject()`.
  */
 import { randomUUID } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
@@ -12,6 +13,8 @@ import { packageVersion } from '../config/index.js'
 import type { AppContext } from '../context.js'
 import { createRouteIndex, errorHandler, notFoundHandler } from './error-handler.js'
 import { registerAuthentication } from './plugins/authenticate.js'
+import { registerRateLimits } from './plugins/rate-limit.js'
+import { registerSecurity } from './plugins/security.js'
 import { registerRoutes } from './routes/index.js'
 import { identitySchemas } from './schemas/identity.js'
 import { Problem } from './schemas/problem.js'
@@ -22,6 +25,10 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
 export async function buildApp(ctx: AppContext): Promise<App> {
   const { config } = ctx
   const app = Fastify({
+    // HTTPS when a certificate and key are configured (else TLS ends at the load balancer).
+    ...(config.TLS_CERT_FILE && config.TLS_KEY_FILE
+      ? { https: { cert: readFileSync(config.TLS_CERT_FILE), key: readFileSync(config.TLS_KEY_FILE) } }
+      : {}),
     loggerInstance: ctx.log.child({ component: 'http' }) as FastifyBaseLogger,
     bodyLimit: config.BODY_LIMIT_BYTES,
     requestTimeout: config.REQUEST_TIMEOUT_MS,
@@ -46,11 +53,16 @@ export async function buildApp(ctx: AppContext): Promise<App> {
 
   app.setErrorHandler(errorHandler)
   const routeIndex = createRouteIndex()
-  app.addHook('onRoute', (route) => routeIndex.add(route.method, route.url))
+  app.addHook('onRoute', (route) => {
+    // CORS answers preflights on every path; that makes no path "known" for 404 versus 405.
+    if (route.url === '*' && route.method === 'OPTIONS') return
+    routeIndex.add(route.method, route.url)
+  })
   app.setNotFoundHandler(notFoundHandler(routeIndex))
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id)
   })
+  await registerSecurity(app, ctx)
   app.addSchema(Problem)
   for (const schema of identitySchemas) app.addSchema(schema)
 
@@ -77,10 +89,18 @@ export async function buildApp(ctx: AppContext): Promise<App> {
     },
   })
   // Assets come from the swagger-ui-dist npm package through @fastify/swagger-ui: no CDN.
-  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true } })
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    uiConfig: { deepLinking: true },
+    // The docs' own content security policy (hashes of its inline code) replaces the API's
+    // deny-all one on /docs; without the upgrade directive, which would break http://localhost.
+    staticCSP: true,
+    transformStaticCSP: (header) => header.replace(/\s*upgrade-insecure-requests;?/, ''),
+  })
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
 
+  registerRateLimits(app, ctx)
   registerAuthentication(app, ctx)
   registerRoutes(app, ctx)
   return app

@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 /**
- * The one command-line entry: `decision-markets serve | migrate | --help | --version`.
+ * The one command-line entry: `decision-markets serve | migrate | grant-role | revoke-role | --help | --version`.
  */
 import { parseArgs } from 'node:util'
 import { ConfigError, loadConfig, packageVersion, variables } from '../config/index.js'
 import { migrate } from '../db/migrate.js'
 import { createLogger } from '../infra/logger.js'
 import { resolveDatabase } from './database.js'
+import { ROLES_HELP, runRoleCommand } from './roles-command.js'
 import { startService } from './server.js'
 import { onShutdownSignal } from './shutdown.js'
 
@@ -17,6 +18,7 @@ Usage: decision-markets <command> [options]
 Commands:
   serve       Run the service in its PROCESS_ROLE (api, worker or all; default all)
   migrate     Apply pending database migrations and exit
+${ROLES_HELP}
 
 Options:
   -h, --help     Show this help
@@ -62,6 +64,9 @@ async function main(argv: string[]): Promise<number> {
       }
       return 0
     }
+    case 'grant-role':
+    case 'revoke-role':
+      return runRoleCommand(config, log, command, positionals.slice(1))
     default:
       process.stderr.write(`Unknown command '${command}'. Run decision-markets --help.\n`)
       return 1

@@ -153,7 +153,7 @@ const FindApiKeyOwner = sql<ApiKeyOwner>(
 const TouchApiKey = sql(
   'TouchApiKey',
   `update public.api_keys set last_used_at = $2
-    where id = $1 and (last_used_at is null or last_used_at < $2 - interval '1 minute')`,
+    where id = $1 and (last_used_at is null or last_used_at < $2::timestamptz - interval '1 minute')`,
 )
 
 /** The key's owner, or undefined for a key that does not exist or is malformed. */

@@ -1,0 +1,120 @@
+/**
+ * The real client against the running service: @supabase/auth-js (what supabase-js uses for
+ * `supabase.auth`) talks to our /auth/v1 over a real socket, unchanged: sign-up, password
+ * sign-in, getUser, getClaims (verified with our JWKS), refreshSession and signOut; the access
+ * token it holds then works on our own API.
+ */
+import { GoTrueClient } from '@supabase/auth-js'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createLogger } from '../../src/infra/logger.js'
+import { type RunningService, startService } from '../../src/start/server.js'
+import { testConfig } from '../helpers/app.js'
+import { createTestDatabase, type TestDatabase } from '../helpers/database.js'
+
+let database: TestDatabase
+let service: RunningService
+let base: string
+
+beforeAll(async () => {
+  database = await createTestDatabase()
+  service = await startService(testConfig({ DATABASE_URL: database.url, PORT: '0' }), createLogger('silent'))
+  base = service.address as string
+})
+
+afterAll(async () => {
+  await service?.stop()
+  await database?.drop()
+})
+
+function client() {
+  const memory = new Map<string, string>()
+  return new GoTrueClient({
+    url: `${base}/auth/v1`,
+    // Any apikey works on a laptop install (no AUTH_ANON_KEY configured).
+    headers: { apikey: 'local-anon-key', Authorization: 'Bearer local-anon-key' },
+    storageKey: `test-${Math.random()}`,
+    storage: {
+      getItem: (key: string) => memory.get(key) ?? null,
+      setItem: (key: string, value: string) => void memory.set(key, value),
+      removeItem: (key: string) => void memory.delete(key),
+    },
+    autoRefreshToken: false,
+    persistSession: true,
+    detectSessionInUrl: false,
+  })
+}
+
+describe('@supabase/auth-js against the service', () => {
+  it('signUp, signInWithPassword, getUser, getClaims, refreshSession, signOut', async () => {
+    const auth = client()
+    const email = `sbjs-${Date.now()}@example.test`
+    const password = 'a long enough password'
+
+    const signUp = await auth.signUp({ email, password, options: { data: { display_name: 'Client Test' } } })
+    expect(signUp.error).toBeNull()
+    expect(signUp.data.session?.access_token).toBeTruthy()
+    expect(signUp.data.user?.email).toBe(email)
+    expect(signUp.data.user?.user_metadata.display_name).toBe('Client Test')
+
+    const taken = await auth.signUp({ email, password })
+    expect(taken.error?.code).toBe('user_already_exists')
+
+    const wrong = await auth.signInWithPassword({ email, password: 'not the password' })
+    expect(wrong.error?.code).toBe('invalid_credentials')
+    expect(wrong.error?.status).toBe(400)
+
+    const signIn = await auth.signInWithPassword({ email, password })
+    expect(signIn.error).toBeNull()
+    const session = signIn.data.session!
+    expect(session.token_type).toBe('bearer')
+    expect(session.user.id).toBe(signUp.data.user?.id)
+
+    const user = await auth.getUser()
+    expect(user.error).toBeNull()
+    expect(user.data.user?.id).toBe(session.user.id)
+
+    const claims = await auth.getClaims()
+    expect(claims.error).toBeNull()
+    expect(claims.data?.header.alg).toBe('ES256')
+    expect(claims.data?.claims).toMatchObject({
+      sub: session.user.id,
+      role: 'authenticated',
+      aud: 'authenticated',
+      iss: `${service.ctx.config.publicUrl}/auth/v1`,
+      email,
+    })
+
+    // Our API accepts the client's access token.
+    const me = await fetch(`${base}/v1/me`, { headers: { authorization: `Bearer ${session.access_token}` } })
+    expect(me.status).toBe(200)
+    expect(((await me.json()) as { display_name: string }).display_name).toBe('Client Test')
+
+    const refreshed = await auth.refreshSession()
+    expect(refreshed.error).toBeNull()
+    expect(refreshed.data.session?.refresh_token).not.toBe(session.refresh_token)
+    expect(refreshed.data.session?.access_token).toBeTruthy()
+
+    // The rotated-out refresh token is now a reused one: the server revokes the session.
+    const replay = await client().refreshSession({ refresh_token: session.refresh_token })
+    expect(replay.error?.code).toBe('refresh_token_already_used')
+    const afterReplay = await auth.getUser()
+    expect(afterReplay.error).not.toBeNull()
+
+    // A fresh sign-in, then sign-out ends that session for the server too.
+    const again = await auth.signInWithPassword({ email, password })
+    const token = again.data.session!.access_token
+    const out = await auth.signOut()
+    expect(out.error).toBeNull()
+    expect((await auth.getSession()).data.session).toBeNull()
+    const stale = await auth.getUser(token)
+    expect(stale.error?.name).toBe('AuthSessionMissingError')
+    const api = await fetch(`${base}/v1/me`, { headers: { authorization: `Bearer ${token}` } })
+    expect(api.status).toBe(401)
+  })
+
+  it('weak passwords come back as AuthWeakPasswordError with reasons', async () => {
+    const { error } = await client().signUp({ email: `weak-${Date.now()}@example.test`, password: 'short' })
+    expect(error?.name).toBe('AuthWeakPasswordError')
+    expect((error as unknown as { reasons: string[] }).reasons).toEqual(['length'])
+  })
+})
