@@ -52,6 +52,19 @@ export const policies = {
   'dispute.settle': { who: ['admin'], apiKey: 'session' },
   'grant.create': { who: ['admin'], apiKey: 'session' },
   'portfolio.read': { who: ['user'], apiKey: 'read' },
+  // AI agents and decision markets (issue 5). An agent's operator is its owner; the operator
+  // may not trade in the agent's undecided markets (checked by the trading service, which
+  // knows the market's state).
+  'agent.read': { who: ['anyone'], apiKey: 'read' },
+  'agent.create': { who: ['user'], apiKey: 'agents' },
+  'agent.update': { who: ['owner', 'admin'], apiKey: 'agents' },
+  'agent.delete': { who: ['owner', 'admin'], apiKey: 'agents' },
+  'agent.decide': { who: ['owner'], apiKey: 'agents' },
+  'agent.report_outcome': { who: ['owner', 'admin'], apiKey: 'agents' },
+  'agent.read_private': { who: ['owner', 'admin'], apiKey: 'agents' },
+  'market.decide_early': { who: ['owner', 'admin'], apiKey: 'agents' },
+  'proposal.create': { who: ['user'], apiKey: 'trade' },
+  'proposal.review': { who: ['owner', 'admin'], apiKey: 'agents' },
 } as const satisfies Record<string, Policy>
 
 export type Action = keyof typeof policies

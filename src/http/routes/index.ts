@@ -5,6 +5,11 @@
 import type { AppContext } from '../../context.js'
 import type { App, RouteModule } from '../types.js'
 import { listAuditRoute } from './admin/audit.js'
+import { createAgentRoute } from './agents/create.js'
+import { deleteAgentRoute } from './agents/delete.js'
+import { getAgentRoute } from './agents/get.js'
+import { listAgentsRoute } from './agents/list.js'
+import { updateAgentRoute } from './agents/update.js'
 import { authRoutes } from './auth/index.js'
 import { createApiKeyRoute } from './me/api-keys-create.js'
 import { listApiKeysRoute } from './me/api-keys-list.js'
@@ -29,6 +34,9 @@ const identity: RouteModule[] = [
   listAuditRoute,
 ]
 
+/** AI agents and decision markets (issue 5). */
+const agents: RouteModule[] = [createAgentRoute, listAgentsRoute, getAgentRoute, updateAgentRoute, deleteAgentRoute]
+
 export function registerRoutes(app: App, ctx: AppContext) {
-  for (const route of [...operations, ...identity]) route(app, ctx)
+  for (const route of [...operations, ...identity, ...agents]) route(app, ctx)
 }

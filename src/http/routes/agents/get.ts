@@ -1,0 +1,24 @@
+import { agentJson, findAgent } from '../../../services/agents/agents.js'
+import { authorizeRequest } from '../../plugins/authorize.js'
+import { Agent, AgentIdParams } from '../../schemas/agents.js'
+import { problemResponses } from '../../schemas/problem.js'
+import type { RouteModule } from '../../types.js'
+
+/** GET /v1/agents/{id}: public; secrets are never part of an agent. */
+export const getAgentRoute: RouteModule = (app, ctx) => {
+  app.get(
+    '/v1/agents/:id',
+    {
+      schema: {
+        tags: ['agents'],
+        summary: 'Get an agent',
+        params: AgentIdParams,
+        response: { 200: Agent, ...problemResponses(400, 404) },
+      },
+    },
+    async (request) => {
+      authorizeRequest(request, 'agent.read')
+      return agentJson(await findAgent(ctx.db, request.params.id))
+    },
+  )
+}

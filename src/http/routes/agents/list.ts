@@ -1,0 +1,65 @@
+import { Type } from '@sinclair/typebox'
+import { errors } from '../../../errors/codes.js'
+import { agentJson, listAgents } from '../../../services/agents/agents.js'
+import { authorizeRequest } from '../../plugins/authorize.js'
+import { Agent } from '../../schemas/agents.js'
+import { problemResponses } from '../../schemas/problem.js'
+import type { RouteModule } from '../../types.js'
+
+function decodeCursor(cursor: string): { createdAt: Date; id: string } {
+  const [time, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|')
+  const createdAt = new Date(time ?? '')
+  if (!id || Number.isNaN(createdAt.getTime())) {
+    throw errors.validation('cursor is not one this API gave', [
+      { field: '/query/cursor', message: 'is invalid' },
+    ])
+  }
+  return { createdAt, id }
+}
+
+/** GET /v1/agents: active agents, newest first; `owner=me` for the caller's own. */
+export const listAgentsRoute: RouteModule = (app, ctx) => {
+  app.get(
+    '/v1/agents',
+    {
+      schema: {
+        tags: ['agents'],
+        summary: 'List agents',
+        querystring: Type.Object(
+          {
+            owner: Type.Optional(Type.Literal('me')),
+            limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+            cursor: Type.Optional(Type.String({ maxLength: 200 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({
+            data: Type.Array(Agent),
+            next_cursor: Type.Union([Type.String(), Type.Null()]),
+          }),
+          ...problemResponses(400, 401),
+        },
+      },
+    },
+    async (request) => {
+      const principal = authorizeRequest(request, 'agent.read')
+      const { owner, limit, cursor } = request.query
+      if (owner === 'me' && !principal) throw errors.unauthorized('owner=me needs a signed-in caller')
+      const rows = await listAgents(ctx.db, {
+        ...(owner === 'me' && principal ? { ownerId: principal.userId } : {}),
+        ...(cursor ? { cursor: decodeCursor(cursor) } : {}),
+        limit: limit + 1,
+      })
+      const page = rows.slice(0, limit)
+      const last = page.at(-1)
+      return {
+        data: page.map(agentJson),
+        next_cursor:
+          rows.length > limit && last
+            ? Buffer.from(`${last.created_at.toISOString()}|${last.id}`).toString('base64url')
+            : null,
+      }
+    },
+  )
+}

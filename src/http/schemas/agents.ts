@@ -1,0 +1,145 @@
+/** Request and response shapes of /v1/agents. */
+import { Type } from '@sinclair/typebox'
+
+const Amount = Type.String({ pattern: '^\\d{1,12}(\\.\\d{1,6})?$', description: 'Credits, decimal string' })
+
+export const Objective = Type.Object(
+  {
+    kind: Type.Union([Type.Literal('binary'), Type.Literal('categorical'), Type.Literal('scalar')], {
+      description: 'binary: P(YES) is maximised; categorical: Σ p·utility; scalar: the expected value',
+    }),
+    outcomes: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { minItems: 2, maxItems: 32 }),
+    ),
+    utilities: Type.Optional(Type.Array(Type.Number(), { minItems: 2, maxItems: 32 })),
+    scalar: Type.Optional(
+      Type.Object(
+        {
+          lo: Type.String({ pattern: '^-?\\d{1,12}(\\.\\d{1,6})?$' }),
+          hi: Type.String({ pattern: '^-?\\d{1,12}(\\.\\d{1,6})?$' }),
+          unit: Type.Optional(Type.String({ maxLength: 32 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    measurement: Type.String({ minLength: 1, maxLength: 2000, description: 'How the outcome is measured' }),
+  },
+  { additionalProperties: false },
+)
+
+export const Action = Type.Object(
+  {
+    label: Type.String({ minLength: 1, maxLength: 200 }),
+    description: Type.String({ maxLength: 2000, default: '' }),
+  },
+  { additionalProperties: false },
+)
+
+export const DecisionRule = Type.Object(
+  {
+    threshold_bps: Type.Integer({ minimum: 0, maximum: 10_000 }),
+    min_traders: Type.Integer({ minimum: 0 }),
+    min_volume: Amount,
+    twap_interval_seconds: Type.Integer({ minimum: 1, maximum: 86_400 }),
+    twap_window_seconds: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()]),
+    twap_max_step_bps: Type.Integer({ minimum: 1, maximum: 10_000 }),
+    allow_early_decision: Type.Boolean(),
+  },
+  { additionalProperties: false },
+)
+
+const LlmInput = Type.Object(
+  {
+    base_url: Type.String({ format: 'uri', description: 'OpenAI-compatible base URL, up to /v1' }),
+    model: Type.String({ minLength: 1, maxLength: 200 }),
+    api_key: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 500, description: 'Stored encrypted; never returned' }),
+    ),
+    instructions: Type.Optional(Type.String({ maxLength: 5000 })),
+  },
+  { additionalProperties: false },
+)
+
+const Delivery = Type.Union([
+  Type.Object(
+    {
+      type: Type.Literal('webhook'),
+      url: Type.String({ format: 'uri', maxLength: 2000 }),
+      secret: Type.Optional(
+        Type.String({
+          minLength: 16,
+          maxLength: 200,
+          description: 'HMAC key; generated and shown once when omitted',
+        }),
+      ),
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object({ type: Type.Literal('polling') }, { additionalProperties: false }),
+])
+
+const agentFields = {
+  name: Type.String({ minLength: 1, maxLength: 100 }),
+  description: Type.Optional(Type.String({ maxLength: 5000 })),
+  objective: Objective,
+  action_source: Type.Union([Type.Literal('fixed'), Type.Literal('llm'), Type.Literal('proposals')]),
+  actions: Type.Optional(Type.Array(Action, { maxItems: 16 })),
+  llm: Type.Optional(LlmInput),
+  default_action: Type.String({ minLength: 1, maxLength: 200 }),
+  decision_rule: Type.Optional(Type.Partial(DecisionRule)),
+  liquidity_per_decision: Amount,
+  delivery: Delivery,
+}
+
+export const CreateAgentBody = Type.Object(agentFields, { additionalProperties: false })
+
+export const UpdateAgentBody = Type.Object(
+  {
+    ...Type.Partial(Type.Object(agentFields)).properties,
+    rotate_webhook_secret: Type.Optional(Type.Boolean()),
+    clear_llm_api_key: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false, minProperties: 1 },
+)
+
+export const Agent = Type.Object(
+  {
+    id: Type.String({ format: 'uuid' }),
+    owner: Type.Union([Type.String(), Type.Null()], { description: "The operator's username" }),
+    name: Type.String(),
+    description: Type.String(),
+    objective: Objective,
+    action_source: Type.String(),
+    actions: Type.Array(Action),
+    llm: Type.Union([
+      Type.Object({
+        base_url: Type.String(),
+        model: Type.String(),
+        instructions: Type.Optional(Type.String()),
+        has_api_key: Type.Boolean(),
+      }),
+      Type.Null(),
+    ]),
+    default_action: Type.String(),
+    decision_rule: DecisionRule,
+    liquidity_per_decision: Type.String(),
+    delivery: Type.Union([
+      Type.Object({ type: Type.Literal('webhook'), url: Type.String(), has_secret: Type.Boolean() }),
+      Type.Object({ type: Type.Literal('polling') }),
+    ]),
+    created_at: Type.String({ format: 'date-time' }),
+    updated_at: Type.String({ format: 'date-time' }),
+  },
+  { $id: 'Agent' },
+)
+
+export const AgentWithSecret = Type.Composite([
+  Agent,
+  Type.Object({
+    webhook_secret: Type.Optional(
+      Type.String({ description: 'The generated webhook secret: shown this once' }),
+    ),
+  }),
+])
+
+export const AgentIdParams = Type.Object({ id: Type.String({ format: 'uuid' }) })
