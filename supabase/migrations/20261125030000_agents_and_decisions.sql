@@ -7,9 +7,9 @@
 -- and resolves with the outcome the operator reports.
 --
 -- Public: agents (what they maximise, where their actions come from), decisions and their
--- scores, proposals, the agent's prior once the market has decided. Private to the operator:
--- the agent's secrets (sealed with AES-256-GCM by the service, never returned) and its webhook
--- deliveries. Only the service writes.
+-- scores, proposals. Private to the operator: the agent's prior (the API shows it to everyone
+-- once the market has decided), its webhook deliveries, and its secrets (sealed with
+-- AES-256-GCM by the service, readable by nobody but the service). Only the service writes.
 
 create table public.agents (
   id uuid primary key default gen_random_uuid(),
@@ -45,6 +45,8 @@ create index agents_created_idx on public.agents (created_at desc, id desc) wher
 -- public agent row so that no policy on `agents` can ever expose them.
 create table public.agent_secrets (
   agent_id uuid primary key references public.agents (id),
+  -- The operator, copied from the agent so row-level security needs no join.
+  owner_id uuid not null references auth.users (id),
   llm_api_key text,
   webhook_secret text,
   updated_at timestamptz not null
@@ -89,9 +91,12 @@ create table public.market_decisions (
 
 -- One row per decision an agent opened: its own prior (LLM agents) and the delivery of the
 -- market's choice.
+-- Private to the operator through the REST API; the API shows the prior to everyone once the
+-- market has decided (before, it would anchor the traders).
 create table public.agent_decisions (
   market_id uuid primary key references public.markets (id),
   agent_id uuid not null references public.agents (id),
+  owner_id uuid not null references auth.users (id),
   -- The agent's own choice before the market opened (LLM): branch index, confidence, rationale.
   prior_branch smallint,
   prior_confidence double precision check (prior_confidence between 0 and 1),
@@ -123,6 +128,7 @@ create unique index decision_proposals_label_idx on public.decision_proposals (m
 create table public.webhook_deliveries (
   id uuid primary key default gen_random_uuid(),
   agent_id uuid not null references public.agents (id),
+  owner_id uuid not null references auth.users (id),
   market_id uuid not null references public.markets (id),
   event text not null,
   payload jsonb not null,
@@ -138,6 +144,7 @@ create index webhook_deliveries_agent_idx on public.webhook_deliveries (agent_id
 
 create table public.webhook_attempts (
   delivery_id uuid not null references public.webhook_deliveries (id),
+  owner_id uuid not null references auth.users (id),
   attempt integer not null,
   status_code integer,
   error text,
@@ -156,28 +163,20 @@ alter table public.webhook_attempts enable row level security;
 
 create policy agents_read_active on public.agents for select to anon, authenticated using (status = 'active');
 create policy agents_service on public.agents for select to service_role using (true);
--- Sealed values only, and only the operator's own; even so the plaintext needs the service's key.
-create policy agent_secrets_read_own on public.agent_secrets for select to authenticated
-  using (exists (select 1 from public.agents a where a.id = agent_id and a.owner_id = (select auth.uid())));
+-- Sealed values are of no use without the service's key, but nobody reads them all the same.
 create policy agent_secrets_service on public.agent_secrets for select to service_role using (true);
 create policy market_decisions_read_all on public.market_decisions for select to anon, authenticated using (true);
 create policy market_decisions_service on public.market_decisions for select to service_role using (true);
--- The prior is hidden until the market has decided, so it cannot anchor the traders.
-create policy agent_decisions_read_decided on public.agent_decisions for select to anon, authenticated
-  using (exists (select 1 from public.market_decisions d where d.market_id = agent_decisions.market_id));
 create policy agent_decisions_read_own on public.agent_decisions for select to authenticated
-  using (exists (select 1 from public.agents a where a.id = agent_id and a.owner_id = (select auth.uid())));
+  using (owner_id = (select auth.uid()));
 create policy agent_decisions_service on public.agent_decisions for select to service_role using (true);
 create policy decision_proposals_read_all on public.decision_proposals for select to anon, authenticated using (true);
 create policy decision_proposals_service on public.decision_proposals for select to service_role using (true);
 create policy webhook_deliveries_read_own on public.webhook_deliveries for select to authenticated
-  using (exists (select 1 from public.agents a where a.id = agent_id and a.owner_id = (select auth.uid())));
+  using (owner_id = (select auth.uid()));
 create policy webhook_deliveries_service on public.webhook_deliveries for select to service_role using (true);
 create policy webhook_attempts_read_own on public.webhook_attempts for select to authenticated
-  using (exists (
-    select 1 from public.webhook_deliveries w join public.agents a on a.id = w.agent_id
-     where w.id = delivery_id and a.owner_id = (select auth.uid())
-  ));
+  using (owner_id = (select auth.uid()));
 create policy webhook_attempts_service on public.webhook_attempts for select to service_role using (true);
 
 revoke insert, update, delete, truncate on

@@ -24,6 +24,7 @@
 import { randomUUID } from 'node:crypto'
 import type pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createAgent } from '../../src/services/agents/agents.js'
 import { grantRole } from '../../src/services/identity/roles.js'
 import { createMarket } from '../../src/services/markets/create.js'
 import { placeTrade } from '../../src/services/markets/trading.js'
@@ -77,6 +78,61 @@ const tradeSeed = ({ t, victim }: Seed) => {
   return tradedOnce
 }
 
+/** Agents (issue 5): the victim operates an agent; its decision records are written as the service would. */
+let agentOnce: Promise<void> | undefined
+const agentSeed = (seed: Seed) => {
+  agentOnce ??= (async () => {
+    await tradeSeed(seed)
+    const { t, victim } = seed
+    const { agent } = await createAgent(
+      t.ctx,
+      { userId: victim.userId, role: 'user', via: 'session', scopes: new Set(['read', 'trade', 'agents']) },
+      {
+        name: 'RLS agent',
+        objective: { kind: 'binary', measurement: 'm' },
+        action_source: 'fixed',
+        actions: [
+          { label: 'A', description: '' },
+          { label: 'B', description: '' },
+        ],
+        llm: { base_url: 'http://127.0.0.1:9/v1', model: 'm', api_key: 'sk-secret' },
+        default_action: 'A',
+        liquidity_per_decision: '10',
+        delivery: { type: 'webhook', url: 'http://127.0.0.1:9/hook' },
+      },
+    )
+    const db = t.ctx.db.pool
+    const { rows } = await db.query<{ id: string }>('select id from public.markets limit 1')
+    const marketId = rows[0]?.id
+    await db.query(
+      `insert into public.agent_decisions (market_id, agent_id, owner_id, prior_branch, prior_confidence, created_at)
+       values ($1, $2, $3, 0, 0.6, now())`,
+      [marketId, agent.id, victim.userId],
+    )
+    await db.query(
+      `insert into public.market_decisions (market_id, chosen_branch, best_branch, default_branch, reason, explanation,
+         scores, params, distinct_traders, total_volume, decided_at)
+       values ($1, 0, 0, 0, 'default_is_best', 'x', '[]', '{}', 1, 1, now())`,
+      [marketId],
+    )
+    await db.query(
+      `insert into public.decision_proposals (market_id, proposer_id, label, created_at) values ($1, $2, 'C', now())`,
+      [marketId, victim.userId],
+    )
+    const delivery = await db.query<{ id: string }>(
+      `insert into public.webhook_deliveries (agent_id, owner_id, market_id, event, payload, created_at)
+       values ($1, $2, $3, 'decision.made', '{}', now()) returning id`,
+      [agent.id, victim.userId, marketId],
+    )
+    await db.query(
+      `insert into public.webhook_attempts (delivery_id, owner_id, attempt, status_code, duration_ms, attempted_at)
+       values ($1, $2, 1, 503, 5, now())`,
+      [delivery.rows[0]?.id, victim.userId],
+    )
+  })()
+  return agentOnce
+}
+
 const PRIVATE_TABLES: PrivateTable[] = [
   // Identity (issue 3): seeded by the common seed (sign-up, an API key, an admin grant).
   { table: 'public.api_keys', owner: 'user_id' },
@@ -91,6 +147,11 @@ const PRIVATE_TABLES: PrivateTable[] = [
   { table: 'public.ledger_postings', owner: 'user_id', seed: tradeSeed },
   { table: 'public.positions', owner: 'user_id', seed: tradeSeed },
   { table: 'public.idempotency_keys', owner: 'user_id', seed: tradeSeed },
+  // Agents (issue 5)
+  { table: 'public.agent_secrets', owner: 'owner_id', ownerReads: false, seed: agentSeed },
+  { table: 'public.agent_decisions', owner: 'owner_id', seed: agentSeed },
+  { table: 'public.webhook_deliveries', owner: 'owner_id', seed: agentSeed },
+  { table: 'public.webhook_attempts', owner: 'owner_id', seed: agentSeed },
 ]
 
 const PUBLIC_TABLES: PublicTable[] = [
@@ -100,6 +161,9 @@ const PUBLIC_TABLES: PublicTable[] = [
   { table: 'public.market_branches', seed: tradeSeed },
   { table: 'public.trades', seed: tradeSeed },
   { table: 'public.market_disputes' },
+  { table: 'public.agents', seed: agentSeed },
+  { table: 'public.market_decisions', seed: agentSeed },
+  { table: 'public.decision_proposals', seed: agentSeed },
 ]
 
 const SERVICE_ONLY_TABLES: string[] = ['app_private.signing_keys', 'public.ledger_sequence']

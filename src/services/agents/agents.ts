@@ -81,8 +81,8 @@ const InsertAgent = sql<{ id: string }>(
 
 const UpsertSecrets = sql(
   'UpsertAgentSecrets',
-  `insert into public.agent_secrets (agent_id, llm_api_key, webhook_secret, updated_at)
-   values ($1, $2, $3, $4)
+  `insert into public.agent_secrets (agent_id, owner_id, llm_api_key, webhook_secret, updated_at)
+   select $1, a.owner_id, $2, $3, $4 from public.agents a where a.id = $1
    on conflict (agent_id) do update
      set llm_api_key = coalesce(excluded.llm_api_key, public.agent_secrets.llm_api_key),
          webhook_secret = coalesce(excluded.webhook_secret, public.agent_secrets.webhook_secret),
