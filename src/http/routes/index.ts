@@ -5,17 +5,34 @@
 import type { AppContext } from '../../context.js'
 import type { App, RouteModule } from '../types.js'
 import { listAuditRoute } from './admin/audit.js'
+import { settleDisputeRoute } from './admin/disputes.js'
+import { adminGrantRoute } from './admin/grants.js'
 import { createAgentRoute } from './agents/create.js'
 import { deleteAgentRoute } from './agents/delete.js'
 import { getAgentRoute } from './agents/get.js'
 import { listAgentsRoute } from './agents/list.js'
 import { updateAgentRoute } from './agents/update.js'
 import { authRoutes } from './auth/index.js'
+import { closeMarketRoute } from './markets/close.js'
+import { createMarketRoute } from './markets/create.js'
+import { disputeRoute } from './markets/dispute.js'
+import { getMarketRoute } from './markets/get.js'
+import { marketHistoryRoute } from './markets/history.js'
+import { listMarketsRoute } from './markets/list.js'
+import { quoteRoute } from './markets/quote.js'
+import { resolveMarketRoute } from './markets/resolve.js'
+import { tradeRoute } from './markets/trade.js'
+import { listMarketTradesRoute } from './markets/trades-list.js'
+import { voidMarketRoute } from './markets/void.js'
 import { createApiKeyRoute } from './me/api-keys-create.js'
 import { listApiKeysRoute } from './me/api-keys-list.js'
 import { revokeApiKeyRoute } from './me/api-keys-revoke.js'
+import { myLedgerRoute } from './me/ledger.js'
 import { getMe } from './me/me.js'
 import { updateMe } from './me/me-update.js'
+import { myPortfolioRoute } from './me/portfolio.js'
+import { myPositionsRoute } from './me/positions.js'
+import { myTradesRoute } from './me/trades.js'
 import { healthz } from './operations/healthz.js'
 import { readyz } from './operations/readyz.js'
 import { getUser } from './users/get-user.js'
@@ -34,9 +51,36 @@ const identity: RouteModule[] = [
   listAuditRoute,
 ]
 
+/** Markets and money (issue 4): markets, trading, lifecycle, the caller's money, admin grants and disputes. */
+const markets: RouteModule[] = [
+  createMarketRoute,
+  listMarketsRoute,
+  getMarketRoute,
+  marketHistoryRoute,
+  listMarketTradesRoute,
+  quoteRoute,
+  tradeRoute,
+  closeMarketRoute,
+  resolveMarketRoute,
+  disputeRoute,
+  voidMarketRoute,
+  myPositionsRoute,
+  myTradesRoute,
+  myLedgerRoute,
+  myPortfolioRoute,
+  adminGrantRoute,
+  settleDisputeRoute,
+]
+
 /** AI agents and decision markets (issue 5). */
-const agents: RouteModule[] = [createAgentRoute, listAgentsRoute, getAgentRoute, updateAgentRoute, deleteAgentRoute]
+const agents: RouteModule[] = [
+  createAgentRoute,
+  listAgentsRoute,
+  getAgentRoute,
+  updateAgentRoute,
+  deleteAgentRoute,
+]
 
 export function registerRoutes(app: App, ctx: AppContext) {
-  for (const route of [...operations, ...identity, ...agents]) route(app, ctx)
+  for (const route of [...operations, ...identity, ...markets, ...agents]) route(app, ctx)
 }

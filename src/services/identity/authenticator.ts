@@ -50,6 +50,8 @@ export interface AuthenticatorOptions {
   trustAppMetadataRole: boolean
   /** A bearer equal to this (the local anon key) is anonymous, as Supabase's anon key is. */
   anonKey?: string | undefined
+  /** Credits granted with a profile created here (a user's first request in Supabase mode). */
+  signupCredits?: bigint
 }
 
 export function tokenErrorToAppError(error: TokenError): AppError {
@@ -127,6 +129,7 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
             metadata: state.raw_user_meta_data ?? claims.user_metadata,
           },
           now,
+          options.signupCredits ?? 0n,
         ),
       )
     } catch (error) {

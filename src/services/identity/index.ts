@@ -46,6 +46,7 @@ export async function createIdentity(parts: {
         verifier,
         checkSessions: false,
         trustAppMetadataRole: true,
+        signupCredits: config.SIGNUP_GRANT_CREDITS,
       }),
     }
   }

@@ -321,7 +321,7 @@ export function createLocalAuth(deps: LocalAuthDeps): LocalAuth {
             // As GoTrue does: the identity's data joins what the client sent.
             JSON.stringify({ ...data, email, email_verified: true, phone_verified: false, sub: id }),
           ])
-          await ensureProfile(tx, { id, email, metadata: data }, now)
+          await ensureProfile(tx, { id, email, metadata: data }, now, config.SIGNUP_GRANT_CREDITS)
           const started = await startSession(tx, id, meta, now)
           await recordAudit(
             tx,

@@ -8,6 +8,7 @@ import { type Queryable, sql, type Transaction } from '../../db/database.js'
 import { DatabaseError } from '../../db/errors.js'
 import { normalizeUsername, usernameBase, usernameCandidates } from '../../domain/identity/username.js'
 import { ErrorCode, errors } from '../../errors/codes.js'
+import { grantSignupCredits } from '../money/issuance.js'
 
 export interface ProfileRow {
   user_id: string
@@ -53,7 +54,13 @@ function text(value: unknown): string | undefined {
   return typeof value === 'string' && value.trim() ? value.trim() : undefined
 }
 
-export async function ensureProfile(tx: Transaction, user: ProfileSeed, now: Date): Promise<EnsuredProfile> {
+/** `signupCredits`: granted from issuance when the profile is new (SIGNUP_GRANT_CREDITS), once per user. */
+export async function ensureProfile(
+  tx: Transaction,
+  user: ProfileSeed,
+  now: Date,
+  signupCredits = 0n,
+): Promise<EnsuredProfile> {
   const existing = await tx.maybeOne(FindProfile, [user.id])
   if (existing) return { profile: existing, created: false }
 
@@ -71,6 +78,7 @@ export async function ensureProfile(tx: Transaction, user: ProfileSeed, now: Dat
     if (inserted) {
       // The profile is new: this is the user's first appearance here. What is granted once per
       // user (the sign-up credits of issue 4) is posted here, in this same transaction.
+      await grantSignupCredits(tx, user.id, signupCredits, now)
       return { profile: inserted, created: true }
     }
     // Either a concurrent request created this user's profile, or the username is taken.

@@ -68,7 +68,7 @@ export async function closeMarketAtDeadline(ctx: AppContext, marketId: string): 
 /** POST /v1/markets/{id}/close: the creator (or an admin) stops trading before close_at. */
 export async function closeMarketEarly(
   ctx: AppContext,
-  principal: Principal,
+  principal: Principal | null,
   marketId: string,
 ): Promise<MarketRow> {
   const now = ctx.clock.now()
@@ -156,7 +156,7 @@ function evidenceJson(evidence: ResolveInput['evidence']) {
  */
 export async function resolveMarket(
   ctx: AppContext,
-  principal: Principal,
+  principal: Principal | null,
   marketId: string,
   input: ResolveInput,
 ): Promise<MarketRow> {
@@ -164,7 +164,7 @@ export async function resolveMarket(
   const evidence = evidenceJson(input.evidence)
   return ctx.db.withTransaction(async (tx) => {
     let market = await lockMarket(tx, marketId)
-    assertAllowed(principal, 'market.resolve', { resolverId: market.resolver_id })
+    const actor = assertAllowed(principal, 'market.resolve', { resolverId: market.resolver_id })
     if (market.status === 'open') market = await closeInTransaction(tx, market, now)
     if (market.status !== 'closed') {
       throw errors.invalidMarketState(`A ${market.status} market cannot be resolved`)
@@ -176,7 +176,7 @@ export async function resolveMarket(
       resolution.outcome,
       resolution.value,
       evidence,
-      principal.userId,
+      actor.userId,
       now,
       disputeUntil,
     ])
@@ -230,7 +230,7 @@ const InsertDispute = sql<DisputeRow>(
  */
 export async function disputeResolution(
   ctx: AppContext,
-  principal: Principal,
+  principal: Principal | null,
   marketId: string,
   input: { reason: string; evidenceUrl?: string },
 ): Promise<DisputeRow> {
@@ -238,7 +238,7 @@ export async function disputeResolution(
   const bond = ctx.config.DISPUTE_BOND_CREDITS
   return ctx.db.withTransaction(async (tx) => {
     const market = await lockMarket(tx, marketId)
-    assertAllowed(principal, 'market.dispute')
+    const actor = assertAllowed(principal, 'market.dispute')
     if (
       market.status !== 'resolved' ||
       !market.dispute_until ||
@@ -251,7 +251,7 @@ export async function disputeResolution(
         ErrorCode.DisputeWindowClosed,
       )
     }
-    const { holds } = await tx.one(HoldsShares, [market.id, principal.userId])
+    const { holds } = await tx.one(HoldsShares, [market.id, actor.userId])
     if (!holds) {
       throw new AppError({
         code: ErrorCode.NotAHolder,
@@ -262,7 +262,7 @@ export async function disputeResolution(
     }
     const dispute = await tx.maybeOne(InsertDispute, [
       market.id,
-      principal.userId,
+      actor.userId,
       input.reason.trim(),
       input.evidenceUrl ?? null,
       bond,
@@ -270,7 +270,7 @@ export async function disputeResolution(
     ])
     if (!dispute) throw errors.conflict('This resolution is already under dispute')
     if (bond > 0n) {
-      const cash = await lockCashAccount(tx, principal.userId)
+      const cash = await lockCashAccount(tx, actor.userId)
       if (cash.balance < bond) {
         throw errors.unprocessable(
           ErrorCode.InsufficientFunds,
@@ -284,7 +284,7 @@ export async function disputeResolution(
         [
           {
             kind: 'bond',
-            userId: principal.userId,
+            userId: actor.userId,
             marketId: market.id,
             memo: `Dispute bond ${dispute.id}`,
             postings: [
@@ -338,11 +338,11 @@ export interface SettleDisputeInput {
  */
 export async function settleDispute(
   ctx: AppContext,
-  principal: Principal,
+  principal: Principal | null,
   disputeId: string,
   input: SettleDisputeInput,
 ): Promise<{ dispute: DisputeRow; market: MarketRow }> {
-  assertAllowed(principal, 'dispute.settle')
+  const admin = assertAllowed(principal, 'dispute.settle')
   const now = ctx.clock.now()
   return ctx.db.withTransaction(async (tx) => {
     const found = /^[0-9a-f-]{36}$/i.test(disputeId) ? await tx.maybeOne(FindDispute, [disputeId]) : undefined
@@ -359,7 +359,7 @@ export async function settleDispute(
     const dispute = await tx.one(SettleDisputeRow, [
       found.id,
       upheld ? 'upheld' : 'rejected',
-      principal.userId,
+      admin.userId,
       now,
       input.note ?? null,
     ])
@@ -373,7 +373,7 @@ export async function settleDispute(
             kind: upheld ? 'bond_return' : 'bond_forfeit',
             userId: found.disputer_id,
             marketId: market.id,
-            actorId: principal.userId,
+            actorId: admin.userId,
             memo: `Dispute ${found.id} ${upheld ? 'upheld' : 'rejected'}`,
             postings: [
               { account: bonds, amount: -found.bond },
@@ -399,7 +399,7 @@ export async function settleDispute(
       now,
       correction?.outcome ?? null,
       correction?.value ?? null,
-      correction ? { by: principal.userId, at: now.toISOString(), note: input.note ?? null } : null,
+      correction ? { by: admin.userId, at: now.toISOString(), note: input.note ?? null } : null,
     ])
     await ctx.queue.send(
       SETTLE_MARKET_JOB,
@@ -478,7 +478,7 @@ async function voidInTransaction(
 /** POST /v1/markets/{id}/void (admin): every trade is refunded at cost by the settle job. */
 export async function voidMarket(
   ctx: AppContext,
-  principal: Principal,
+  principal: Principal | null,
   marketId: string,
   reason: string,
 ): Promise<MarketRow> {

@@ -193,3 +193,24 @@ export function positionJson(
     realized_pnl: formatAmount(p.realizedPnl),
   }
 }
+
+export function disputeJson(d: {
+  id: string
+  market_id: string
+  disputer_id: string
+  reason: string
+  evidence_url: string | null
+  bond: bigint
+  status: string
+  settled_by: string | null
+  settled_at: Date | null
+  settlement_note: string | null
+  created_at: Date
+}) {
+  return {
+    ...d,
+    bond: formatAmount(d.bond),
+    settled_at: d.settled_at?.toISOString() ?? null,
+    created_at: d.created_at.toISOString(),
+  }
+}

@@ -1,0 +1,64 @@
+import { Type } from '@sinclair/typebox'
+import { createMarket } from '../../../services/markets/create.js'
+import { getMarket } from '../../../services/markets/queries.js'
+import { authorizeUser } from '../../plugins/authorize.js'
+import { problemResponses } from '../../schemas/problem.js'
+import type { RouteModule } from '../../types.js'
+import { Amount, Market, SignedAmount, Uuid } from './schemas.js'
+
+/** POST /v1/markets: create a market; the subsidy is escrowed from the caller's cash. */
+export const createMarketRoute: RouteModule = (app, ctx) => {
+  app.post(
+    '/v1/markets',
+    {
+      schema: {
+        tags: ['markets'],
+        summary: 'Create a market',
+        description:
+          'Binary (YES/NO), categorical (2–32 outcomes) or scalar (a range lo..hi traded as LONG/SHORT). ' +
+          'The subsidy is escrowed from your cash; it bounds the market maker’s loss and what is left of it ' +
+          'comes back when the market settles.',
+        security: [{ bearer: [] }],
+        body: Type.Object(
+          {
+            question: Type.String({ minLength: 3, maxLength: 300 }),
+            description: Type.Optional(Type.String({ maxLength: 20000 })),
+            kind: Type.Union([Type.Literal('binary'), Type.Literal('categorical'), Type.Literal('scalar')]),
+            outcomes: Type.Optional(
+              Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 32 }),
+            ),
+            scalar: Type.Optional(
+              Type.Object(
+                { lo: SignedAmount, hi: SignedAmount, unit: Type.Optional(Type.String({ maxLength: 32 })) },
+                { additionalProperties: false },
+              ),
+            ),
+            subsidy: Amount,
+            close_at: Type.String({ format: 'date-time' }),
+            resolver_id: Type.Optional(Uuid),
+            slug: Type.Optional(Type.String({ pattern: '^[a-z0-9]+(-[a-z0-9]+)*$', maxLength: 80 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: Market, ...problemResponses(400, 401, 403, 404, 409, 422) },
+      },
+    },
+    async (request, reply) => {
+      const principal = authorizeUser(request, 'market.create')
+      const body = request.body
+      const market = await createMarket(ctx, principal.userId, {
+        question: body.question,
+        description: body.description,
+        kind: body.kind,
+        outcomes: body.outcomes,
+        scalar: body.scalar,
+        subsidy: body.subsidy,
+        closeAt: new Date(body.close_at),
+        resolverId: body.resolver_id,
+        slug: body.slug,
+      })
+      reply.code(201).header('location', `/v1/markets/${market.id}`)
+      return getMarket(ctx.db, market.id)
+    },
+  )
+}

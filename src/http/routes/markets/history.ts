@@ -1,0 +1,63 @@
+import { Type } from '@sinclair/typebox'
+import { errors } from '../../../errors/codes.js'
+import { sampledHistory, tradeHistory } from '../../../services/markets/queries.js'
+import { problemResponses } from '../../schemas/problem.js'
+import type { RouteModule } from '../../types.js'
+import { MarketRef, OutcomeJson, PricePoint, Uuid } from './schemas.js'
+
+/**
+ * GET /v1/markets/{market}/history: one price point per trade (paged by trade number), or with
+ * `points`, a downsampled series of at most that many buckets for charts.
+ */
+export const marketHistoryRoute: RouteModule = (app, ctx) => {
+  app.get(
+    '/v1/markets/:market/history',
+    {
+      schema: {
+        tags: ['markets'],
+        summary: 'Price history of a branch',
+        params: MarketRef,
+        querystring: Type.Object(
+          {
+            branch: Type.Optional(Type.Integer({ minimum: 0, maximum: 15, default: 0 })),
+            points: Type.Optional(
+              Type.Integer({
+                minimum: 2,
+                maximum: 1000,
+                description: 'Downsample to at most this many buckets',
+              }),
+            ),
+            limit: Type.Integer({ minimum: 1, maximum: 1000, default: 500 }),
+            cursor: Type.Optional(
+              Type.String({ pattern: '^\\d{1,18}$', description: 'The last seq received' }),
+            ),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({
+            market_id: Uuid,
+            branch_id: Uuid,
+            outcomes: Type.Array(OutcomeJson),
+            interval_seconds: Type.Optional(Type.Number()),
+            points: Type.Array(PricePoint),
+            next_cursor: Type.Union([Type.String(), Type.Null()]),
+          }),
+          ...problemResponses(400, 404),
+        },
+      },
+    },
+    async (request) => {
+      const { branch, points, limit, cursor } = request.query
+      if (points !== undefined) {
+        if (cursor !== undefined) throw errors.validation('A downsampled series is not paged; drop cursor')
+        return sampledHistory(ctx, request.params.market, { branch, points })
+      }
+      return tradeHistory(ctx.db, request.params.market, {
+        branch,
+        limit,
+        after: cursor === undefined ? undefined : Number(cursor),
+      })
+    },
+  )
+}

@@ -1,0 +1,49 @@
+import { Type } from '@sinclair/typebox'
+import { listMarkets } from '../../../services/markets/queries.js'
+import { problemResponses } from '../../schemas/problem.js'
+import type { RouteModule } from '../../types.js'
+import { Market, Page, PageQuery, Uuid } from './schemas.js'
+
+/** GET /v1/markets: newest first, filtered by status, kind, creator and full-text search. */
+export const listMarketsRoute: RouteModule = (app, ctx) => {
+  app.get(
+    '/v1/markets',
+    {
+      schema: {
+        tags: ['markets'],
+        summary: 'List markets',
+        querystring: Type.Object(
+          {
+            ...PageQuery,
+            status: Type.Optional(
+              Type.Union(
+                ['open', 'closed', 'decided', 'resolved', 'finalized', 'voided'].map((s) => Type.Literal(s)),
+              ),
+            ),
+            kind: Type.Optional(Type.Union(['binary', 'categorical', 'scalar'].map((k) => Type.Literal(k)))),
+            creator: Type.Optional(Uuid),
+            q: Type.Optional(
+              Type.String({
+                maxLength: 200,
+                description: 'Full-text search of question and description (words, "a phrase", -excluded)',
+              }),
+            ),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Page(Market), ...problemResponses(400) },
+      },
+    },
+    async (request) => {
+      const { limit, cursor, status, kind, creator, q } = request.query
+      return listMarkets(ctx.db, {
+        limit,
+        cursor,
+        status: status as never,
+        kind: kind as never,
+        creatorId: creator,
+        q,
+      })
+    },
+  )
+}

@@ -1,0 +1,43 @@
+import { Type } from '@sinclair/typebox'
+import { resolveMarket } from '../../../services/markets/lifecycle.js'
+import { getMarket } from '../../../services/markets/queries.js'
+import { problemResponses } from '../../schemas/problem.js'
+import type { RouteModule } from '../../types.js'
+import { Market, MarketRef, OutcomeRef, SignedAmount } from './schemas.js'
+
+/**
+ * POST /v1/markets/{market}/resolve: the resolver (or an admin) reports the outcome, or the
+ * value of a scalar market, with evidence. The dispute window opens; payouts follow it.
+ */
+export const resolveMarketRoute: RouteModule = (app, ctx) => {
+  app.post(
+    '/v1/markets/:market/resolve',
+    {
+      schema: {
+        tags: ['markets'],
+        summary: 'Resolve a market',
+        security: [{ bearer: [] }],
+        params: MarketRef,
+        body: Type.Object(
+          {
+            outcome: Type.Optional(OutcomeRef),
+            value: Type.Optional(SignedAmount),
+            evidence: Type.Object(
+              {
+                url: Type.Optional(Type.String({ maxLength: 2000, format: 'uri' })),
+                note: Type.Optional(Type.String({ maxLength: 2000 })),
+              },
+              { additionalProperties: false },
+            ),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Market, ...problemResponses(400, 401, 403, 404, 409, 422) },
+      },
+    },
+    async (request) => {
+      const market = await resolveMarket(ctx, request.principal, request.params.market, request.body)
+      return getMarket(ctx.db, market.id)
+    },
+  )
+}

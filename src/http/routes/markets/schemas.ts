@@ -1,0 +1,257 @@
+/**
+ * Request and response shapes of the market and money endpoints. Amounts are decimal strings
+ * of credits (or shares) with at most 6 decimals; the services parse them and answer a
+ * malformed one with `invalid_amount`, naming the field. Prices are numbers, for display.
+ */
+import { type TSchema, Type } from '@sinclair/typebox'
+
+const Timestamp = Type.String({ format: 'date-time' })
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()])
+
+export const Amount = Type.String({
+  minLength: 1,
+  maxLength: 40,
+  description: 'A decimal amount with at most 6 decimals, e.g. "12.5"',
+  examples: ['12.5'],
+})
+
+export const SignedAmount = Type.String({
+  minLength: 1,
+  maxLength: 41,
+  description: 'A decimal number with at most 6 decimals, may be negative, e.g. "-3.25"',
+  examples: ['-3.25'],
+})
+
+export const Uuid = Type.String({ format: 'uuid' })
+
+export const MarketRef = Type.Object(
+  {
+    market: Type.String({
+      minLength: 1,
+      maxLength: 100,
+      description: 'Market id (UUID) or slug',
+      examples: ['will-it-rain-in-paris-tomorrow-1x2y3z'],
+    }),
+  },
+  { additionalProperties: false },
+)
+
+export const OutcomeRef = Type.Union(
+  [Type.Integer({ minimum: 0, maximum: 31 }), Type.String({ minLength: 1, maxLength: 100 })],
+  { description: 'Outcome index, label (case-insensitive) or id', examples: ['YES', 0] },
+)
+
+export const BranchRef = Type.Union([Type.Integer({ minimum: 0, maximum: 15 }), Uuid], {
+  description: 'Branch index or id; omitted for plain (one-branch) markets',
+})
+
+export const TradeBody = Type.Object(
+  {
+    branch: Type.Optional(BranchRef),
+    outcome: OutcomeRef,
+    side: Type.Union([Type.Literal('buy'), Type.Literal('sell')]),
+    amount: Type.Optional({ ...Amount, description: 'Buy: credits to spend, fee included' }),
+    shares: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 40,
+        description: 'Shares to buy or sell; "all" sells everything held of the outcome',
+        examples: ['10', 'all'],
+      }),
+    ),
+    max_cost: Type.Optional({ ...Amount, description: 'Buy: the most to pay in total (cost + fee)' }),
+    min_shares: Type.Optional({ ...Amount, description: 'Buy by amount: the fewest shares to accept' }),
+    min_proceeds: Type.Optional({ ...Amount, description: 'Sell: the least to receive after the fee' }),
+  },
+  { additionalProperties: false },
+)
+
+export const OutcomeJson = Type.Object({ id: Uuid, index: Type.Integer(), label: Type.String() })
+const OutcomeBrief = Type.Object({ index: Type.Integer(), label: Type.String() })
+
+export const Branch = Type.Object({
+  id: Uuid,
+  index: Type.Integer(),
+  label: Type.String(),
+  status: Type.String({ enum: ['open', 'closed', 'voided', 'settled'] }),
+  prices: Type.Array(Type.Number()),
+  shares_outstanding: Type.Array(Amount),
+  subsidy: Amount,
+  liquidity: Type.String({ description: 'LMSR b = subsidy / ln(outcomes), in credits' }),
+  escrow: Amount,
+  volume: Amount,
+  trades: Type.Integer(),
+  traders: Type.Integer(),
+  last_trade_at: Nullable(Timestamp),
+})
+
+export const Market = Type.Object({
+  id: Uuid,
+  slug: Type.String(),
+  question: Type.String(),
+  description: Type.String(),
+  kind: Type.String({ enum: ['binary', 'categorical', 'scalar'] }),
+  status: Type.String({ enum: ['open', 'closed', 'decided', 'resolved', 'finalized', 'voided'] }),
+  creator_id: Uuid,
+  resolver_id: Uuid,
+  outcomes: Type.Array(OutcomeJson),
+  scalar: Nullable(Type.Object({ lo: SignedAmount, hi: SignedAmount, unit: Nullable(Type.String()) })),
+  fee_bps: Type.Integer(),
+  subsidy_per_branch: Amount,
+  prices: Type.Array(Type.Number(), { description: 'Prices of the first (for plain markets, only) branch' }),
+  volume: Amount,
+  traders: Type.Integer(),
+  branches: Type.Array(Branch),
+  close_at: Timestamp,
+  closed_at: Nullable(Timestamp),
+  decide_at: Nullable(Timestamp),
+  resolution: Nullable(
+    Type.Object({
+      outcome: Nullable(OutcomeJson),
+      value: Nullable(SignedAmount),
+      evidence: Nullable(Type.Object({}, { additionalProperties: true })),
+      resolved_by: Nullable(Uuid),
+      resolved_at: Timestamp,
+      dispute_until: Nullable(Timestamp),
+    }),
+  ),
+  finalized_at: Nullable(Timestamp),
+  voided_at: Nullable(Timestamp),
+  void_reason: Nullable(Type.String()),
+  created_at: Timestamp,
+})
+
+export const TradeRecord = Type.Object({
+  id: Uuid,
+  market_id: Uuid,
+  branch_id: Uuid,
+  branch_index: Type.Integer(),
+  outcome: OutcomeJson,
+  side: Type.String({ enum: ['buy', 'sell'] }),
+  shares: Amount,
+  cost: Amount,
+  proceeds: Amount,
+  fee: Amount,
+  cash_delta: SignedAmount,
+  avg_price: Type.Number(),
+  prices_after: Type.Array(Type.Number()),
+  created_at: Timestamp,
+})
+
+export const TradePosition = Type.Object({
+  market_id: Uuid,
+  branch_id: Uuid,
+  outcome: OutcomeJson,
+  shares: Amount,
+  cost_basis: Amount,
+  avg_cost: Nullable(Type.Number()),
+  realized_pnl: SignedAmount,
+})
+
+export const TradeResponse = Type.Object({
+  trade: TradeRecord,
+  prices: Type.Array(Type.Number(), { description: "The branch's prices after the trade" }),
+  position: TradePosition,
+  cash: Amount,
+})
+
+export const QuoteResponse = Type.Object({
+  market_id: Uuid,
+  branch_id: Uuid,
+  outcome: OutcomeJson,
+  side: Type.String({ enum: ['buy', 'sell'] }),
+  shares: Amount,
+  cost: Amount,
+  proceeds: Amount,
+  fee: Amount,
+  cash_delta: SignedAmount,
+  avg_price: Type.Number(),
+  prices_before: Type.Array(Type.Number()),
+  prices_after: Type.Array(Type.Number()),
+})
+
+export const PublicTrade = Type.Object({
+  id: Uuid,
+  market_id: Uuid,
+  question: Type.String(),
+  branch_id: Uuid,
+  branch_index: Type.Integer(),
+  trader: Type.Object({ id: Uuid, username: Nullable(Type.String()) }),
+  outcome: OutcomeBrief,
+  side: Type.String({ enum: ['buy', 'sell'] }),
+  shares: Amount,
+  cost: Amount,
+  proceeds: Amount,
+  fee: Amount,
+  cash_delta: SignedAmount,
+  avg_price: Type.Number(),
+  prices_after: Type.Array(Type.Number()),
+  created_at: Timestamp,
+})
+
+export const PricePoint = Type.Object({
+  seq: Type.Integer({ description: "The branch's trade number; 0 is the opening" }),
+  at: Timestamp,
+  prices: Type.Array(Type.Number()),
+})
+
+export const Position = Type.Object({
+  market: Type.Object({ id: Uuid, slug: Type.String(), question: Type.String(), status: Type.String() }),
+  branch_id: Uuid,
+  branch_index: Type.Integer(),
+  outcome: OutcomeBrief,
+  shares: Amount,
+  cost_basis: Amount,
+  avg_cost: Nullable(Type.Number()),
+  price: Nullable(Type.Number()),
+  value: Amount,
+  unrealized_pnl: SignedAmount,
+  realized_pnl: SignedAmount,
+  payout: Nullable(SignedAmount),
+  settled_at: Nullable(Timestamp),
+  updated_at: Timestamp,
+})
+
+export const LedgerLine = Type.Object({
+  seq: Type.String({ description: 'Gap-free sequence number of the posting' }),
+  entry_id: Type.String(),
+  kind: Type.String(),
+  amount: SignedAmount,
+  balance_after: Nullable(Amount),
+  market_id: Nullable(Uuid),
+  trade_id: Nullable(Uuid),
+  memo: Nullable(Type.String()),
+  created_at: Timestamp,
+})
+
+export const Portfolio = Type.Object({
+  cash: Amount,
+  positions_value: Amount,
+  total: Amount,
+  invested: Amount,
+  realized_pnl: SignedAmount,
+  unrealized_pnl: SignedAmount,
+  open_positions: Type.Integer(),
+})
+
+export const Dispute = Type.Object({
+  id: Uuid,
+  market_id: Uuid,
+  disputer_id: Uuid,
+  reason: Type.String(),
+  evidence_url: Nullable(Type.String()),
+  bond: Amount,
+  status: Type.String({ enum: ['open', 'upheld', 'rejected'] }),
+  settled_by: Nullable(Uuid),
+  settled_at: Nullable(Timestamp),
+  settlement_note: Nullable(Type.String()),
+  created_at: Timestamp,
+})
+
+export const PageQuery = {
+  limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
+  cursor: Type.Optional(Type.String({ maxLength: 200 })),
+}
+
+export const Page = <T extends TSchema>(item: T) =>
+  Type.Object({ items: Type.Array(item), next_cursor: Nullable(Type.String()) })

@@ -1,0 +1,386 @@
+/**
+ * Markets and money over HTTP (app.inject): users made through sign-up (which grants their
+ * credits), markets created, traded, listed, resolved, disputed, voided; every bad input a 4xx
+ * problem document with its code.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { sql } from '../../src/db/database.js'
+import { settleMarket } from '../../src/services/markets/settlement.js'
+import { createTestApp, type TestApp } from '../helpers/app.js'
+import { ledgerViolations, TestClock } from '../helpers/money.js'
+import { createTestApiKey, createTestUser, type TestUser } from '../helpers/users.js'
+
+const clock = new TestClock(new Date())
+let t: TestApp
+let alice: TestUser
+let bob: TestUser
+let admin: TestUser
+
+beforeAll(async () => {
+  t = await createTestApp({ clock, env: { DISPUTE_WINDOW_S: '60', TRADE_FEE_BPS: '50' } })
+  ;[alice, bob, admin] = await Promise.all([
+    createTestUser(t),
+    createTestUser(t),
+    createTestUser(t, { admin: true }),
+  ])
+})
+afterAll(() => t?.close())
+
+const HOUR = 3_600_000
+
+async function newMarket(user: TestUser, body: Record<string, unknown> = {}) {
+  const res = await t.app.inject({
+    method: 'POST',
+    url: '/v1/markets',
+    headers: user.headers,
+    payload: {
+      question: 'Will the HTTP test pass?',
+      description: 'A market about tests.',
+      kind: 'binary',
+      subsidy: '50',
+      close_at: new Date(clock.now().getTime() + 24 * HOUR).toISOString(),
+      ...body,
+    },
+  })
+  expect(res.statusCode, res.body).toBe(201)
+  return res.json()
+}
+
+function trade(user: { headers: Record<string, string> }, market: string, payload: object, key?: string) {
+  clock.advance(1000) // distinct timestamps: lists are ordered by time
+  return t.app.inject({
+    method: 'POST',
+    url: `/v1/markets/${market}/trades`,
+    headers: { ...user.headers, ...(key ? { 'idempotency-key': key } : {}) },
+    payload,
+  })
+}
+
+describe('money of a new user', () => {
+  it('sign-up grants the configured credits, once', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/v1/me/portfolio', headers: alice.headers })
+    expect(res.statusCode).toBe(200)
+    expect(res.json()).toMatchObject({ cash: '1000', positions_value: '0', total: '1000', realized_pnl: '0' })
+    const ledger = await t.app.inject({ method: 'GET', url: '/v1/me/ledger', headers: alice.headers })
+    expect(ledger.json().items).toEqual([
+      expect.objectContaining({ kind: 'signup_grant', amount: '1000', balance_after: '1000' }),
+    ])
+  })
+
+  it('admins grant more; others may not', async () => {
+    const denied = await t.app.inject({
+      method: 'POST',
+      url: '/v1/admin/grants',
+      headers: alice.headers,
+      payload: { user_id: bob.userId, amount: '5' },
+    })
+    expect(denied.statusCode).toBe(403)
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/v1/admin/grants',
+      headers: admin.headers,
+      payload: { user_id: bob.userId, amount: '250.5', memo: 'prize' },
+    })
+    expect(res.statusCode, res.body).toBe(201)
+    expect(res.json()).toMatchObject({ amount: '250.5', cash: '1250.5', memo: 'prize' })
+    const bad = await t.app.inject({
+      method: 'POST',
+      url: '/v1/admin/grants',
+      headers: admin.headers,
+      payload: { user_id: bob.userId, amount: '1.1234567' },
+    })
+    expect(bad.statusCode).toBe(400)
+    expect(bad.json()).toMatchObject({ code: 'invalid_amount', errors: [{ field: '/body/amount' }] })
+    const nobody = await t.app.inject({
+      method: 'POST',
+      url: '/v1/admin/grants',
+      headers: admin.headers,
+      payload: { user_id: '00000000-0000-4000-8000-000000000000', amount: '1' },
+    })
+    expect(nobody.statusCode).toBe(404)
+  })
+})
+
+describe('markets', () => {
+  it('creates, gets by id and slug, lists with filters and text search, pages by cursor', async () => {
+    const market = await newMarket(alice, { question: 'Will the aurora be visible in Oslo tonight?' })
+    expect(market).toMatchObject({
+      status: 'open',
+      kind: 'binary',
+      prices: [0.5, 0.5],
+      volume: '0',
+      traders: 0,
+      outcomes: [
+        { index: 0, label: 'YES' },
+        { index: 1, label: 'NO' },
+      ],
+      branches: [{ index: 0, subsidy: '50', escrow: '50' }],
+    })
+    const bySlug = await t.app.inject({ method: 'GET', url: `/v1/markets/${market.slug}` })
+    expect(bySlug.json().id).toBe(market.id)
+    await newMarket(alice, {
+      kind: 'categorical',
+      outcomes: ['Red', 'Green', 'Blue'],
+      question: 'Which colour wins?',
+    })
+
+    const search = await t.app.inject({ method: 'GET', url: '/v1/markets?q=aurora%20Oslo' })
+    expect(search.json().items.map((m: { id: string }) => m.id)).toEqual([market.id])
+    const categorical = await t.app.inject({ method: 'GET', url: '/v1/markets?kind=categorical' })
+    expect(categorical.json().items).toHaveLength(1)
+
+    const first = await t.app.inject({ method: 'GET', url: '/v1/markets?limit=1' })
+    expect(first.json().items).toHaveLength(1)
+    const cursor = first.json().next_cursor
+    expect(cursor).toEqual(expect.any(String))
+    const second = await t.app.inject({ method: 'GET', url: `/v1/markets?limit=1&cursor=${cursor}` })
+    expect(second.json().items[0].id).not.toBe(first.json().items[0].id)
+    const badCursor = await t.app.inject({ method: 'GET', url: '/v1/markets?cursor=garbage' })
+    expect(badCursor.statusCode).toBe(400)
+  })
+
+  it('refuses bad markets with problems', async () => {
+    const cases: Array<[Record<string, unknown>, number, string]> = [
+      [{ subsidy: 'ten' }, 400, 'invalid_amount'],
+      [{ subsidy: '100000' }, 422, 'insufficient_funds'],
+      [{ kind: 'categorical', outcomes: ['only one'] }, 400, 'validation_failed'],
+      [{ close_at: '2000-01-01T00:00:00Z' }, 400, 'validation_failed'],
+      [{ kind: 'lottery' }, 400, 'validation_failed'],
+    ]
+    for (const [body, status, code] of cases) {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/v1/markets',
+        headers: bob.headers,
+        payload: {
+          question: 'Bad?',
+          kind: 'binary',
+          subsidy: '10',
+          close_at: new Date(clock.now().getTime() + HOUR).toISOString(),
+          ...body,
+        },
+      })
+      expect(res.statusCode, JSON.stringify(body)).toBe(status)
+      expect(res.headers['content-type']).toContain('application/problem+json')
+      expect(res.json().code).toBe(code)
+    }
+    const anonymous = await t.app.inject({
+      method: 'POST',
+      url: '/v1/markets',
+      payload: { question: 'Anyone?', kind: 'binary', subsidy: '10', close_at: '2099-01-01T00:00:00Z' },
+    })
+    expect(anonymous.statusCode).toBe(401)
+    const missing = await t.app.inject({ method: 'GET', url: '/v1/markets/no-such-market' })
+    expect(missing.statusCode).toBe(404)
+  })
+})
+
+describe('trading', () => {
+  it('quotes, trades with Idempotency-Key, and shows positions, trades, ledger and history', async () => {
+    const market = await newMarket(alice)
+    const quote = await t.app.inject({
+      method: 'POST',
+      url: `/v1/markets/${market.id}/quote`,
+      payload: { outcome: 'YES', side: 'buy', amount: '10' },
+    })
+    expect(quote.statusCode, quote.body).toBe(200)
+    const q = quote.json()
+    expect(q.prices_before).toEqual([0.5, 0.5])
+
+    const first = await trade(bob, market.id, { outcome: 'YES', side: 'buy', amount: '10' }, 'order-1')
+    expect(first.statusCode, first.body).toBe(201)
+    const body = first.json()
+    expect(body.trade).toMatchObject({ side: 'buy', shares: q.shares, cost: q.cost, fee: q.fee })
+    expect(body.position).toMatchObject({ shares: q.shares })
+    expect(body.prices[0]).toBeGreaterThan(0.5)
+
+    const replay = await trade(bob, market.id, { side: 'buy', amount: '10', outcome: 'YES' }, 'order-1')
+    expect(replay.statusCode).toBe(201)
+    expect(replay.headers['idempotent-replayed']).toBe('true')
+    expect(replay.body).toBe(first.body)
+    const conflict = await trade(bob, market.id, { outcome: 'YES', side: 'buy', amount: '11' }, 'order-1')
+    expect(conflict.statusCode).toBe(409)
+    expect(conflict.json().code).toBe('idempotency_conflict')
+
+    await trade(alice, market.id, { outcome: 'NO', side: 'buy', shares: '4' })
+    await trade(bob, market.id, { outcome: 0, side: 'sell', shares: '2' })
+
+    const positions = await t.app.inject({ method: 'GET', url: '/v1/me/positions', headers: bob.headers })
+    expect(positions.json().items).toEqual([
+      expect.objectContaining({
+        outcome: { index: 0, label: 'YES' },
+        market: expect.objectContaining({ id: market.id }),
+      }),
+    ])
+    const mine = await t.app.inject({ method: 'GET', url: '/v1/me/trades', headers: bob.headers })
+    expect(mine.json().items.map((x: { side: string }) => x.side)).toEqual(['sell', 'buy'])
+    const tape = await t.app.inject({ method: 'GET', url: `/v1/markets/${market.id}/trades` })
+    expect(tape.json().items).toHaveLength(3)
+    const profile = await t.ctx.db.one(
+      sql<{ username: string }>('TestUsername', 'select username from public.profiles where user_id = $1'),
+      [alice.userId],
+    )
+    expect(tape.json().items[1].trader).toEqual({ id: alice.userId, username: profile.username })
+    const ledger = await t.app.inject({ method: 'GET', url: '/v1/me/ledger?limit=2', headers: bob.headers })
+    expect(ledger.json().items[0]).toMatchObject({ kind: 'trade', market_id: market.id })
+    expect(ledger.json().next_cursor).toEqual(expect.any(String))
+
+    const history = await t.app.inject({ method: 'GET', url: `/v1/markets/${market.id}/history` })
+    expect(history.json().points.map((p: { seq: number }) => p.seq)).toEqual([0, 1, 2, 3])
+    const paged = await t.app.inject({ method: 'GET', url: `/v1/markets/${market.id}/history?limit=2` })
+    expect(paged.json().points.map((p: { seq: number }) => p.seq)).toEqual([0, 1])
+    const rest = await t.app.inject({
+      method: 'GET',
+      url: `/v1/markets/${market.id}/history?cursor=${paged.json().next_cursor}`,
+    })
+    expect(rest.json().points.map((p: { seq: number }) => p.seq)).toEqual([2, 3])
+    const sampled = await t.app.inject({ method: 'GET', url: `/v1/markets/${market.id}/history?points=50` })
+    expect(sampled.statusCode, sampled.body).toBe(200)
+    expect(sampled.json().points.length).toBeGreaterThanOrEqual(2)
+
+    const portfolio = await t.app.inject({ method: 'GET', url: '/v1/me/portfolio', headers: bob.headers })
+    expect(portfolio.json().open_positions).toBe(1)
+    const got = await t.app.inject({ method: 'GET', url: `/v1/markets/${market.id}` })
+    expect(got.json()).toMatchObject({ traders: 2, branches: [{ trades: 3 }] })
+  })
+
+  it('answers every bad trade with a 4xx problem', async () => {
+    const market = await newMarket(alice)
+    const cases: Array<[Record<string, unknown>, number, string]> = [
+      [{ outcome: 'YES', side: 'buy', amount: '1.0000001' }, 400, 'invalid_amount'],
+      [{ outcome: 'YES', side: 'buy', amount: 'abc' }, 400, 'invalid_amount'],
+      [{ outcome: 'YES', side: 'hold', amount: '5' }, 400, 'validation_failed'],
+      [{ outcome: 'YES', side: 'buy' }, 400, 'invalid_trade'],
+      [{ outcome: 'MAYBE', side: 'buy', amount: '5' }, 422, 'unknown_outcome'],
+      [{ outcome: 'YES', side: 'buy', amount: '100000' }, 422, 'insufficient_funds'],
+      [{ outcome: 'YES', side: 'buy', amount: '0.000001' }, 422, 'amount_below_minimum'],
+      [{ outcome: 'NO', side: 'sell', shares: '1' }, 422, 'insufficient_shares'],
+      [{ outcome: 'NO', side: 'sell', shares: 'all' }, 422, 'insufficient_shares'],
+      [{ outcome: 'YES', side: 'buy', amount: '5', min_shares: '1000' }, 422, 'slippage_exceeded'],
+      [{ outcome: 'YES', side: 'buy', amount: '5', extra: 1 }, 400, 'validation_failed'],
+      [{ branch: 3, outcome: 'YES', side: 'buy', amount: '5' }, 422, 'invalid_trade'],
+    ]
+    for (const [payload, status, code] of cases) {
+      const res = await trade(bob, market.id, payload)
+      expect(res.statusCode, JSON.stringify(payload)).toBe(status)
+      expect(res.json().code, JSON.stringify(payload)).toBe(code)
+    }
+    const anonymous = await trade({ headers: {} }, market.id, { outcome: 'YES', side: 'buy', amount: '5' })
+    expect(anonymous.statusCode).toBe(401)
+    const readOnly = await createTestApiKey(t, bob, ['read'])
+    const keyed = await trade(readOnly, market.id, { outcome: 'YES', side: 'buy', amount: '5' })
+    expect(keyed.statusCode).toBe(403)
+    const tradeKey = await createTestApiKey(t, bob, ['trade'])
+    expect((await trade(tradeKey, market.id, { outcome: 'YES', side: 'buy', amount: '5' })).statusCode).toBe(
+      201,
+    )
+    const unknown = await trade(bob, '00000000-0000-4000-8000-000000000000', {
+      outcome: 0,
+      side: 'buy',
+      amount: '1',
+    })
+    expect(unknown.statusCode).toBe(404)
+  })
+})
+
+describe('lifecycle over HTTP', () => {
+  it('close early, resolve, dispute, admin settles, payouts; void refunds', async () => {
+    const market = await newMarket(alice)
+    await trade(bob, market.id, { outcome: 'NO', side: 'buy', amount: '20' })
+    const notCreator = await t.app.inject({
+      method: 'POST',
+      url: `/v1/markets/${market.id}/close`,
+      headers: bob.headers,
+    })
+    expect(notCreator.statusCode).toBe(403)
+    const closed = await t.app.inject({
+      method: 'POST',
+      url: `/v1/markets/${market.id}/close`,
+      headers: alice.headers,
+    })
+    expect(closed.json().status).toBe('closed')
+    expect((await trade(bob, market.id, { outcome: 'NO', side: 'buy', amount: '1' })).json().code).toBe(
+      'market_closed',
+    )
+
+    const resolved = await t.app.inject({
+      method: 'POST',
+      url: `/v1/markets/${market.id}/resolve`,
+      headers: alice.headers,
+      payload: { outcome: 'YES', evidence: { url: 'https://example.test/result' } },
+    })
+    expect(resolved.statusCode, resolved.body).toBe(200)
+    expect(resolved.json().resolution).toMatchObject({ outcome: { label: 'YES' } })
+
+    const dispute = await t.app.inject({
+      method: 'POST',
+      url: `/v1/markets/${market.id}/disputes`,
+      headers: bob.headers,
+      payload: { reason: 'The result page says NO' },
+    })
+    expect(dispute.statusCode, dispute.body).toBe(201)
+    expect(dispute.json()).toMatchObject({ status: 'open', bond: '10' })
+    const bySomeone = await t.app.inject({
+      method: 'POST',
+      url: `/v1/admin/disputes/${dispute.json().id}/settle`,
+      headers: bob.headers,
+      payload: { decision: 'uphold', outcome: 'NO' },
+    })
+    expect(bySomeone.statusCode).toBe(403)
+    const settled = await t.app.inject({
+      method: 'POST',
+      url: `/v1/admin/disputes/${dispute.json().id}/settle`,
+      headers: admin.headers,
+      payload: { decision: 'uphold', outcome: 'NO', note: 'checked' },
+    })
+    expect(settled.statusCode, settled.body).toBe(200)
+    expect(settled.json().market.resolution.outcome.label).toBe('NO')
+    expect(await settleMarket(t.ctx, market.id)).toBe('done')
+    const final = await t.app.inject({ method: 'GET', url: `/v1/markets/${market.id}` })
+    expect(final.json()).toMatchObject({ status: 'finalized', branches: [{ escrow: '0' }] })
+    const settledPositions = await t.app.inject({
+      method: 'GET',
+      url: '/v1/me/positions?status=settled',
+      headers: bob.headers,
+    })
+    expect(settledPositions.json().items[0].payout).not.toBe('0')
+
+    const other = await newMarket(alice)
+    await trade(bob, other.id, { outcome: 'YES', side: 'buy', amount: '7' })
+    const before = (
+      await t.app.inject({ method: 'GET', url: '/v1/me/portfolio', headers: bob.headers })
+    ).json()
+    const notAdmin = await t.app.inject({
+      method: 'POST',
+      url: `/v1/markets/${other.id}/void`,
+      headers: alice.headers,
+      payload: { reason: 'x' },
+    })
+    expect(notAdmin.statusCode).toBe(403)
+    const voided = await t.app.inject({
+      method: 'POST',
+      url: `/v1/markets/${other.id}/void`,
+      headers: admin.headers,
+      payload: { reason: 'Ambiguous' },
+    })
+    expect(voided.json().status).toBe('voided')
+    await settleMarket(t.ctx, other.id)
+    const after = (
+      await t.app.inject({ method: 'GET', url: '/v1/me/portfolio', headers: bob.headers })
+    ).json()
+    expect(Number(after.cash) - Number(before.cash)).toBeCloseTo(7, 6)
+    expect(await ledgerViolations(t.ctx.db)).toEqual([])
+  })
+
+  it('the close job is enqueued with the market and moves it at close_at', async () => {
+    const market = await newMarket(alice, { close_at: new Date(clock.now().getTime() + 1000).toISOString() })
+    const job = await t.ctx.db.one(
+      sql<{ n: bigint }>(
+        'TestCountCloseJobs',
+        `select count(*) as n from pgboss.job where name = 'market-close' and data->>'marketId' = $1`,
+      ),
+      [market.id],
+    )
+    expect(job.n).toBe(1n)
+  })
+})
