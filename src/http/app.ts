@@ -12,6 +12,7 @@ import Fastify, { type FastifyBaseLogger } from 'fastify'
 import { packageVersion } from '../config/index.js'
 import type { AppContext } from '../context.js'
 import { createRouteIndex, errorHandler, notFoundHandler } from './error-handler.js'
+import { registerAdminAudit } from './plugins/audit.js'
 import { registerAuthentication } from './plugins/authenticate.js'
 import { registerRateLimits } from './plugins/rate-limit.js'
 import { registerSecurity } from './plugins/security.js'
@@ -102,6 +103,7 @@ export async function buildApp(ctx: AppContext): Promise<App> {
 
   registerRateLimits(app, ctx)
   registerAuthentication(app, ctx)
+  registerAdminAudit(app, ctx)
   registerRoutes(app, ctx)
   return app
 }

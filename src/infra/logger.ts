@@ -19,6 +19,9 @@ export const redactPaths = [
   '*.api_key',
   'config.DATABASE_URL',
   'config.REDIS_URL',
+  'config.SUPABASE_JWT_SECRET',
+  'config.AUTH_ANON_KEY',
+  'config.ENCRYPTION_KEYS',
 ]
 
 export function loggerOptions(level: string): LoggerOptions {

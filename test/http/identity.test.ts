@@ -268,6 +268,22 @@ describe('roles and the audit log', () => {
     await expectProblem(await get('/v1/admin/audit?limit=0', admin.headers), 400, 'validation_failed')
   })
 
+  it("every change an admin makes through the API is on record; others' are not", async () => {
+    const admin = await createTestUser(t, { admin: true })
+    const user = await createTestUser(t)
+    const patch = (who: TestUser, payload: Record<string, unknown>) =>
+      t.app.inject({ method: 'PATCH', url: '/v1/me', headers: who.headers, payload })
+    expect((await patch(admin, { display_name: 'The Admin' })).statusCode).toBe(200)
+    expect((await patch(admin, { username: 'x' })).statusCode).toBe(400)
+    expect((await patch(user, { display_name: 'Not an admin' })).statusCode).toBe(200)
+    const entries = await t.ctx.db.pool.query(
+      `select actor_id, subject_id, details->>'status' as status from public.audit_log
+        where action = 'admin.request' and actor_id = any($1)`,
+      [[admin.userId, user.userId]],
+    )
+    expect(entries.rows).toEqual([{ actor_id: admin.userId, subject_id: 'PATCH /v1/me', status: '200' }])
+  })
+
   it('a revoked admin role stops working at once, even with a token issued before', async () => {
     const admin = await createTestUser(t, { admin: true })
     expect((await get('/v1/admin/audit', admin.headers)).statusCode).toBe(200)
