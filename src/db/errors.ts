@@ -18,6 +18,8 @@ export type DatabaseFailure =
   | 'retryable'
   /** connection refused, reset, server shutting down, too many connections. */
   | 'unavailable'
+  /** text PostgreSQL cannot store (a NUL character): the client's input, a 400. */
+  | 'invalid_text'
   /** anything else: a bug in our SQL or data we did not expect. */
   | 'unexpected'
 
@@ -53,6 +55,8 @@ const failureBySqlState: Record<string, DatabaseFailure> = {
   '08006': 'unavailable',
   '08001': 'unavailable',
   '08004': 'unavailable',
+  '22021': 'invalid_text', // character_not_in_repertoire: NUL in text
+  '22P05': 'invalid_text', // untranslatable_character: \u0000 in json
 }
 
 const connectionErrorCodes = new Set([
@@ -103,6 +107,8 @@ export function databaseErrorToAppError(error: DatabaseError): AppError | undefi
       return errors.databaseUnavailable(error)
     case 'conflict':
       return errors.conflict('The resource already exists or was changed concurrently')
+    case 'invalid_text':
+      return errors.validation('Text values must not contain NUL (\\u0000) characters')
     default:
       return undefined
   }

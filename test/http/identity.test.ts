@@ -294,6 +294,47 @@ describe('roles and the audit log', () => {
   })
 })
 
+describe('text PostgreSQL cannot store', () => {
+  it('a NUL character anywhere is a 400, not a 500', async () => {
+    const user = await createTestUser(t)
+    const nul = 'a\u0000b'
+    const responses = await Promise.all([
+      get('/v1/users/a%00bc'),
+      t.app.inject({ method: 'PATCH', url: '/v1/me', headers: user.headers, payload: { display_name: nul } }),
+      t.app.inject({
+        method: 'POST',
+        url: '/v1/me/api-keys',
+        headers: user.headers,
+        payload: { name: nul, scopes: ['read'] },
+      }),
+      t.app.inject({
+        method: 'POST',
+        url: '/auth/v1/signup',
+        payload: { email: `${nul}@example.test`, password: 'long enough pw' },
+      }),
+      t.app.inject({
+        method: 'POST',
+        url: '/auth/v1/signup',
+        payload: {
+          email: `nul-${randomUUID()}@example.test`,
+          password: 'long enough pw',
+          data: { name: nul },
+        },
+      }),
+      t.app.inject({
+        method: 'POST',
+        url: '/auth/v1/token?grant_type=password',
+        payload: { email: nul, password: 'x' },
+      }),
+    ])
+    for (const res of responses) {
+      expect(res.statusCode, res.body).toBe(400)
+      // A problem document on /v1, GoTrue's legacy shape on /auth/v1.
+      expect(res.json().code === 'validation_failed' || res.json().error_code === 'validation_failed').toBe(true)
+    }
+  })
+})
+
 describe('bad credentials: 401 problem documents, never a 500', () => {
   let user: TestUser
   let sign: (claims: Record<string, unknown>, header?: Record<string, unknown>) => Promise<string>
