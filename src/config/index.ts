@@ -288,6 +288,23 @@ export const variables = {
     500,
     'Holders paid (or refunded) per transaction when a market is finalised or voided',
   ),
+  WEBHOOK_MAX_ATTEMPTS: variable(
+    int(1, 100),
+    10,
+    'Attempts to deliver a decision webhook before it is marked failed',
+  ),
+  WEBHOOK_RETRY_DELAY_SECONDS: variable(
+    int(1, 86_400),
+    30,
+    'Delay before the first webhook retry; each later retry waits about twice as long',
+  ),
+  WEBHOOK_TIMEOUT_MS: variable(int(100, 120_000), 10_000, 'Time a webhook receiver has to answer'),
+  LLM_TIMEOUT_MS: variable(int(100, 600_000), 30_000, "Time an agent's LLM endpoint has to answer"),
+  QUEUE_POLL_INTERVAL_SECONDS: variable(
+    int(1, 60),
+    2,
+    'How often an idle worker asks the job queue for work (deadlines fire within this)',
+  ),
 } as const
 
 type Variables = typeof variables

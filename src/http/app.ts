@@ -17,6 +17,7 @@ import { registerAuthentication } from './plugins/authenticate.js'
 import { registerRateLimits } from './plugins/rate-limit.js'
 import { registerSecurity } from './plugins/security.js'
 import { registerRoutes } from './routes/index.js'
+import { DecisionView } from './schemas/agents.js'
 import { identitySchemas } from './schemas/identity.js'
 import { Problem } from './schemas/problem.js'
 import type { App } from './types.js'
@@ -66,6 +67,7 @@ export async function buildApp(ctx: AppContext): Promise<App> {
   await registerSecurity(app, ctx)
   app.addSchema(Problem)
   for (const schema of identitySchemas) app.addSchema(schema)
+  app.addSchema(DecisionView)
 
   await app.register(swagger, {
     openapi: {

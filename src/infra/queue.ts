@@ -20,6 +20,10 @@ export interface SendOptions {
   startAfter?: Date
   /** At most one queued job with this key (dedupes "close market X" style jobs). */
   singletonKey?: string
+  /** Retries after a failed run (the handler threw), with this delay, doubling if backoff. */
+  retryLimit?: number
+  retryDelaySeconds?: number
+  retryBackoff?: boolean
 }
 
 export interface JobQueue {
@@ -29,7 +33,12 @@ export interface JobQueue {
   stop(graceMs: number): Promise<void>
 }
 
-export async function startJobQueue(options: { connectionString: string; log: Logger; supervise: boolean }) {
+export async function startJobQueue(options: {
+  connectionString: string
+  log: Logger
+  supervise: boolean
+  pollIntervalSeconds?: number
+}) {
   const log = options.log.child({ component: 'queue' })
   const boss = new PgBoss({
     connectionString: options.connectionString,
@@ -56,12 +65,16 @@ export async function startJobQueue(options: { connectionString: string; log: Lo
         ...(sendOptions.tx ? { db: sendOptions.tx } : {}),
         ...(sendOptions.startAfter ? { startAfter: sendOptions.startAfter } : {}),
         ...(sendOptions.singletonKey ? { singletonKey: sendOptions.singletonKey } : {}),
+        ...(sendOptions.retryLimit !== undefined ? { retryLimit: sendOptions.retryLimit } : {}),
+        ...(sendOptions.retryDelaySeconds !== undefined ? { retryDelay: sendOptions.retryDelaySeconds } : {}),
+        ...(sendOptions.retryBackoff !== undefined ? { retryBackoff: sendOptions.retryBackoff } : {}),
       })
     },
     async work(jobs) {
       for (const job of jobs) {
         await ensureQueue(job.name)
-        await boss.work<object>(job.name, async ([item]) => {
+        const pollingIntervalSeconds = options.pollIntervalSeconds ?? 2
+        await boss.work<object>(job.name, { pollingIntervalSeconds }, async ([item]) => {
           if (!item) return
           const jobLog = log.child({ job: job.name, jobId: item.id })
           jobLog.debug('job started')

@@ -5,8 +5,9 @@
  */
 import type { AppContext } from '../context.js'
 import type { JobDefinition } from '../infra/queue.js'
+import { decisionJobs } from './decisions.js'
 import { marketJobs } from './markets.js'
 
 export function jobDefinitions(ctx: AppContext): JobDefinition[] {
-  return [...(marketJobs(ctx) as JobDefinition[])]
+  return [...(marketJobs(ctx) as JobDefinition[]), ...decisionJobs(ctx)]
 }

@@ -53,7 +53,12 @@ export async function startService(
     })
     cleanups.push(() => db.close())
     const runsWorker = config.PROCESS_ROLE !== 'api'
-    const queue = await startJobQueue({ connectionString: target.url, log, supervise: runsWorker })
+    const queue = await startJobQueue({
+      connectionString: target.url,
+      log,
+      supervise: runsWorker,
+      pollIntervalSeconds: config.QUEUE_POLL_INTERVAL_SECONDS,
+    })
     cleanups.push(() => queue.stop(config.SHUTDOWN_GRACE_MS))
     const ctx: AppContext = await createAppContext({ config, db, log, clock: systemClock, queue })
     cleanups.push(() => ctx.store.close())

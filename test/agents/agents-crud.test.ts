@@ -49,7 +49,11 @@ describe('agents', () => {
       llm: { base_url: 'http://127.0.0.1:9/v1', model: 'gpt-test', has_api_key: true },
       delivery: { type: 'webhook', url: 'https://ops.example/hooks', has_secret: true },
     })
-    expect(agent.decision_rule).toMatchObject({ threshold_bps: 300, twap_interval_seconds: 60, min_traders: 3 })
+    expect(agent.decision_rule).toMatchObject({
+      threshold_bps: 300,
+      twap_interval_seconds: 60,
+      min_traders: 3,
+    })
     expect(agent.webhook_secret).toMatch(/^whsec_/)
     expect(res.body).not.toContain('sk-very-secret-provider-key')
 
@@ -62,9 +66,10 @@ describe('agents', () => {
     const client = new pg.Client({ connectionString: t.database.url })
     await client.connect()
     try {
-      const { rows } = await client.query('select llm_api_key, webhook_secret from public.agent_secrets where agent_id = $1', [
-        agent.id,
-      ])
+      const { rows } = await client.query(
+        'select llm_api_key, webhook_secret from public.agent_secrets where agent_id = $1',
+        [agent.id],
+      )
       expect(rows[0].llm_api_key).toMatch(/^v1\./)
       expect(rows[0].llm_api_key).not.toContain('sk-very-secret')
     } finally {
@@ -78,7 +83,11 @@ describe('agents', () => {
     const mine = await create({ ...agentBody, name: 'Second' })
     expect(mine.statusCode).toBe(201)
     await create({ ...agentBody, name: 'Theirs' }, other.headers)
-    const page1 = await t.app.inject({ method: 'GET', url: '/v1/agents?owner=me&limit=1', headers: operator.headers })
+    const page1 = await t.app.inject({
+      method: 'GET',
+      url: '/v1/agents?owner=me&limit=1',
+      headers: operator.headers,
+    })
     expect(page1.statusCode).toBe(200)
     expect(page1.json().data.map((a: { name: string }) => a.name)).toEqual(['Second'])
     const cursor = page1.json().next_cursor
@@ -99,11 +108,24 @@ describe('agents', () => {
   it('only the operator (or an admin) changes or retires an agent', async () => {
     const agent = (await create()).json()
     const patch = { name: 'Renamed', decision_rule: { min_traders: 5 } }
-    const denied = await t.app.inject({ method: 'PATCH', url: `/v1/agents/${agent.id}`, headers: other.headers, payload: patch })
+    const denied = await t.app.inject({
+      method: 'PATCH',
+      url: `/v1/agents/${agent.id}`,
+      headers: other.headers,
+      payload: patch,
+    })
     expect(denied.statusCode).toBe(403)
-    const ok = await t.app.inject({ method: 'PATCH', url: `/v1/agents/${agent.id}`, headers: operator.headers, payload: patch })
+    const ok = await t.app.inject({
+      method: 'PATCH',
+      url: `/v1/agents/${agent.id}`,
+      headers: operator.headers,
+      payload: patch,
+    })
     expect(ok.statusCode).toBe(200)
-    expect(ok.json()).toMatchObject({ name: 'Renamed', decision_rule: { min_traders: 5, threshold_bps: 300 } })
+    expect(ok.json()).toMatchObject({
+      name: 'Renamed',
+      decision_rule: { min_traders: 5, threshold_bps: 300 },
+    })
     expect(ok.json().webhook_secret).toBeUndefined()
 
     const rotated = await t.app.inject({
@@ -115,8 +137,14 @@ describe('agents', () => {
     expect(rotated.json().webhook_secret).toMatch(/^whsec_/)
     expect(rotated.json().webhook_secret).not.toBe(agent.webhook_secret)
 
-    expect((await t.app.inject({ method: 'DELETE', url: `/v1/agents/${agent.id}`, headers: other.headers })).statusCode).toBe(403)
-    expect((await t.app.inject({ method: 'DELETE', url: `/v1/agents/${agent.id}`, headers: operator.headers })).statusCode).toBe(204)
+    expect(
+      (await t.app.inject({ method: 'DELETE', url: `/v1/agents/${agent.id}`, headers: other.headers }))
+        .statusCode,
+    ).toBe(403)
+    expect(
+      (await t.app.inject({ method: 'DELETE', url: `/v1/agents/${agent.id}`, headers: operator.headers }))
+        .statusCode,
+    ).toBe(204)
     expect((await t.app.inject({ method: 'GET', url: `/v1/agents/${agent.id}` })).statusCode).toBe(404)
   })
 
@@ -131,8 +159,14 @@ describe('agents', () => {
   it.each([
     [{ actions: [{ label: 'Keep price' }] }, '/body/actions'],
     [{ actions: [{ label: 'A' }, { label: 'a' }] }, '/body/actions'],
-    [{ objective: { kind: 'categorical', outcomes: ['x', 'y'], utilities: [1], measurement: 'm' } }, '/body/objective/utilities'],
-    [{ objective: { kind: 'categorical', outcomes: ['x', 'y'], utilities: [1, 1], measurement: 'm' } }, '/body/objective/utilities'],
+    [
+      { objective: { kind: 'categorical', outcomes: ['x', 'y'], utilities: [1], measurement: 'm' } },
+      '/body/objective/utilities',
+    ],
+    [
+      { objective: { kind: 'categorical', outcomes: ['x', 'y'], utilities: [1, 1], measurement: 'm' } },
+      '/body/objective/utilities',
+    ],
     [{ objective: { kind: 'scalar', measurement: 'm' } }, '/body/objective/scalar'],
     [{ decision_rule: { threshold_bps: 20_000 } }, '/body/decision_rule/threshold_bps'],
     [{ liquidity_per_decision: '0' }, '/body/liquidity_per_decision'],

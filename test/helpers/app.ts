@@ -51,7 +51,12 @@ export async function createTestApp(
   const log = createLogger(config.LOG_LEVEL)
   const db = createDatabase({ connectionString: database.url, max: 5, statementTimeoutMs: 10_000 })
   // The queue's own schema is already in the template (global setup), so this is quick.
-  const queue = await startJobQueue({ connectionString: database.url, log, supervise: false })
+  const queue = await startJobQueue({
+    connectionString: database.url,
+    log,
+    supervise: false,
+    pollIntervalSeconds: config.QUEUE_POLL_INTERVAL_SECONDS,
+  })
   const ctx: AppContext = await createAppContext({
     config,
     db,

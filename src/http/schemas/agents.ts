@@ -130,7 +130,7 @@ export const Agent = Type.Object(
     created_at: Type.String({ format: 'date-time' }),
     updated_at: Type.String({ format: 'date-time' }),
   },
-  { $id: 'Agent' },
+  { description: 'An AI agent; its secrets are never part of it' },
 )
 
 export const AgentWithSecret = Type.Composite([
@@ -143,3 +143,62 @@ export const AgentWithSecret = Type.Composite([
 ])
 
 export const AgentIdParams = Type.Object({ id: Type.String({ format: 'uuid' }) })
+
+const BranchRef = Type.Object({ branch: Type.Integer(), label: Type.Union([Type.String(), Type.Null()]) })
+
+export const BranchScore = Type.Object({
+  branch: Type.Integer(),
+  label: Type.String(),
+  score: Type.Number({ description: 'Lagging TWAP of the expected objective: what the rule compares' }),
+  spot: Type.Number({ description: 'The expected objective at current prices' }),
+  observations: Type.Integer(),
+  last_observation: Type.Number(),
+  traders: Type.Integer(),
+  volume: Type.String(),
+})
+
+export const DecisionView = Type.Object(
+  {
+    agent_id: Type.Union([Type.String({ format: 'uuid' }), Type.Null()]),
+    decide_at: Type.String({ format: 'date-time' }),
+    default_branch: Type.Integer(),
+    rule: DecisionRule,
+    utilities: Type.Union([Type.Array(Type.Number()), Type.Null()]),
+    scores: Type.Array(BranchScore),
+    distinct_traders: Type.Integer(),
+    total_volume: Type.String(),
+    result: Type.Union([
+      Type.Object({
+        chosen: BranchRef,
+        best: BranchRef,
+        reason: Type.String({
+          enum: [
+            'best_beats_default',
+            'default_is_best',
+            'below_threshold',
+            'insufficient_traders',
+            'insufficient_volume',
+          ],
+        }),
+        explanation: Type.String(),
+        decided_at: Type.String({ format: 'date-time' }),
+        decided_by: Type.Union([Type.String({ format: 'uuid' }), Type.Null()]),
+      }),
+      Type.Null(),
+    ]),
+    prior: Type.Union([
+      Type.Object({
+        branch: Type.Integer(),
+        action: Type.Union([Type.String(), Type.Null()]),
+        confidence: Type.Union([Type.Number(), Type.Null()]),
+        rationale: Type.Union([Type.String(), Type.Null()]),
+        model: Type.Union([Type.String(), Type.Null()]),
+      }),
+      Type.Null(),
+    ]),
+  },
+  {
+    $id: 'DecisionView',
+    description: 'Decision markets: the rule, live scores and, once decided, the result',
+  },
+)

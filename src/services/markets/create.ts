@@ -122,8 +122,21 @@ const InsertBranch = sql<{ id: string }>(
 
 const UserExists = sql<{ id: string }>('MarketUserExists', 'select id from auth.users where id = $1')
 
-export async function createMarket(
+export function createMarket(
   ctx: AppContext,
+  creatorId: string,
+  input: CreateMarketInput,
+): Promise<MarketRow> {
+  return ctx.db.withTransaction((tx) => createMarketInTransaction(ctx, tx, creatorId, input))
+}
+
+/**
+ * The same, inside the caller's transaction: a decision market is created together with its
+ * decision settings, the agent's record and the job that decides it (services/decisions).
+ */
+export async function createMarketInTransaction(
+  ctx: AppContext,
+  tx: Transaction,
   creatorId: string,
   input: CreateMarketInput,
 ): Promise<MarketRow> {
@@ -167,64 +180,62 @@ export async function createMarket(
   const slug = input.slug?.toLowerCase() ?? slugify(input.question)
   const total = subsidy * BigInt(branchLabels.length)
 
-  return ctx.db.withTransaction(async (tx) => {
-    const resolverId = input.resolverId ?? creatorId
-    if (resolverId !== creatorId && !(await tx.maybeOne(UserExists, [resolverId]))) {
-      throw errors.notFound('User', `No user with id ${resolverId} to name as resolver`)
-    }
-    const cash = await lockCashAccount(tx, creatorId)
-    if (cash.balance < total) {
-      throw errors.unprocessable(
-        ErrorCode.InsufficientFunds,
-        'Insufficient funds',
-        `The subsidy needs ${formatAmount(total)} credits; you have ${formatAmount(cash.balance)}`,
-      )
-    }
-    const market = await insertMarket(tx, [
-      slug,
-      input.question.trim(),
-      input.description?.trim() ?? '',
-      input.kind,
-      creatorId,
-      resolverId,
-      lo,
-      hi,
-      input.scalar?.unit ?? null,
-      subsidy,
-      config.TRADE_FEE_BPS,
-      input.closeAt,
-      input.decideAt ?? null,
-      now,
-    ])
-    await tx.execute(InsertOutcomes, [market.id, labels])
-    const escrows: bigint[] = []
-    for (const [index, label] of branchLabels.entries()) {
-      const branch = await tx.one(InsertBranch, [market.id, index, label, labels.length, subsidy, creatorId])
-      escrows.push(await createEscrowAccount(tx, branch.id))
-    }
-    await ctx.queue.send(
-      CLOSE_MARKET_JOB,
-      { marketId: market.id },
-      { tx, startAfter: input.closeAt, singletonKey: `close:${market.id}` },
+  const resolverId = input.resolverId ?? creatorId
+  if (resolverId !== creatorId && !(await tx.maybeOne(UserExists, [resolverId]))) {
+    throw errors.notFound('User', `No user with id ${resolverId} to name as resolver`)
+  }
+  const cash = await lockCashAccount(tx, creatorId)
+  if (cash.balance < total) {
+    throw errors.unprocessable(
+      ErrorCode.InsufficientFunds,
+      'Insufficient funds',
+      `The subsidy needs ${formatAmount(total)} credits; you have ${formatAmount(cash.balance)}`,
     )
-    await postEntries(
-      tx,
-      [
-        {
-          kind: 'subsidy',
-          userId: creatorId,
-          marketId: market.id,
-          memo: 'Market subsidy escrowed',
-          postings: [
-            { account: cash.id, amount: -total },
-            ...escrows.map((account) => ({ account, amount: subsidy })),
-          ],
-        },
-      ],
-      now,
-    )
-    return market
-  })
+  }
+  const market = await insertMarket(tx, [
+    slug,
+    input.question.trim(),
+    input.description?.trim() ?? '',
+    input.kind,
+    creatorId,
+    resolverId,
+    lo,
+    hi,
+    input.scalar?.unit ?? null,
+    subsidy,
+    config.TRADE_FEE_BPS,
+    input.closeAt,
+    input.decideAt ?? null,
+    now,
+  ])
+  await tx.execute(InsertOutcomes, [market.id, labels])
+  const escrows: bigint[] = []
+  for (const [index, label] of branchLabels.entries()) {
+    const branch = await tx.one(InsertBranch, [market.id, index, label, labels.length, subsidy, creatorId])
+    escrows.push(await createEscrowAccount(tx, branch.id))
+  }
+  await ctx.queue.send(
+    CLOSE_MARKET_JOB,
+    { marketId: market.id },
+    { tx, startAfter: input.closeAt, singletonKey: `close:${market.id}` },
+  )
+  await postEntries(
+    tx,
+    [
+      {
+        kind: 'subsidy',
+        userId: creatorId,
+        marketId: market.id,
+        memo: 'Market subsidy escrowed',
+        postings: [
+          { account: cash.id, amount: -total },
+          ...escrows.map((account) => ({ account, amount: subsidy })),
+        ],
+      },
+    ],
+    now,
+  )
+  return market
 }
 
 async function insertMarket(tx: Transaction, values: unknown[]): Promise<MarketRow> {

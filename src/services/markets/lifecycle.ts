@@ -24,12 +24,20 @@ import { resolveOutcome } from './trading.js'
 export const CLOSE_MARKET_JOB = 'market-close'
 export const SETTLE_MARKET_JOB = 'market-settle'
 
+// A decided decision market keeps its status: its chosen branch closes, and what it is
+// waiting for next (resolution) is the same as for a closed market.
 const SetClosed = sql<MarketRow>(
   'SetMarketClosed',
-  `update public.markets m set status = 'closed', closed_at = $2, updated_at = $2
-    where m.id = $1 and m.status = 'open'
+  `update public.markets m
+      set status = case when m.status = 'open' then 'closed' else m.status end, closed_at = $2, updated_at = $2
+    where m.id = $1 and (m.status = 'open' or (m.status = 'decided' and m.closed_at is null))
    returning ${MARKET_COLUMNS}`,
 )
+
+/** Still taking trades: open, or decided with its chosen branch trading until close_at. */
+export function isTrading(market: Pick<MarketRow, 'status' | 'closed_at'>): boolean {
+  return market.status === 'open' || (market.status === 'decided' && market.closed_at === null)
+}
 
 // Updating the branches takes their row locks: it waits for trades in flight on them, and the
 // trades that queue behind it find status 'closed' on the row they lock.
@@ -52,7 +60,7 @@ export async function closeMarketAtDeadline(ctx: AppContext, marketId: string): 
   const now = ctx.clock.now()
   await ctx.db.withTransaction(async (tx) => {
     const market = await lockMarket(tx, marketId)
-    if (market.status !== 'open') return
+    if (!isTrading(market)) return
     if (now.getTime() < market.close_at.getTime()) {
       await ctx.queue.send(
         CLOSE_MARKET_JOB,
@@ -75,7 +83,7 @@ export async function closeMarketEarly(
   return ctx.db.withTransaction(async (tx) => {
     const market = await lockMarket(tx, marketId)
     assertAllowed(principal, 'market.close', { ownerId: market.creator_id })
-    if (market.status !== 'open') throw errors.invalidMarketState(`The market is already ${market.status}`)
+    if (!isTrading(market)) throw errors.invalidMarketState(`The market is already ${market.status}`)
     return closeInTransaction(tx, market, now)
   })
 }
@@ -127,7 +135,15 @@ async function parseResolution(
   }
   const outcomes = await listOutcomes(ctx.db, market.id)
   const outcome = resolveOutcome(
-    { id: market.id, kind: market.kind, feeBps: 0, closeAt: market.close_at, outcomes, branches: [] },
+    {
+      id: market.id,
+      kind: market.kind,
+      feeBps: 0,
+      closeAt: market.close_at,
+      outcomes,
+      branches: [],
+      operatorId: null,
+    },
     input.outcome,
   )
   return { outcome: outcome.index, value: null }
@@ -165,8 +181,15 @@ export async function resolveMarket(
   return ctx.db.withTransaction(async (tx) => {
     let market = await lockMarket(tx, marketId)
     const actor = assertAllowed(principal, 'market.resolve', { resolverId: market.resolver_id })
-    if (market.status === 'open') market = await closeInTransaction(tx, market, now)
-    if (market.status !== 'closed') {
+    // A decision market resolves its chosen branch: it must have decided first (the branches
+    // not taken are refunded, not resolved).
+    if (market.decide_at !== null && (market.status === 'open' || market.status === 'closed')) {
+      throw errors.invalidMarketState(
+        `This decision market decides at ${market.decide_at.toISOString()}; it can be resolved once it has decided`,
+      )
+    }
+    if (isTrading(market)) market = await closeInTransaction(tx, market, now)
+    if (market.status !== 'closed' && market.status !== 'decided') {
       throw errors.invalidMarketState(`A ${market.status} market cannot be resolved`)
     }
     const resolution = await parseResolution(ctx, market, input)

@@ -352,3 +352,31 @@ export async function settleMarket(ctx: AppContext, marketId: string): Promise<S
     if (step !== 'progress') return step
   }
 }
+
+/**
+ * Refunds every trader of one voided branch and returns its escrow's remainder to the funder,
+ * inside the caller's transaction (whose market and branch locks it relies on). A decision
+ * voids the branches it did not choose this way: the same transaction that records the
+ * decision settles them, so no refund is ever pending behind a decision (issue 5). Decision
+ * markets are small (≤ 16 branches); plain voids of large markets use the chunked job instead.
+ */
+export async function settleVoidedBranchNow(
+  tx: Transaction,
+  market: MarketRow,
+  branch: BranchRow,
+  now: Date,
+): Promise<void> {
+  if (branch.status !== 'voided') throw new Error(`branch ${branch.id} is not voided`)
+  if (branch.settled_at !== null) return
+  // Large chunks: one transaction either way; the chunking only bounds each statement.
+  while (await refundTraders(tx, branch, 1000, now)) {
+    // refundTraders fixed the refund ratio on the branch row on its first pass; reload it.
+    const fresh = (await lockBranches(tx, market.id)).find((b) => b.id === branch.id)
+    if (fresh)
+      Object.assign(branch, {
+        refund_ratio_num: fresh.refund_ratio_num,
+        refund_ratio_den: fresh.refund_ratio_den,
+      })
+  }
+  await closeBranch(tx, market, branch, now)
+}

@@ -108,12 +108,45 @@ export interface TradingMarket {
   readonly closeAt: Date
   readonly outcomes: readonly OutcomeRow[]
   readonly branches: readonly { readonly id: string; readonly index: number }[]
+  /** The operator of the agent whose decision this market takes (issue 5), or null. */
+  readonly operatorId: string | null
 }
 
-const FindTradingMarket = sql<{ id: string; kind: MarketKind; fee_bps: number; close_at: Date }>(
+const FindTradingMarket = sql<{
+  id: string
+  kind: MarketKind
+  fee_bps: number
+  close_at: Date
+  operator_id: string | null
+}>(
   'FindTradingMarket',
-  'select id, kind, fee_bps, close_at from public.markets where id = $1 or slug = $2',
+  `select m.id, m.kind, m.fee_bps, m.close_at, a.owner_id as operator_id
+     from public.markets m left join public.agents a on a.id = m.agent_id
+    where m.id = $1 or m.slug = $2`,
 )
+
+const MarketDecidedAt = sql<{ decided_at: Date | null }>(
+  'MarketDecidedAt',
+  'select decided_at from public.markets where id = $1',
+)
+
+/**
+ * An agent's operator may not trade in the agent's undecided markets (PRODUCT.md §3): they
+ * could buy the decision they want. Their API keys act for them, so keys are covered too. Only
+ * operators pay for the extra query.
+ */
+export async function assertNoConflictOfInterest(ctx: AppContext, market: TradingMarket, userId: string) {
+  if (market.operatorId === null || market.operatorId !== userId) return
+  const row = await ctx.db.maybeOne(MarketDecidedAt, [market.id])
+  if (row && row.decided_at === null) {
+    throw new AppError({
+      code: ErrorCode.ConflictOfInterest,
+      status: 403,
+      title: 'Conflict of interest',
+      detail: "The agent's operator cannot trade in its markets until they have decided",
+    })
+  }
+}
 
 /**
  * The immutable facts of a market (kind, fee, close_at, outcomes, branch ids), cached per
@@ -140,6 +173,7 @@ export async function tradingMarket(ctx: AppContext, idOrSlug: string): Promise<
     closeAt: row.close_at,
     outcomes,
     branches: branches.map((b) => ({ id: b.id, index: b.index })),
+    operatorId: row.operator_id,
   }
   if (marketCache.size >= MARKET_CACHE_SIZE) marketCache.clear()
   marketCache.set(row.id, market)
@@ -591,6 +625,7 @@ export async function placeTrade(
   }
   const terms = parseTerms(body)
   const market = await tradingMarket(ctx, marketRef)
+  await assertNoConflictOfInterest(ctx, market, userId)
   const branch = resolveBranch(market, body.branch)
   const outcome = resolveOutcome(market, body.outcome)
   const order: TradeOrder = {

@@ -1,9 +1,13 @@
+import { decisionView } from '../../../services/decisions/view.js'
 import { getMarket } from '../../../services/markets/queries.js'
 import { problemResponses } from '../../schemas/problem.js'
 import type { RouteModule } from '../../types.js'
 import { Market, MarketRef } from './schemas.js'
 
-/** GET /v1/markets/{market}: one market by id or slug, with its branches' prices and activity. */
+/**
+ * GET /v1/markets/{market}: one market by id or slug, with its branches' prices and activity, and
+ * for decision markets each branch's decision score and, once decided, the result.
+ */
 export const getMarketRoute: RouteModule = (app, ctx) => {
   app.get(
     '/v1/markets/:market',
@@ -15,6 +19,9 @@ export const getMarketRoute: RouteModule = (app, ctx) => {
         response: { 200: Market, ...problemResponses(404) },
       },
     },
-    async (request) => getMarket(ctx.db, request.params.market),
+    async (request) => {
+      const market = await getMarket(ctx.db, request.params.market)
+      return { ...market, decision: await decisionView(ctx, market.id) }
+    },
   )
 }

@@ -4,6 +4,7 @@
  * malformed one with `invalid_amount`, naming the field. Prices are numbers, for display.
  */
 import { type TSchema, Type } from '@sinclair/typebox'
+import { DecisionView } from '../../schemas/agents.js'
 
 const Timestamp = Type.String({ format: 'date-time' })
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()])
@@ -119,6 +120,7 @@ export const Market = Type.Object({
   voided_at: Nullable(Timestamp),
   void_reason: Nullable(Type.String()),
   created_at: Timestamp,
+  decision: Type.Optional(Nullable(Type.Ref(DecisionView))),
 })
 
 export const TradeRecord = Type.Object({

@@ -1,0 +1,126 @@
+import { Type } from '@sinclair/typebox'
+import { authorize } from '../../../domain/identity/authorize.js'
+import { errors } from '../../../errors/codes.js'
+import { findAgent } from '../../../services/agents/agents.js'
+import { decisionJson, listAgentDecisionRows } from '../../../services/decisions/agent-decisions.js'
+import { authorizeRequest } from '../../plugins/authorize.js'
+import { AgentIdParams } from '../../schemas/agents.js'
+import { problemResponses } from '../../schemas/problem.js'
+import type { RouteModule } from '../../types.js'
+
+const BranchRef = Type.Object({ branch: Type.Integer(), label: Type.Union([Type.String(), Type.Null()]) })
+const Nullable = <T extends ReturnType<typeof Type.Object>>(schema: T) => Type.Union([schema, Type.Null()])
+
+const Decision = Type.Object({
+  market: Type.Object({
+    id: Type.String({ format: 'uuid' }),
+    slug: Type.String(),
+    question: Type.String(),
+    status: Type.String(),
+    decide_at: Type.String({ format: 'date-time' }),
+    close_at: Type.String({ format: 'date-time' }),
+  }),
+  actions: Type.Array(BranchRef),
+  default_action: BranchRef,
+  prior: Nullable(
+    Type.Object({
+      branch: Type.Integer(),
+      action: Type.Union([Type.String(), Type.Null()]),
+      confidence: Type.Union([Type.Number(), Type.Null()]),
+      rationale: Type.Union([Type.String(), Type.Null()]),
+      model: Type.Union([Type.String(), Type.Null()]),
+    }),
+  ),
+  prior_error: Type.Union([Type.String(), Type.Null()]),
+  decision: Nullable(
+    Type.Object({
+      chosen: BranchRef,
+      best: BranchRef,
+      reason: Type.Union([Type.String(), Type.Null()]),
+      explanation: Type.Union([Type.String(), Type.Null()]),
+      scores: Type.Unknown(),
+      decided_at: Type.Union([Type.String(), Type.Null()]),
+    }),
+  ),
+  overrode_prior: Type.Union([Type.Boolean(), Type.Null()], {
+    description: "Whether the market chose otherwise than the agent's own prior",
+  }),
+  outcome: Nullable(
+    Type.Object({
+      outcome: Type.Union([Type.Integer(), Type.Null()]),
+      value: Type.Union([Type.String(), Type.Null()]),
+      resolved_at: Type.String(),
+    }),
+  ),
+  delivery: Nullable(
+    Type.Object({
+      status: Type.String(),
+      attempts: Type.Union([Type.Integer(), Type.Null()]),
+      last_status: Type.Union([Type.Integer(), Type.Null()]),
+      last_error: Type.Union([Type.String(), Type.Null()]),
+      delivered_at: Type.Union([Type.String(), Type.Null()]),
+    }),
+  ),
+})
+
+function decodeCursor(cursor: string) {
+  const [time, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|')
+  const createdAt = new Date(time ?? '')
+  if (!id || Number.isNaN(createdAt.getTime())) {
+    throw errors.validation('cursor is not one this API gave', [
+      { field: '/query/cursor', message: 'is invalid' },
+    ])
+  }
+  return { createdAt, id }
+}
+
+/**
+ * GET /v1/agents/{id}/decisions: every decision with the agent's prior, the market's choice,
+ * whether the market overrode the prior, the scores and the outcome. The prior is public once
+ * the market has decided; failures of the LLM and of the webhook are the operator's to see.
+ */
+export const listDecisionsRoute: RouteModule = (app, ctx) => {
+  app.get(
+    '/v1/agents/:id/decisions',
+    {
+      schema: {
+        tags: ['agents'],
+        summary: "An agent's decisions",
+        params: AgentIdParams,
+        querystring: Type.Object(
+          {
+            limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+            cursor: Type.Optional(Type.String({ maxLength: 200 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({
+            data: Type.Array(Decision),
+            next_cursor: Type.Union([Type.String(), Type.Null()]),
+          }),
+          ...problemResponses(400, 404),
+        },
+      },
+    },
+    async (request) => {
+      const principal = authorizeRequest(request, 'agent.read')
+      const agent = await findAgent(ctx.db, request.params.id)
+      const isOperator = authorize(principal, 'agent.read_private', { ownerId: agent.owner_id }).allowed
+      const { limit, cursor } = request.query
+      const rows = await listAgentDecisionRows(ctx.db, agent.id, {
+        ...(cursor ? { cursor: decodeCursor(cursor) } : {}),
+        limit: limit + 1,
+      })
+      const page = rows.slice(0, limit)
+      const last = page.at(-1)
+      return {
+        data: page.map((row) => decisionJson(row, { isOperator })),
+        next_cursor:
+          rows.length > limit && last
+            ? Buffer.from(`${last.created_at.toISOString()}|${last.market_id}`).toString('base64url')
+            : null,
+      }
+    },
+  )
+}

@@ -1,0 +1,437 @@
+/**
+ * An agent's decisions: opening one (the agent records its own prior first, when it has an
+ * LLM, then a decision market opens, funded from the operator's cash), listing them with prior,
+ * market choice, scores, delivery and outcome, and reporting the measured outcome (which
+ * resolves the chosen branch).
+ *
+ * The LLM is called before the transaction: a slow or failing provider never holds database
+ * locks, and its failure is recorded on the decision instead of stopping it.
+ */
+import type { AppContext } from '../../context.js'
+import { type Queryable, sql } from '../../db/database.js'
+import { type ActionSpec, decisionActions, SettingsError } from '../../domain/agents/settings.js'
+import { authorize } from '../../domain/identity/authorize.js'
+import type { Principal } from '../../domain/identity/principal.js'
+import { formatAmount } from '../../domain/money.js'
+import { AppError, ErrorCode, errors } from '../../errors/codes.js'
+import { type ChatMessage, chatJson, LlmError } from '../../infra/llm.js'
+import { type AgentRow, findAgent, openSecrets } from '../agents/agents.js'
+import { type ResolveInput, resolveMarket } from '../markets/lifecycle.js'
+import { getMarket } from '../markets/queries.js'
+import { createDecisionMarketInTransaction } from './create.js'
+
+function enforce(
+  principal: Principal | null,
+  action: Parameters<typeof authorize>[1],
+  ownerId: string,
+): Principal {
+  const decision = authorize(principal, action, { ownerId })
+  if (!decision.allowed) {
+    if (decision.status === 401) throw errors.unauthorized(decision.detail)
+    throw new AppError({
+      code: ErrorCode.Forbidden,
+      status: 403,
+      title: 'Forbidden',
+      detail: decision.detail,
+      extensions: { reason: decision.reason },
+    })
+  }
+  return principal as Principal
+}
+
+export interface OpenDecisionInput {
+  question: string
+  description?: string
+  /** Facts for the LLM (and the traders): what the agent knows about this decision. */
+  context?: string
+  decideAt: Date
+  closeAt: Date
+  /** Overrides the agent's configured actions for this decision. */
+  actions?: ActionSpec[]
+  slug?: string
+}
+
+export interface Prior {
+  branch: number
+  action: string
+  confidence: number
+  rationale: string
+  model: string
+  completionId?: string
+}
+
+interface LlmChoice {
+  action: string
+  confidence: number
+  rationale: string
+  actions?: ActionSpec[]
+}
+
+function describeObjective(agent: AgentRow): string {
+  const o = agent.objective
+  const space =
+    o.kind === 'binary'
+      ? 'Outcome: YES or NO; the agent wants YES.'
+      : o.kind === 'scalar'
+        ? `Outcome: a value between ${o.scalar?.lo} and ${o.scalar?.hi}${o.scalar?.unit ? ` ${o.scalar.unit}` : ''}; higher is better.`
+        : `Outcomes and their utilities: ${(o.outcomes ?? []).map((x, i) => `${x} (${o.utilities?.[i]})`).join(', ')}.`
+  return `${space} Measured as: ${o.measurement}`
+}
+
+/**
+ * Asks the agent's LLM for its own choice (and, for an LLM action source with no actions given,
+ * for the candidate actions too), as strict JSON.
+ */
+async function askLlm(
+  ctx: AppContext,
+  agent: AgentRow,
+  input: OpenDecisionInput,
+  actions: ActionSpec[] | undefined,
+): Promise<{ choice: LlmChoice; model: string; completionId?: string }> {
+  const llm = agent.llm
+  if (!llm) throw new LlmError('llm_unreachable', 'The agent has no LLM configured')
+  const { llmApiKey } = await openSecrets(ctx.db, ctx.secrets, agent.id)
+  const generate = actions === undefined
+  const messages: ChatMessage[] = [
+    {
+      role: 'system',
+      content: [
+        `You are ${agent.name}, an AI agent. ${agent.description}`,
+        `Your objective: ${describeObjective(agent)}`,
+        llm.instructions ?? '',
+        generate
+          ? `Propose 2 to 8 distinct candidate actions (always including "${agent.default_action}"), then choose the one you believe best serves the objective.`
+          : 'Choose the candidate action you believe best serves the objective.',
+        'Answer with JSON only.',
+      ]
+        .filter(Boolean)
+        .join('\n'),
+    },
+    {
+      role: 'user',
+      content: [
+        `Decision: ${input.question}`,
+        input.description ? `Details: ${input.description}` : '',
+        input.context ? `Context: ${input.context}` : '',
+        actions
+          ? `Candidate actions:\n${actions.map((a) => `- ${a.label}: ${a.description}`).join('\n')}`
+          : '',
+      ]
+        .filter(Boolean)
+        .join('\n'),
+    },
+  ]
+  const labels = actions?.map((a) => a.label)
+  const schema = {
+    type: 'object',
+    properties: {
+      ...(generate
+        ? {
+            actions: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: { label: { type: 'string' }, description: { type: 'string' } },
+                required: ['label', 'description'],
+                additionalProperties: false,
+              },
+            },
+          }
+        : {}),
+      action: labels ? { type: 'string', enum: labels } : { type: 'string' },
+      confidence: { type: 'number', minimum: 0, maximum: 1 },
+      rationale: { type: 'string' },
+    },
+    required: [...(generate ? ['actions'] : []), 'action', 'confidence', 'rationale'],
+    additionalProperties: false,
+  }
+  const result = await chatJson<LlmChoice>(
+    { baseUrl: llm.base_url, model: llm.model, ...(llmApiKey ? { apiKey: llmApiKey } : {}) },
+    {
+      messages,
+      schema,
+      schemaName: generate ? 'actions_and_choice' : 'choice',
+      timeoutMs: ctx.config.LLM_TIMEOUT_MS,
+      validate: (value) => {
+        const v = value as Partial<LlmChoice>
+        if (typeof v?.action !== 'string' || !v.action.trim()) return 'action must be a non-empty string'
+        if (typeof v.confidence !== 'number' || !(v.confidence >= 0 && v.confidence <= 1)) {
+          return 'confidence must be a number in [0, 1]'
+        }
+        if (typeof v.rationale !== 'string') return 'rationale must be a string'
+        if (generate) {
+          if (!Array.isArray(v.actions) || v.actions.length < 1 || v.actions.length > 15) {
+            return 'actions must list 1 to 15 actions'
+          }
+          if (
+            v.actions.some((a) => typeof a?.label !== 'string' || !a.label.trim() || a.label.length > 200)
+          ) {
+            return 'every action needs a label of 1–200 characters'
+          }
+        }
+        return undefined
+      },
+    },
+  )
+  return {
+    choice: result.value,
+    model: result.model,
+    ...(result.completionId ? { completionId: result.completionId } : {}),
+  }
+}
+
+const InsertAgentDecision = sql(
+  'InsertAgentDecision',
+  `insert into public.agent_decisions (market_id, agent_id, owner_id, prior_branch, prior_confidence, prior_rationale,
+     prior_model, prior_completion_id, prior_error, created_at)
+   values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+)
+
+export interface OpenedDecision {
+  marketId: string
+  prior: Prior | null
+  priorError: string | null
+}
+
+/** POST /v1/agents/{id}/decisions. */
+export async function openAgentDecision(
+  ctx: AppContext,
+  principal: Principal | null,
+  agentId: string,
+  input: OpenDecisionInput,
+): Promise<OpenedDecision> {
+  const agent = await findAgent(ctx.db, agentId)
+  const operator = enforce(principal, 'agent.decide', agent.owner_id)
+  if (agent.action_source === 'proposals') {
+    throw errors.unprocessable(
+      ErrorCode.InvalidMarketState,
+      'Proposals are not open here',
+      'This agent takes its actions from proposals; create the decision with action_source fixed or llm',
+    )
+  }
+  const given = input.actions ?? (agent.actions.length > 0 ? agent.actions : undefined)
+  let prior: Omit<Prior, 'branch'> | null = null
+  let priorError: string | null = null
+  let actions = given
+  if (agent.llm && (agent.action_source === 'llm' || given)) {
+    try {
+      const answer = await askLlm(ctx, agent, input, given)
+      if (!given) actions = answer.choice.actions
+      prior = {
+        action: answer.choice.action.trim(),
+        confidence: answer.choice.confidence,
+        rationale: answer.choice.rationale,
+        model: answer.model,
+        ...(answer.completionId ? { completionId: answer.completionId } : {}),
+      }
+    } catch (error) {
+      if (!(error instanceof LlmError)) throw error
+      priorError = `${error.code}: ${error.message}`
+      ctx.log.warn({ agentId, code: error.code }, 'agent LLM failed; the decision opens without a prior')
+    }
+  }
+  if (!actions) {
+    throw errors.unprocessable(
+      ErrorCode.InvalidMarketState,
+      'No candidate actions',
+      `The agent's LLM gave no actions (${priorError ?? 'no LLM'}) and the agent has none configured; pass actions`,
+    )
+  }
+  let chosen: { actions: ActionSpec[]; defaultIndex: number }
+  try {
+    chosen = decisionActions(agent.default_action, actions, input.actions ? '/body/actions' : '/llm/actions')
+  } catch (error) {
+    if (error instanceof SettingsError) throw errors.validation(error.message, error.problems)
+    throw error
+  }
+  const priorAction = prior?.action.toLowerCase()
+  const priorBranch = priorAction
+    ? chosen.actions.findIndex((a) => a.label.toLowerCase() === priorAction)
+    : -1
+  if (prior && priorBranch < 0) {
+    priorError = `llm_malformed_output: the model chose '${prior.action}', which is not a candidate action`
+    prior = null
+  }
+  const objective = agent.objective
+  const now = ctx.clock.now()
+  const marketId = await ctx.db.withTransaction(async (tx) => {
+    const market = await createDecisionMarketInTransaction(ctx, tx, operator.userId, {
+      question: input.question,
+      ...(input.description !== undefined ? { description: input.description } : {}),
+      kind: objective.kind,
+      ...(objective.kind === 'categorical' ? { outcomes: objective.outcomes ?? [] } : {}),
+      ...(objective.kind === 'scalar' && objective.scalar ? { scalar: objective.scalar } : {}),
+      ...(objective.kind === 'categorical' ? { utilities: objective.utilities ?? [] } : {}),
+      subsidy: formatAmount(agent.liquidity_per_decision),
+      closeAt: input.closeAt,
+      decideAt: input.decideAt,
+      ...(input.slug ? { slug: input.slug } : {}),
+      branches: chosen.actions.map((a) => a.label),
+      defaultBranch: chosen.defaultIndex,
+      rule: agent.decision_rule,
+      agentId: agent.id,
+    })
+    await tx.execute(InsertAgentDecision, [
+      market.id,
+      agent.id,
+      agent.owner_id,
+      prior ? priorBranch : null,
+      prior?.confidence ?? null,
+      prior?.rationale ?? null,
+      prior?.model ?? null,
+      prior?.completionId ?? null,
+      priorError,
+      now,
+    ])
+    return market.id
+  })
+  return { marketId, prior: prior ? { ...prior, branch: priorBranch } : null, priorError }
+}
+
+interface DecisionListRow {
+  market_id: string
+  slug: string
+  question: string
+  status: string
+  decide_at: Date
+  close_at: Date
+  created_at: Date
+  branches: string[]
+  default_branch: number
+  prior_branch: number | null
+  prior_confidence: number | null
+  prior_rationale: string | null
+  prior_model: string | null
+  prior_error: string | null
+  chosen_branch: number | null
+  best_branch: number | null
+  reason: string | null
+  explanation: string | null
+  scores: unknown
+  decided_at: Date | null
+  resolution_outcome: number | null
+  resolution_value: bigint | null
+  resolved_at: Date | null
+  delivery_status: string | null
+  delivery_attempts: number | null
+  delivery_last_status: number | null
+  delivery_last_error: string | null
+  delivered_at: Date | null
+}
+
+const ListAgentDecisions = sql<DecisionListRow>(
+  'ListAgentDecisions',
+  `select m.id as market_id, m.slug, m.question, m.status, m.decide_at, m.close_at, ad.created_at,
+          array(select b.label from public.market_branches b where b.market_id = m.id order by b.index) as branches,
+          m.default_branch, ad.prior_branch, ad.prior_confidence, ad.prior_rationale, ad.prior_model, ad.prior_error,
+          d.chosen_branch, d.best_branch, d.reason, d.explanation, d.scores, d.decided_at,
+          m.resolution_outcome, m.resolution_value, m.resolved_at,
+          w.status as delivery_status, w.attempts as delivery_attempts, w.last_status as delivery_last_status,
+          w.last_error as delivery_last_error, w.delivered_at
+     from public.agent_decisions ad
+     join public.markets m on m.id = ad.market_id
+     left join public.market_decisions d on d.market_id = ad.market_id
+     left join public.webhook_deliveries w on w.market_id = ad.market_id and w.event = 'decision.made'
+    where ad.agent_id = $1
+      and ($2::timestamptz is null or (ad.created_at, ad.market_id) < ($2, $3::uuid))
+    order by ad.created_at desc, ad.market_id desc
+    limit $4`,
+)
+
+export function listAgentDecisionRows(
+  db: Queryable,
+  agentId: string,
+  page: { cursor?: { createdAt: Date; id: string }; limit: number },
+) {
+  return db.many(ListAgentDecisions, [
+    agentId,
+    page.cursor?.createdAt ?? null,
+    page.cursor?.id ?? null,
+    page.limit,
+  ])
+}
+
+/** One decision as the API shows it; the prior and delivery only to whom they may be shown. */
+export function decisionJson(row: DecisionListRow, viewer: { isOperator: boolean }) {
+  const decided = row.chosen_branch !== null
+  const showPrior = decided || viewer.isOperator
+  const label = (i: number | null) => (i === null ? null : (row.branches[i] ?? null))
+  return {
+    market: {
+      id: row.market_id,
+      slug: row.slug,
+      question: row.question,
+      status: row.status,
+      decide_at: row.decide_at.toISOString(),
+      close_at: row.close_at.toISOString(),
+    },
+    actions: row.branches.map((l, i) => ({ branch: i, label: l })),
+    default_action: { branch: row.default_branch, label: label(row.default_branch) },
+    prior:
+      showPrior && row.prior_branch !== null
+        ? {
+            branch: row.prior_branch,
+            action: label(row.prior_branch),
+            confidence: row.prior_confidence,
+            rationale: row.prior_rationale,
+            model: row.prior_model,
+          }
+        : null,
+    prior_error: viewer.isOperator ? row.prior_error : null,
+    decision: decided
+      ? {
+          chosen: { branch: row.chosen_branch as number, label: label(row.chosen_branch) },
+          best: { branch: row.best_branch as number, label: label(row.best_branch) },
+          reason: row.reason,
+          explanation: row.explanation,
+          scores: row.scores,
+          decided_at: row.decided_at?.toISOString() ?? null,
+        }
+      : null,
+    overrode_prior: decided && row.prior_branch !== null ? row.prior_branch !== row.chosen_branch : null,
+    outcome:
+      row.resolved_at !== null
+        ? {
+            outcome: row.resolution_outcome,
+            value: row.resolution_value === null ? null : formatAmount(row.resolution_value),
+            resolved_at: row.resolved_at.toISOString(),
+          }
+        : null,
+    delivery:
+      viewer.isOperator && row.delivery_status !== null
+        ? {
+            status: row.delivery_status,
+            attempts: row.delivery_attempts,
+            last_status: row.delivery_last_status,
+            last_error: row.delivery_last_error,
+            delivered_at: row.delivered_at?.toISOString() ?? null,
+          }
+        : null,
+  }
+}
+
+const AgentOfMarket = sql<{ agent_id: string }>(
+  'AgentOfDecisionMarket',
+  'select agent_id from public.agent_decisions where market_id = $1',
+)
+
+/**
+ * POST /v1/agents/{id}/decisions/{marketId}/outcome: the operator reports the measured outcome,
+ * which resolves the chosen branch (the others were refunded at the decision).
+ */
+export async function reportOutcome(
+  ctx: AppContext,
+  principal: Principal | null,
+  agentId: string,
+  marketId: string,
+  input: ResolveInput,
+) {
+  const agent = await findAgent(ctx.db, agentId)
+  enforce(principal, 'agent.report_outcome', agent.owner_id)
+  const link = await ctx.db.maybeOne(AgentOfMarket, [marketId])
+  if (!link || link.agent_id !== agentId) {
+    throw errors.notFound('Decision', `Agent ${agentId} has no decision market ${marketId}`)
+  }
+  await resolveMarket(ctx, principal, marketId, input)
+  return getMarket(ctx.db, marketId)
+}

@@ -1,0 +1,161 @@
+/**
+ * Telling the operator's system what the market chose: a webhook per decision, with a stable
+ * delivery id, signed (infra/webhooks.ts), retried from the job queue with exponential backoff
+ * until the receiver answers 2xx or the attempts run out. Every attempt is logged where the
+ * operator can read it (GET /v1/agents/{id}/decisions). Agents on `polling` get no webhook;
+ * their operator reads the same decisions from the API.
+ */
+import type { AppContext } from '../../context.js'
+import { sql, type Transaction } from '../../db/database.js'
+import { deliverWebhook } from '../../infra/webhooks.js'
+import { openSecrets } from '../agents/agents.js'
+import type { BranchRow, MarketRow } from '../markets/repository.js'
+import type { DecisionRecord } from './decide.js'
+
+export const DELIVER_WEBHOOK_JOB = 'webhook-deliver'
+export const DECISION_EVENT = 'decision.made'
+
+const AgentDelivery = sql<{ owner_id: string; delivery: string; webhook_url: string | null; name: string }>(
+  'AgentDeliverySettings',
+  'select owner_id, delivery, webhook_url, name from public.agents where id = $1',
+)
+
+const InsertDelivery = sql<{ id: string }>(
+  'InsertWebhookDelivery',
+  `insert into public.webhook_deliveries (agent_id, owner_id, market_id, event, payload, created_at)
+   values ($1, $2, $3, $4, $5, $6)
+   on conflict (market_id, event) do nothing
+   returning id`,
+)
+
+interface DeliveryRow {
+  id: string
+  agent_id: string
+  event: string
+  payload: unknown
+  status: 'pending' | 'delivered' | 'failed'
+  attempts: number
+  webhook_url: string | null
+}
+
+const DELIVERY_COLUMNS = `w.id, w.agent_id, w.event, w.payload, w.status, w.attempts, a.webhook_url
+     from public.webhook_deliveries w join public.agents a on a.id = w.agent_id
+    where w.id = $1`
+
+const FindDelivery = sql<DeliveryRow>('FindWebhookDelivery', `select ${DELIVERY_COLUMNS}`)
+
+const LockDelivery = sql<DeliveryRow>('LockWebhookDelivery', `select ${DELIVERY_COLUMNS} for update of w`)
+
+const RecordAttempt = sql(
+  'RecordWebhookAttempt',
+  `with attempt as (
+     insert into public.webhook_attempts (delivery_id, owner_id, attempt, status_code, error, duration_ms, attempted_at)
+     select id, owner_id, $2, $3, $4, $5, $6 from public.webhook_deliveries where id = $1
+   )
+   update public.webhook_deliveries
+      set attempts = $2, last_status = $3, last_error = $4, status = $7,
+          delivered_at = case when $7 = 'delivered' then $6 else delivered_at end
+    where id = $1`,
+)
+
+/** In the deciding transaction: the delivery row and its job commit with the decision, or neither. */
+export async function queueDecisionDelivery(
+  ctx: AppContext,
+  tx: Transaction,
+  agentId: string,
+  market: MarketRow,
+  record: DecisionRecord,
+  branches: readonly BranchRow[],
+): Promise<void> {
+  const agent = await tx.maybeOne(AgentDelivery, [agentId])
+  if (agent?.delivery !== 'webhook' || !agent.webhook_url) return
+  const chosen = branches.find((b) => b.index === record.chosen_branch)
+  const fallback = branches.find((b) => b.index === record.default_branch)
+  const payload = {
+    event: DECISION_EVENT,
+    agent: { id: agentId, name: agent.name },
+    market: { id: market.id, slug: market.slug, question: market.question },
+    action: { branch: record.chosen_branch, label: chosen?.label ?? null },
+    default_action: { branch: record.default_branch, label: fallback?.label ?? null },
+    overrode_default: record.chosen_branch !== record.default_branch,
+    reason: record.reason,
+    explanation: record.explanation,
+    scores: record.scores.map((s) => ({ branch: s.index, label: s.label, score: s.score })),
+    decided_at: record.decided_at.toISOString(),
+  }
+  const inserted = await tx.maybeOne(InsertDelivery, [
+    agentId,
+    agent.owner_id,
+    market.id,
+    DECISION_EVENT,
+    JSON.stringify(payload),
+    ctx.clock.now(),
+  ])
+  if (!inserted) return
+  await ctx.queue.send(
+    DELIVER_WEBHOOK_JOB,
+    { deliveryId: inserted.id },
+    {
+      tx,
+      singletonKey: `webhook:${inserted.id}`,
+      retryLimit: ctx.config.WEBHOOK_MAX_ATTEMPTS - 1,
+      retryDelaySeconds: ctx.config.WEBHOOK_RETRY_DELAY_SECONDS,
+      retryBackoff: true,
+    },
+  )
+}
+
+export class WebhookDeliveryFailed extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'WebhookDeliveryFailed'
+  }
+}
+
+/**
+ * One attempt (the job's body). Throws while attempts remain so the queue retries with backoff;
+ * the last failed attempt marks the delivery `failed` and returns, so it is not retried forever.
+ */
+export async function attemptDelivery(
+  ctx: AppContext,
+  deliveryId: string,
+): Promise<'delivered' | 'retry' | 'failed' | 'skipped'> {
+  const delivery = await ctx.db.maybeOne(FindDelivery, [deliveryId])
+  if (delivery?.status !== 'pending') return 'skipped'
+  const secrets = await openSecrets(ctx.db, ctx.secrets, delivery.agent_id)
+  const attempt = delivery.attempts + 1
+  const now = ctx.clock.now()
+  const result =
+    delivery.webhook_url && secrets.webhookSecret
+      ? await deliverWebhook({
+          url: delivery.webhook_url,
+          secret: secrets.webhookSecret,
+          deliveryId: delivery.id,
+          event: delivery.event,
+          body: JSON.stringify({ ...(delivery.payload as object), delivery_id: delivery.id }),
+          nowSeconds: Math.floor(Date.now() / 1000),
+          timeoutMs: ctx.config.WEBHOOK_TIMEOUT_MS,
+        })
+      : { ok: false, error: 'the agent has no webhook URL or secret any more', durationMs: 0 }
+  const status = result.ok ? 'delivered' : attempt >= ctx.config.WEBHOOK_MAX_ATTEMPTS ? 'failed' : 'pending'
+  await ctx.db.withTransaction(async (tx) => {
+    // The row lock keeps two runs of the job (a retry racing a slow attempt) from writing the
+    // same attempt number twice; the loser finds the delivery moved on and records nothing.
+    const current = await tx.maybeOne(LockDelivery, [deliveryId])
+    if (!current || current.attempts !== delivery.attempts) return
+    await tx.execute(RecordAttempt, [
+      deliveryId,
+      attempt,
+      result.status ?? null,
+      result.ok ? null : (result.error ?? 'failed'),
+      result.durationMs,
+      now,
+      status,
+    ])
+  })
+  ctx.log.info({ deliveryId, attempt, ok: result.ok, status: result.status }, 'webhook attempt')
+  if (status === 'pending') {
+    throw new WebhookDeliveryFailed(`attempt ${attempt} failed: ${result.error ?? result.status}`)
+  }
+  return status
+}
