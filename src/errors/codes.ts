@@ -50,6 +50,12 @@ export const ErrorCode = {
   InvalidMarketState: 'invalid_market_state',
   DisputeWindowClosed: 'dispute_window_closed',
   NotAHolder: 'not_a_holder',
+  // Decision markets and agents (issue 5)
+  NotADecisionMarket: 'not_a_decision_market',
+  DecisionTooEarly: 'decision_too_early',
+  AlreadyDecided: 'already_decided',
+  ConflictOfInterest: 'conflict_of_interest',
+  ProposalsClosed: 'proposals_closed',
 } as const
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]

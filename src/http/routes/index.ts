@@ -8,6 +8,9 @@ import { listAuditRoute } from './admin/audit.js'
 import { settleDisputeRoute } from './admin/disputes.js'
 import { adminGrantRoute } from './admin/grants.js'
 import { createAgentRoute } from './agents/create.js'
+import { listDecisionsRoute } from './agents/decisions-list.js'
+import { openDecisionRoute } from './agents/decisions-open.js'
+import { reportOutcomeRoute } from './agents/decisions-outcome.js'
 import { deleteAgentRoute } from './agents/delete.js'
 import { getAgentRoute } from './agents/get.js'
 import { listAgentsRoute } from './agents/list.js'
@@ -15,6 +18,7 @@ import { updateAgentRoute } from './agents/update.js'
 import { authRoutes } from './auth/index.js'
 import { closeMarketRoute } from './markets/close.js'
 import { createMarketRoute } from './markets/create.js'
+import { decideMarketRoute } from './markets/decide.js'
 import { disputeRoute } from './markets/dispute.js'
 import { getMarketRoute } from './markets/get.js'
 import { marketHistoryRoute } from './markets/history.js'
@@ -79,6 +83,10 @@ const agents: RouteModule[] = [
   getAgentRoute,
   updateAgentRoute,
   deleteAgentRoute,
+  openDecisionRoute,
+  listDecisionsRoute,
+  reportOutcomeRoute,
+  decideMarketRoute,
 ]
 
 export function registerRoutes(app: App, ctx: AppContext) {
