@@ -298,7 +298,6 @@ const LockBranchForTrade = sql<LockedBranch>(
 )
 
 interface PositionRow {
-  user_id: string
   outcome: number
   shares: bigint
   cost_basis: bigint
@@ -311,13 +310,24 @@ interface PositionRow {
   trade_count: number
 }
 
-// No lock of its own: positions of a branch change only under the branch's row lock, held here.
-const LoadPositions = sql<PositionRow>(
-  'LoadTradersPositions',
-  `select user_id, outcome, shares, cost_basis, realized_pnl, shares_bought, shares_sold, cost_total,
-          proceeds_total, fees_total, trade_count
-     from public.positions
-    where branch_id = $1 and user_id = any($2::uuid[])`,
+type TraderRow = { user_id: string; account_id: bigint; balance: bigint } & (
+  | PositionRow
+  | { [K in keyof PositionRow]: null }
+)
+
+// The traders' cash rows, locked (ascending user id: the ledger's lock order), each with the
+// trader's positions in this branch. The positions need no lock of their own: positions of a
+// branch change only under the branch's row lock, which the caller holds. One round trip where
+// two would do the same, because it runs while the branch lock is held.
+const LockTraders = sql<TraderRow>(
+  'LockTradersWithPositions',
+  `select a.user_id, a.id as account_id, a.balance, p.outcome, p.shares, p.cost_basis, p.realized_pnl,
+          p.shares_bought, p.shares_sold, p.cost_total, p.proceeds_total, p.fees_total, p.trade_count
+     from public.ledger_accounts a
+     left join public.positions p on p.branch_id = $1 and p.user_id = a.user_id
+    where a.kind = 'user_cash' and a.user_id = any($2::uuid[])
+    order by a.user_id
+      for update of a`,
 )
 
 // Trades, final positions and the branch's new state, in one statement (one round trip while
@@ -420,11 +430,18 @@ export async function executeTrades(
     )
   }
   const userIds = [...new Set(orders.map((o) => o.userId))]
-  const cash = await lockCashAccounts(tx, userIds)
-  const positionRows = await tx.many(LoadPositions, [branch.id, userIds])
+  let rows = await tx.many(LockTraders, [branch.id, userIds])
+  if (new Set(rows.map((r) => r.user_id)).size < userIds.length) {
+    // A trader without a cash account (never granted anything): create it, then lock again.
+    await lockCashAccounts(tx, userIds)
+    rows = await tx.many(LockTraders, [branch.id, userIds])
+  }
+  const cash = new Map<string, { id: bigint; balance: bigint }>()
   const positions = new Map<string, PositionTotals>()
   const knownTraders = new Set<string>()
-  for (const row of positionRows) {
+  for (const row of rows) {
+    cash.set(row.user_id, { id: row.account_id, balance: row.balance })
+    if (row.outcome === null) continue
     positions.set(`${row.user_id}:${row.outcome}`, positionTotals(row))
     knownTraders.add(row.user_id)
   }

@@ -1,0 +1,419 @@
+/**
+ * Trade throughput and latency: `npm run bench:trades`. Not a test.
+ *
+ * Four scenarios, each BENCH_DURATION_S long:
+ *   1. HTTP, one hot market   — BENCH_CLIENTS keep-alive clients POST /v1/markets/{id}/trades
+ *                               with their users' access tokens, all on one market;
+ *   2. SQL,  one hot market   — the same trade transaction without HTTP: BENCH_POOL workers
+ *                               on a `pg` pool of BENCH_POOL connections (never more queries in
+ *                               flight than connections) run BEGIN, services/markets/trading.ts
+ *                               `executeTrades` (lock branch, lock cash, positions, pure engine,
+ *                               write trade/position/branch, post the ledger), COMMIT;
+ *   3. HTTP, BENCH_MARKETS markets — as 1, each trade on a random market;
+ *   4. SQL,  BENCH_MARKETS markets — as 2.
+ * and prints trades/s, p50 and p99 latency, and the HTTP/SQL ratio per workload.
+ *
+ * The API runs as its own process (`src/start/cli.ts serve`, role api), so the load generator
+ * does not steal its event loop; it uses BENCH_POOL database connections.
+ *
+ * The database: BENCH_DATABASE_URL (a server where we may create databases, e.g. the machine's
+ * postgres://postgres@127.0.0.1:5432/postgres) gets a fresh database, dropped at the end; unset,
+ * an embedded PostgreSQL is started in a temporary folder and removed at the end, so the
+ * benchmark runs from a fresh clone with no setup.
+ *
+ * Trade mix (every scenario): 80% buys of 1–10 credits on a random outcome, 20% "sell all" of
+ * a random outcome (refused with 422 when the trader holds none; counted apart, not as trades).
+ */
+import { type ChildProcess, spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { rmSync } from 'node:fs'
+import http from 'node:http'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { performance } from 'node:perf_hooks'
+import pg from 'pg'
+import { loadConfig, projectRoot } from '../src/config/index.js'
+import type { AppContext } from '../src/context.js'
+import { createDatabase } from '../src/db/database.js'
+import { startEmbeddedPostgres } from '../src/infra/embedded-postgres.js'
+import { createLogger } from '../src/infra/logger.js'
+import { executeTrades, type TradeOrder, tradingMarket } from '../src/services/markets/trading.js'
+import { freePort } from '../test/helpers/net.js'
+
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 30)
+const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 32)
+const POOL = Number(process.env.BENCH_POOL ?? 16)
+const MARKETS = Number(process.env.BENCH_MARKETS ?? 100)
+const USERS = Number(process.env.BENCH_USERS ?? 200)
+const log = createLogger(process.env.BENCH_LOG_LEVEL ?? 'warn')
+/** Which scenarios to run (comma-separated of http-hot, sql-hot, http-many, sql-many); all by default. */
+const SCENARIOS = new Set(
+  (process.env.BENCH_SCENARIOS ?? 'http-hot,sql-hot,http-many,sql-many').split(',').map((s) => s.trim()),
+)
+
+function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url)
+  parsed.pathname = `/${database}`
+  return parsed.toString()
+}
+
+async function adminQuery(url: string, text: string) {
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  try {
+    return await client.query(text)
+  } finally {
+    await client.end()
+  }
+}
+
+/** A database for this run, and how to get rid of it. */
+async function provisionDatabase(): Promise<{ url: string; label: string; cleanup: () => Promise<void> }> {
+  const name = `dm_bench_${randomBytes(4).toString('hex')}`
+  const given = process.env.BENCH_DATABASE_URL
+  if (given) {
+    await adminQuery(given, `create database ${name}`)
+    const version = (await adminQuery(given, 'show server_version')).rows[0]?.server_version
+    return {
+      url: withDatabase(given, name),
+      label: `PostgreSQL ${version} at ${new URL(given).host} (BENCH_DATABASE_URL)`,
+      cleanup: async () => void (await adminQuery(given, `drop database if exists ${name} with (force)`)),
+    }
+  }
+  // Not created here: as root, the embedded server runs as `postgres` and creates it itself.
+  const dir = path.join(tmpdir(), `dm-bench-pg-${randomBytes(4).toString('hex')}`)
+  const embedded = await startEmbeddedPostgres({
+    dataDir: dir,
+    port: await freePort(),
+    log,
+    persistent: false,
+  })
+  await adminQuery(embedded.url, `create database ${name}`)
+  const version = (await adminQuery(embedded.url, 'show server_version')).rows[0]?.server_version
+  return {
+    url: embedded.urlFor(name),
+    label: `embedded PostgreSQL ${version} (set BENCH_DATABASE_URL to use another server)`,
+    cleanup: async () => {
+      await embedded.stop()
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+const BENCH_ENV = {
+  LOG_LEVEL: 'warn',
+  PROCESS_ROLE: 'api',
+  HOST: '127.0.0.1',
+  MIGRATE_ON_START: 'true',
+  RATE_LIMIT_IP_MAX: '0',
+  RATE_LIMIT_USER_MAX: '0',
+  RATE_LIMIT_AUTH_MAX: '0',
+  AUTH_ARGON2_MEMORY_KIB: '1024',
+  AUTH_ARGON2_TIME_COST: '1',
+  ENCRYPTION_KEYS: 'bench:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=',
+  // Enough credits that nobody runs out during the run.
+  SIGNUP_GRANT_CREDITS: '100000000',
+  DATABASE_POOL_MAX: String(POOL),
+  REDIS_URL: '',
+}
+
+async function startApi(
+  databaseUrl: string,
+): Promise<{ base: string; child: ChildProcess; stop: () => Promise<void> }> {
+  const port = await freePort()
+  let output = ''
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(projectRoot, 'src/start/cli.ts'), 'serve'],
+    {
+      cwd: projectRoot,
+      env: { ...process.env, ...BENCH_ENV, DATABASE_URL: databaseUrl, PORT: String(port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  )
+  child.stdout?.on('data', (chunk) => {
+    output += chunk
+  })
+  child.stderr?.on('data', (chunk) => {
+    output += chunk
+  })
+  const base = `http://127.0.0.1:${port}`
+  const deadline = Date.now() + 120_000
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the API exited:\n${output}`)
+    try {
+      const res = await fetch(`${base}/readyz`)
+      if (res.ok) break
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`the API did not become ready:\n${output}`)
+    await new Promise((resolve) => setTimeout(resolve, 200))
+  }
+  return {
+    base,
+    child,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve())
+        child.kill('SIGTERM')
+      }),
+  }
+}
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: CLIENTS * 2 })
+
+function request(
+  base: string,
+  method: string,
+  urlPath: string,
+  headers: Record<string, string>,
+  body?: unknown,
+): Promise<{ status: number; body: string }> {
+  const payload = body === undefined ? undefined : JSON.stringify(body)
+  const url = new URL(urlPath, base)
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        agent,
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method,
+        headers: {
+          ...headers,
+          ...(payload
+            ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }
+            : {}),
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = []
+        res.on('data', (chunk: Buffer) => chunks.push(chunk))
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+        )
+        res.on('error', reject)
+      },
+    )
+    req.on('error', reject)
+    if (payload) req.write(payload)
+    req.end()
+  })
+}
+
+interface User {
+  id: string
+  headers: Record<string, string>
+}
+
+async function signUp(base: string): Promise<User> {
+  const res = await request(
+    base,
+    'POST',
+    '/auth/v1/signup',
+    {},
+    {
+      email: `bench-${randomBytes(6).toString('hex')}@example.test`,
+      password: 'correct horse battery staple',
+    },
+  )
+  if (res.status !== 200) throw new Error(`sign-up failed: ${res.status} ${res.body}`)
+  const session = JSON.parse(res.body)
+  return { id: session.user.id, headers: { authorization: `Bearer ${session.access_token}` } }
+}
+
+/** A deterministic generator per worker. */
+function rng(seed: number) {
+  let s = seed >>> 0
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0
+    let r = Math.imul(s ^ (s >>> 15), 1 | s)
+    r = (r + Math.imul(r ^ (r >>> 7), 61 | r)) ^ r
+    return ((r ^ (r >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+function nextOrder(random: () => number): {
+  outcome: number
+  side: 'buy' | 'sell'
+  amount?: string
+  shares?: string
+} {
+  const outcome = random() < 0.5 ? 0 : 1
+  if (random() < 0.8) return { outcome, side: 'buy', amount: (1 + random() * 9).toFixed(2) }
+  return { outcome, side: 'sell', shares: 'all' }
+}
+
+interface Result {
+  name: string
+  trades: number
+  refused: number
+  errors: number
+  seconds: number
+  latencies: number[]
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number
+}
+
+/** Closed-loop workers until the deadline; each iteration is one trade attempt. */
+async function run(
+  name: string,
+  workers: number,
+  step: (worker: number, random: () => number) => Promise<'trade' | 'refused' | 'error'>,
+): Promise<Result> {
+  const result: Result = { name, trades: 0, refused: 0, errors: 0, seconds: DURATION_S, latencies: [] }
+  process.stdout.write(`  running ${name} for ${DURATION_S} s …\n`)
+  const started = performance.now()
+  const deadline = started + DURATION_S * 1000
+  await Promise.all(
+    Array.from({ length: workers }, async (_, w) => {
+      const random = rng(w + 1)
+      while (performance.now() < deadline) {
+        const t0 = performance.now()
+        const outcome = await step(w, random)
+        const elapsed = performance.now() - t0
+        if (outcome === 'trade') {
+          result.trades++
+          result.latencies.push(elapsed)
+        } else if (outcome === 'refused') result.refused++
+        else result.errors++
+      }
+    }),
+  )
+  result.seconds = (performance.now() - started) / 1000
+  result.latencies.sort((a, b) => a - b)
+  return result
+}
+
+function httpScenario(base: string, users: User[], marketIds: string[]) {
+  return async (worker: number, random: () => number) => {
+    const user = users[(worker + Math.floor(random() * 4) * CLIENTS) % users.length] as User
+    const market = marketIds[Math.floor(random() * marketIds.length)] as string
+    const res = await request(base, 'POST', `/v1/markets/${market}/trades`, user.headers, nextOrder(random))
+    if (res.status === 201) return 'trade' as const
+    if (res.status === 422) return 'refused' as const
+    if (process.env.BENCH_VERBOSE) process.stderr.write(`${res.status} ${res.body}\n`)
+    return 'error' as const
+  }
+}
+
+async function sqlScenario(databaseUrl: string, users: User[], marketIds: string[]) {
+  const config = loadConfig({ ...BENCH_ENV, DATABASE_URL: databaseUrl })
+  const db = createDatabase({ connectionString: databaseUrl, max: POOL, statementTimeoutMs: 60_000 })
+  const ctx = { config, db } as unknown as AppContext
+  const markets = await Promise.all(marketIds.map((id) => tradingMarket(ctx, id)))
+  const step = async (worker: number, random: () => number) => {
+    const user = users[(worker + Math.floor(random() * 4) * POOL) % users.length] as User
+    const market = markets[Math.floor(random() * markets.length)] as (typeof markets)[number]
+    const order = nextOrder(random)
+    const terms: TradeOrder['terms'] = {
+      side: order.side,
+      amount:
+        order.amount === undefined ? undefined : BigInt(Math.round(Number(order.amount) * 100)) * 10_000n,
+      shares: order.shares === 'all' ? 'all' : undefined,
+    }
+    try {
+      const [result] = await db.withTransaction((tx) =>
+        executeTrades(
+          tx,
+          ctx,
+          market,
+          market.branches[0]?.id as string,
+          [{ userId: user.id, outcome: order.outcome, terms }],
+          new Date(),
+        ),
+      )
+      return result?.ok ? ('trade' as const) : ('refused' as const)
+    } catch (error) {
+      if (process.env.BENCH_VERBOSE) process.stderr.write(`${String(error)}\n`)
+      return 'error' as const
+    }
+  }
+  return { step, close: () => db.close() }
+}
+
+function report(results: Result[]) {
+  const rows = results.map((r) => ({
+    scenario: r.name,
+    trades: r.trades,
+    'trades/s': (r.trades / r.seconds).toFixed(0),
+    'p50 ms': percentile(r.latencies, 50).toFixed(2),
+    'p99 ms': percentile(r.latencies, 99).toFixed(2),
+    refused: r.refused,
+    errors: r.errors,
+  }))
+  console.table(rows)
+  const rate = (name: string) => {
+    const r = results.find((x) => x.name === name)
+    return r ? r.trades / r.seconds : Number.NaN
+  }
+  for (const workload of ['1 hot market', `${MARKETS} markets`]) {
+    const ratio = rate(`HTTP, ${workload}`) / rate(`SQL, ${workload}`)
+    console.log(`HTTP / bare SQL, ${workload}: ${(ratio * 100).toFixed(0)}% (${ratio.toFixed(2)}×)`)
+  }
+}
+
+async function main() {
+  const started = Date.now()
+  const database = await provisionDatabase()
+  console.log(`Trade benchmark on ${database.label}`)
+  console.log(
+    `  ${DURATION_S} s per scenario, ${CLIENTS} HTTP clients, pool ${POOL} (API and SQL), ${USERS} users, ` +
+      `${MARKETS} markets + 1 hot market`,
+  )
+  let api: Awaited<ReturnType<typeof startApi>> | undefined
+  try {
+    api = await startApi(database.url)
+    const { base } = api
+    const creator = await signUp(base)
+    const users: User[] = []
+    for (let i = 0; i < USERS; i += 20) {
+      users.push(...(await Promise.all(Array.from({ length: Math.min(20, USERS - i) }, () => signUp(base)))))
+    }
+    const closeAt = new Date(Date.now() + 7 * 86_400_000).toISOString()
+    const createMarket = async (question: string) => {
+      const res = await request(base, 'POST', '/v1/markets', creator.headers, {
+        question,
+        kind: 'binary',
+        subsidy: '1000',
+        close_at: closeAt,
+      })
+      if (res.status !== 201) throw new Error(`market creation failed: ${res.status} ${res.body}`)
+      return JSON.parse(res.body).id as string
+    }
+    const hot = await createMarket('The hot market of the benchmark?')
+    const many: string[] = []
+    for (let i = 0; i < MARKETS; i++) many.push(await createMarket(`Benchmark market number ${i + 1}?`))
+
+    const sql = await sqlScenario(database.url, users, [hot])
+    const sqlMany = await sqlScenario(database.url, users, many)
+    const results: Result[] = []
+    if (SCENARIOS.has('http-hot'))
+      results.push(await run('HTTP, 1 hot market', CLIENTS, httpScenario(base, users, [hot])))
+    if (SCENARIOS.has('sql-hot')) results.push(await run('SQL, 1 hot market', POOL, sql.step))
+    if (SCENARIOS.has('http-many')) {
+      results.push(await run(`HTTP, ${MARKETS} markets`, CLIENTS, httpScenario(base, users, many)))
+    }
+    if (SCENARIOS.has('sql-many')) results.push(await run(`SQL, ${MARKETS} markets`, POOL, sqlMany.step))
+    await sql.close()
+    await sqlMany.close()
+    report(results)
+    console.log(`(total ${((Date.now() - started) / 1000).toFixed(0)} s)`)
+  } finally {
+    agent.destroy()
+    await api?.stop()
+    await database.cleanup()
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(error)
+    process.exit(1)
+  },
+)
