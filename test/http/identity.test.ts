@@ -330,7 +330,9 @@ describe('text PostgreSQL cannot store', () => {
     for (const res of responses) {
       expect(res.statusCode, res.body).toBe(400)
       // A problem document on /v1, GoTrue's legacy shape on /auth/v1.
-      expect(res.json().code === 'validation_failed' || res.json().error_code === 'validation_failed').toBe(true)
+      expect(res.json().code === 'validation_failed' || res.json().error_code === 'validation_failed').toBe(
+        true,
+      )
     }
   })
 })
