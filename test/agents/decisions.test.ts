@@ -1,0 +1,339 @@
+/**
+ * Decision markets and agent decisions through the API, with the clock in the test's hands:
+ * bad input, who may decide and when, deciding twice, manipulation at the last minute against
+ * a sustained shift, and the failures an operator must see (LLM down or talking nonsense,
+ * webhook receiver down) without losing the decision or any credit.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Clock } from '../../src/context.js'
+import { decideMarket } from '../../src/services/decisions/decide.js'
+import { attemptDelivery } from '../../src/services/decisions/delivery.js'
+import { type FakeLlmServer, startFakeLlm } from '../fakes/llm-server.js'
+import { createTestApp, type TestApp } from '../helpers/app.js'
+import { freePort } from '../helpers/net.js'
+import { createTestUser, type TestUser } from '../helpers/users.js'
+
+class TestClock implements Clock {
+  constructor(public current = new Date('2030-01-01T00:00:00Z')) {}
+  now() {
+    return new Date(this.current)
+  }
+  advance(ms: number) {
+    this.current = new Date(this.current.getTime() + ms)
+  }
+}
+
+const MINUTE = 60_000
+let clock: TestClock
+let t: TestApp
+let owner: TestUser
+let other: TestUser
+let llm: FakeLlmServer
+
+beforeAll(async () => {
+  clock = new TestClock()
+  // Tokens are checked against the test's clock too: let them outlive the hours it moves through.
+  t = await createTestApp({ clock, env: { WEBHOOK_MAX_ATTEMPTS: '3', AUTH_ACCESS_TOKEN_TTL_S: '86400' } })
+  owner = await createTestUser(t)
+  other = await createTestUser(t)
+  llm = await startFakeLlm(() => ({
+    kind: 'json',
+    value: { action: 'B', confidence: 0.9, rationale: 'why not' },
+  }))
+})
+afterAll(async () => {
+  await llm?.close()
+  await t?.close()
+})
+
+async function inject<T = Record<string, unknown>>(
+  method: string,
+  url: string,
+  user?: TestUser,
+  payload?: unknown,
+) {
+  const res = await t.app.inject({
+    method: method as 'GET',
+    url,
+    ...(user ? { headers: user.headers } : {}),
+    ...(payload !== undefined ? { payload: payload as object } : {}),
+  })
+  return { status: res.statusCode, body: res.json() as T }
+}
+
+function decisionMarketBody(overrides: Record<string, unknown> = {}) {
+  const now = clock.now().getTime()
+  return {
+    question: 'Which launch grows users most?',
+    kind: 'binary',
+    subsidy: '20',
+    close_at: new Date(now + 120 * MINUTE).toISOString(),
+    decide_at: new Date(now + 60 * MINUTE).toISOString(),
+    branches: ['A', 'B', 'C'],
+    default_branch: 0,
+    decision_rule: {
+      min_traders: 1,
+      min_volume: '1',
+      threshold_bps: 200,
+      twap_interval_seconds: 60,
+      twap_max_step_bps: 100,
+    },
+    ...overrides,
+  }
+}
+
+describe('creating decision markets', () => {
+  it.each([
+    [{ branches: ['only'] }, '/body/branches'],
+    [{ branches: Array.from({ length: 17 }, (_, i) => `b${i}`) }, '/body/branches'],
+    [{ branches: ['A', 'a'] }, '/body/branches/1'],
+    [{ default_branch: 3 }, '/body/default_branch'],
+    [{ decide_at: undefined }, '/body/decide_at'],
+    [{ decide_at: '2029-12-31T00:00:00Z' }, '/body/decide_at'],
+    [{ decide_at: '2030-01-01T03:00:00Z' }, '/body/decide_at'],
+    [{ kind: 'categorical', outcomes: ['x', 'y'] }, '/body/utilities'],
+    [{ kind: 'categorical', outcomes: ['x', 'y'], utilities: [1, 1] }, '/body/utilities'],
+    [{ utilities: [1, 0] }, '/body/utilities'],
+    [{ decision_rule: { threshold_bps: -1 } }, '/body/decision_rule/threshold_bps'],
+  ])('refuses %o, naming %s', async (change, field) => {
+    const body = { ...decisionMarketBody(), ...change }
+    for (const [k, v] of Object.entries(change))
+      if (v === undefined) delete (body as Record<string, unknown>)[k]
+    const res = await inject<{ code: string; errors: Array<{ field: string }> }>(
+      'POST',
+      '/v1/markets',
+      owner,
+      body,
+    )
+    expect(res.status).toBe(400)
+    expect(res.body.errors.map((e) => e.field)).toContain(field)
+  })
+
+  it('creates one escrowed branch per action and shows live decision scores', async () => {
+    const res = await inject<{
+      branches: Array<{ label: string }>
+      decision: { default_branch: number; scores: Array<{ score: number; spot: number }>; result: null }
+    }>('POST', '/v1/markets', owner, decisionMarketBody())
+    expect(res.status).toBe(201)
+    expect(res.body.branches.map((b) => b.label)).toEqual(['A', 'B', 'C'])
+    expect(res.body.decision.default_branch).toBe(0)
+    expect(res.body.decision.scores.map((s) => s.score)).toEqual([0.5, 0.5, 0.5])
+    expect(res.body.decision.result).toBeNull()
+  })
+})
+
+describe('deciding', () => {
+  it('before decide_at only where the rule allows it, and only by the owner or an admin', async () => {
+    const strict = (await inject<{ id: string }>('POST', '/v1/markets', owner, decisionMarketBody())).body
+    const early = await inject<{ code: string }>('POST', `/v1/markets/${strict.id}/decide`, owner)
+    expect(early.status).toBe(422)
+    expect(early.body.code).toBe('decision_too_early')
+    expect((await inject('POST', `/v1/markets/${strict.id}/decide`, other)).status).toBe(403)
+    expect((await inject('POST', `/v1/markets/${strict.id}/decide`)).status).toBe(401)
+
+    const lenient = (
+      await inject<{ id: string }>(
+        'POST',
+        '/v1/markets',
+        owner,
+        decisionMarketBody({ decision_rule: { allow_early_decision: true, min_traders: 3 } }),
+      )
+    ).body
+    const decided = await inject<{
+      status: string
+      decision: { result: { chosen: { branch: number }; reason: string } }
+    }>('POST', `/v1/markets/${lenient.id}/decide`, owner)
+    expect(decided.status).toBe(200)
+    expect(decided.body.status).toBe('decided')
+    // Nobody traded: the default stands, and the record says why.
+    expect(decided.body.decision.result).toMatchObject({
+      chosen: { branch: 0 },
+      reason: 'insufficient_traders',
+    })
+    const again = await inject<typeof decided.body>('POST', `/v1/markets/${lenient.id}/decide`, owner)
+    expect(again.body.decision.result).toEqual(decided.body.decision.result)
+
+    const plain = await inject<{ id: string }>('POST', '/v1/markets', owner, {
+      question: 'A plain market',
+      kind: 'binary',
+      subsidy: '10',
+      close_at: new Date(clock.now().getTime() + MINUTE).toISOString(),
+    })
+    const notDecision = await inject<{ code: string }>('POST', `/v1/markets/${plain.body.id}/decide`, owner)
+    expect(notDecision.status).toBe(422)
+    expect(notDecision.body.code).toBe('not_a_decision_market')
+  })
+
+  async function trade(user: TestUser, marketId: string, branch: number, amount: string) {
+    const res = await inject('POST', `/v1/markets/${marketId}/trades`, user, {
+      branch,
+      outcome: 'YES',
+      side: 'buy',
+      amount,
+    })
+    expect(res.status, JSON.stringify(res.body)).toBe(201)
+  }
+
+  it('one large trade in the last interval cannot flip what the window supports; a sustained shift does', async () => {
+    const whale = await createTestUser(t)
+    const calm = (await inject<{ id: string }>('POST', '/v1/markets', owner, decisionMarketBody())).body
+    const start = clock.now().getTime()
+    clock.advance(2 * MINUTE)
+    await trade(other, calm.id, 2, '15') // C moves up early and stays
+    clock.current = new Date(start + 59 * MINUTE + 30_000)
+    await trade(whale, calm.id, 1, '400') // B pumped 30 s before the decision
+    const spot = await inject<{ decision: { scores: Array<{ spot: number; score: number }> } }>(
+      'GET',
+      `/v1/markets/${calm.id}`,
+    )
+    expect(spot.body.decision.scores[1]?.spot).toBeGreaterThan(spot.body.decision.scores[2]?.spot ?? 1)
+    clock.current = new Date(start + 60 * MINUTE)
+    const calmRecord = await decideMarket(t.ctx, calm.id, { kind: 'deadline' })
+    expect(calmRecord).toMatchObject({ chosen_branch: 2, reason: 'best_beats_default' })
+
+    const shifted = (await inject<{ id: string }>('POST', '/v1/markets', owner, decisionMarketBody())).body
+    const start2 = clock.now().getTime()
+    clock.advance(2 * MINUTE)
+    await trade(other, shifted.id, 2, '15')
+    clock.advance(3 * MINUTE)
+    await trade(whale, shifted.id, 1, '100') // B priced best for most of the window
+    clock.current = new Date(start2 + 60 * MINUTE)
+    const shiftedRecord = await decideMarket(t.ctx, shifted.id, { kind: 'deadline' })
+    expect(shiftedRecord).toMatchObject({ chosen_branch: 1, reason: 'best_beats_default' })
+
+    // Running the deadline job again changes nothing: no second refund.
+    const refunds = async () =>
+      (
+        await t.ctx.db.pool.query(
+          `select count(*)::int as n from public.journal_entries where market_id = $1`,
+          [shifted.id],
+        )
+      ).rows[0].n
+    const before = await refunds()
+    expect(await decideMarket(t.ctx, shifted.id, { kind: 'deadline' })).toEqual(shiftedRecord)
+    expect(await refunds()).toBe(before)
+  })
+})
+
+describe('agent decisions when the outside world fails', () => {
+  async function agentWith(llmUrl: string, webhookUrl: string) {
+    const res = await inject<{ id: string }>('POST', '/v1/agents', owner, {
+      name: 'Fragile agent',
+      objective: { kind: 'binary', measurement: 'm' },
+      action_source: 'fixed',
+      actions: [
+        { label: 'A', description: '' },
+        { label: 'B', description: '' },
+      ],
+      llm: { base_url: llmUrl, model: 'm' },
+      default_action: 'A',
+      decision_rule: { allow_early_decision: true, min_traders: 0, min_volume: '0' },
+      liquidity_per_decision: '10',
+      delivery: { type: 'webhook', url: webhookUrl },
+    })
+    expect(res.status).toBe(201)
+    return res.body.id
+  }
+  const decisionBody = () => ({
+    question: 'A or B?',
+    decide_at: new Date(clock.now().getTime() + 10 * MINUTE).toISOString(),
+    close_at: new Date(clock.now().getTime() + 20 * MINUTE).toISOString(),
+  })
+
+  it('an unreachable LLM: the decision opens without a prior, and the operator sees why', async () => {
+    const dead = `http://127.0.0.1:${await freePort()}/v1`
+    const agentId = await agentWith(dead, 'http://127.0.0.1:9/hook')
+    const res = await inject<{ prior: null; prior_error: string; market: { id: string } }>(
+      'POST',
+      `/v1/agents/${agentId}/decisions`,
+      owner,
+      decisionBody(),
+    )
+    expect(res.status).toBe(201)
+    expect(res.body.prior).toBeNull()
+    expect(res.body.prior_error).toMatch(/^llm_unreachable/)
+    const list = await inject<{ data: Array<{ prior_error: string | null }> }>(
+      'GET',
+      `/v1/agents/${agentId}/decisions`,
+      owner,
+    )
+    expect(list.body.data[0]?.prior_error).toMatch(/^llm_unreachable/)
+    const anon = await inject<{ data: Array<{ prior_error: string | null }> }>(
+      'GET',
+      `/v1/agents/${agentId}/decisions`,
+    )
+    expect(anon.body.data[0]?.prior_error).toBeNull()
+  })
+
+  it.each([
+    [{ kind: 'content', content: 'B, definitely' }, /^llm_malformed_output/],
+    [{ kind: 'json', value: { action: 'Z', confidence: 0.5, rationale: 'r' } }, /not a candidate action/],
+    [{ kind: 'status', status: 500 }, /^llm_http_error/],
+  ] as const)('malformed LLM output %o is recorded, not fatal', async (reply, error) => {
+    llm.reply = () => reply
+    const agentId = await agentWith(llm.baseUrl, 'http://127.0.0.1:9/hook')
+    const res = await inject<{ prior: null; prior_error: string }>(
+      'POST',
+      `/v1/agents/${agentId}/decisions`,
+      owner,
+      decisionBody(),
+    )
+    expect(res.status).toBe(201)
+    expect(res.body.prior).toBeNull()
+    expect(res.body.prior_error).toMatch(error)
+  })
+
+  it('an unreachable webhook: the decision stands, attempts are logged, and the delivery ends failed', async () => {
+    llm.reply = () => ({ kind: 'json', value: { action: 'B', confidence: 0.6, rationale: 'r' } })
+    const agentId = await agentWith(llm.baseUrl, `http://127.0.0.1:${await freePort()}/hook`)
+    const opened = await inject<{ market: { id: string }; prior: { action: string } }>(
+      'POST',
+      `/v1/agents/${agentId}/decisions`,
+      owner,
+      decisionBody(),
+    )
+    expect(opened.body.prior.action).toBe('B')
+    const marketId = opened.body.market.id
+    expect((await inject('POST', `/v1/markets/${marketId}/decide`, owner)).status).toBe(200)
+    const { rows } = await t.ctx.db.pool.query(
+      'select id from public.webhook_deliveries where market_id = $1',
+      [marketId],
+    )
+    const deliveryId = rows[0].id as string
+    await expect(attemptDelivery(t.ctx, deliveryId)).rejects.toThrow(/attempt 1 failed/)
+    await expect(attemptDelivery(t.ctx, deliveryId)).rejects.toThrow(/attempt 2 failed/)
+    expect(await attemptDelivery(t.ctx, deliveryId)).toBe('failed')
+    expect(await attemptDelivery(t.ctx, deliveryId)).toBe('skipped')
+    const list = await inject<{ data: Array<{ decision: unknown; delivery: Record<string, unknown> }> }>(
+      'GET',
+      `/v1/agents/${agentId}/decisions`,
+      owner,
+    )
+    expect(list.body.data[0]?.decision).not.toBeNull()
+    expect(list.body.data[0]?.delivery).toMatchObject({ status: 'failed', attempts: 3, delivered_at: null })
+    expect(String(list.body.data[0]?.delivery.last_error)).toMatch(/fetch failed|ECONNREFUSED/)
+  })
+
+  it('only the operator opens decisions, and the agent must exist', async () => {
+    const agentId = await agentWith(llm.baseUrl, 'http://127.0.0.1:9/hook')
+    expect((await inject('POST', `/v1/agents/${agentId}/decisions`, other, decisionBody())).status).toBe(403)
+    expect((await inject('POST', `/v1/agents/${agentId}/decisions`, undefined, decisionBody())).status).toBe(
+      401,
+    )
+    expect(
+      (
+        await inject(
+          'POST',
+          '/v1/agents/00000000-0000-4000-8000-000000000000/decisions',
+          owner,
+          decisionBody(),
+        )
+      ).status,
+    ).toBe(404)
+    const badWindow = await inject('POST', `/v1/agents/${agentId}/decisions`, owner, {
+      ...decisionBody(),
+      decide_at: new Date(clock.now().getTime() + 30 * MINUTE).toISOString(),
+    })
+    expect(badWindow.status).toBe(400)
+  })
+})
