@@ -146,6 +146,8 @@ describe('markets', () => {
       [{ kind: 'categorical', outcomes: ['only one'] }, 400, 'validation_failed'],
       [{ close_at: '2000-01-01T00:00:00Z' }, 400, 'validation_failed'],
       [{ kind: 'lottery' }, 400, 'validation_failed'],
+      [{ kind: 'scalar', scalar: { lo: '0', hi: '99999999999999999999' } }, 400, 'invalid_amount'],
+      [{ kind: 'scalar', scalar: { lo: '5', hi: '1' } }, 400, 'validation_failed'],
     ]
     for (const [body, status, code] of cases) {
       const res = await t.app.inject({

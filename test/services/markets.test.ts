@@ -560,6 +560,14 @@ describe('lifecycle', () => {
       400,
       'validation_failed',
     )
+    await expectCode(
+      resolveMarket(t.ctx, principalOf(creator), scalar.id, {
+        value: '1'.padEnd(30, '0'),
+        evidence: { note: 'x' },
+      }),
+      400,
+      'invalid_amount',
+    )
     await resolveMarket(t.ctx, principalOf(creator), scalar.id, { value: '0', evidence: { note: '0 °C' } })
     clock.advance(2 * HOUR)
     await settleMarket(t.ctx, scalar.id)

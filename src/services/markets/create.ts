@@ -39,13 +39,21 @@ export const MAIN_BRANCH_LABEL = 'main'
 
 /** Parses a decimal amount from a request, naming the field in the 400 when it is malformed. */
 export function amountField(value: string, field: string, options: { allowNegative?: boolean } = {}): bigint {
+  let units: bigint
   try {
-    return parseAmount(value, options)
+    units = parseAmount(value, options)
   } catch (error) {
     if (error instanceof MoneyFormatError) throw errors.invalidAmount(field, error.message)
     throw error
   }
+  // Stored in bigint (int8) columns: anything beyond is refused here, not by the database.
+  if (units > INT8_MAX || units < -INT8_MAX) {
+    throw errors.invalidAmount(field, `amount ${JSON.stringify(value)} is too large`)
+  }
+  return units
 }
+
+const INT8_MAX = 9_223_372_036_854_775_807n
 
 function slugify(question: string): string {
   const base = question

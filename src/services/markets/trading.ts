@@ -177,6 +177,7 @@ export async function tradingMarket(ctx: AppContext, idOrSlug: string): Promise<
   }
   if (marketCache.size >= MARKET_CACHE_SIZE) marketCache.clear()
   marketCache.set(row.id, market)
+  if (idOrSlug !== row.id) marketCache.set(idOrSlug, market)
   return market
 }
 
