@@ -89,7 +89,7 @@ describe('agents', () => {
       headers: operator.headers,
     })
     expect(page1.statusCode).toBe(200)
-    expect(page1.json().data.map((a: { name: string }) => a.name)).toEqual(['Second'])
+    expect(page1.json().items.map((a: { name: string }) => a.name)).toEqual(['Second'])
     const cursor = page1.json().next_cursor
     expect(cursor).toBeTruthy()
     const page2 = await t.app.inject({
@@ -97,10 +97,10 @@ describe('agents', () => {
       url: `/v1/agents?owner=me&limit=5&cursor=${cursor}`,
       headers: operator.headers,
     })
-    expect(page2.json().data.map((a: { name: string }) => a.name)).toEqual(['Pricing agent'])
+    expect(page2.json().items.map((a: { name: string }) => a.name)).toEqual(['Pricing agent'])
     expect(page2.json().next_cursor).toBeNull()
     const everyone = await t.app.inject({ method: 'GET', url: '/v1/agents' })
-    expect(everyone.json().data.length).toBeGreaterThanOrEqual(3)
+    expect(everyone.json().items.length).toBeGreaterThanOrEqual(3)
     expect((await t.app.inject({ method: 'GET', url: '/v1/agents?owner=me' })).statusCode).toBe(401)
     expect((await t.app.inject({ method: 'GET', url: '/v1/agents?cursor=garbage' })).statusCode).toBe(400)
   })

@@ -252,17 +252,17 @@ describe('agent decisions when the outside world fails', () => {
     expect(res.status).toBe(201)
     expect(res.body.prior).toBeNull()
     expect(res.body.prior_error).toMatch(/^llm_unreachable/)
-    const list = await inject<{ data: Array<{ prior_error: string | null }> }>(
+    const list = await inject<{ items: Array<{ prior_error: string | null }> }>(
       'GET',
       `/v1/agents/${agentId}/decisions`,
       owner,
     )
-    expect(list.body.data[0]?.prior_error).toMatch(/^llm_unreachable/)
-    const anon = await inject<{ data: Array<{ prior_error: string | null }> }>(
+    expect(list.body.items[0]?.prior_error).toMatch(/^llm_unreachable/)
+    const anon = await inject<{ items: Array<{ prior_error: string | null }> }>(
       'GET',
       `/v1/agents/${agentId}/decisions`,
     )
-    expect(anon.body.data[0]?.prior_error).toBeNull()
+    expect(anon.body.items[0]?.prior_error).toBeNull()
   })
 
   it.each([
@@ -304,14 +304,14 @@ describe('agent decisions when the outside world fails', () => {
     await expect(attemptDelivery(t.ctx, deliveryId)).rejects.toThrow(/attempt 2 failed/)
     expect(await attemptDelivery(t.ctx, deliveryId)).toBe('failed')
     expect(await attemptDelivery(t.ctx, deliveryId)).toBe('skipped')
-    const list = await inject<{ data: Array<{ decision: unknown; delivery: Record<string, unknown> }> }>(
+    const list = await inject<{ items: Array<{ decision: unknown; delivery: Record<string, unknown> }> }>(
       'GET',
       `/v1/agents/${agentId}/decisions`,
       owner,
     )
-    expect(list.body.data[0]?.decision).not.toBeNull()
-    expect(list.body.data[0]?.delivery).toMatchObject({ status: 'failed', attempts: 3, delivered_at: null })
-    expect(String(list.body.data[0]?.delivery.last_error)).toMatch(/fetch failed|ECONNREFUSED/)
+    expect(list.body.items[0]?.decision).not.toBeNull()
+    expect(list.body.items[0]?.delivery).toMatchObject({ status: 'failed', attempts: 3, delivered_at: null })
+    expect(String(list.body.items[0]?.delivery.last_error)).toMatch(/fetch failed|ECONNREFUSED/)
   })
 
   it('only the operator opens decisions, and the agent must exist', async () => {

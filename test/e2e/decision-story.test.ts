@@ -144,11 +144,11 @@ describe('an agent lets a decision market choose', () => {
     expect(opened.body.market.decision.default_branch).toBe(0)
 
     // The prior is the operator's until the market decides.
-    const publicView = await api<{ data: Array<{ prior: unknown }> }>(
+    const publicView = await api<{ items: Array<{ prior: unknown }> }>(
       'GET',
       `/v1/agents/${agent.body.id}/decisions`,
     )
-    expect(publicView.body.data[0]?.prior).toBeNull()
+    expect(publicView.body.items[0]?.prior).toBeNull()
 
     // 3. The operator may not trade in the undecided market.
     const conflicted = await api<{ code: string }>('POST', `/v1/markets/${marketId}/trades`, operator, {
@@ -282,8 +282,12 @@ describe('an agent lets a decision market choose', () => {
 
     // The operator sees it all in the agent's decisions; the public sees the prior now too.
     const mine = await until('the delivery record', async () => {
-      const res = await api<{ data: DecisionRow[] }>('GET', `/v1/agents/${agent.body.id}/decisions`, operator)
-      const row = res.body.data[0]
+      const res = await api<{ items: DecisionRow[] }>(
+        'GET',
+        `/v1/agents/${agent.body.id}/decisions`,
+        operator,
+      )
+      const row = res.body.items[0]
       return row?.delivery?.status === 'delivered' ? row : undefined
     })
     expect(mine).toMatchObject({
@@ -292,9 +296,9 @@ describe('an agent lets a decision market choose', () => {
       overrode_prior: true,
       delivery: { status: 'delivered', attempts: 3, last_status: 200 },
     })
-    const publicAfter = await api<{ data: DecisionRow[] }>('GET', `/v1/agents/${agent.body.id}/decisions`)
-    expect(publicAfter.body.data[0]?.prior).toMatchObject({ action: 'Launch A' })
-    expect(publicAfter.body.data[0]?.delivery).toBeNull()
+    const publicAfter = await api<{ items: DecisionRow[] }>('GET', `/v1/agents/${agent.body.id}/decisions`)
+    expect(publicAfter.body.items[0]?.prior).toMatchObject({ action: 'Launch A' })
+    expect(publicAfter.body.items[0]?.delivery).toBeNull()
 
     // 8. The outcome is reported: YES. The chosen branch resolves; after the dispute window,
     // holders are paid.

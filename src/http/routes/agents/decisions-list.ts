@@ -96,7 +96,7 @@ export const listDecisionsRoute: RouteModule = (app, ctx) => {
         ),
         response: {
           200: Type.Object({
-            data: Type.Array(Decision),
+            items: Type.Array(Decision),
             next_cursor: Type.Union([Type.String(), Type.Null()]),
           }),
           ...problemResponses(400, 404),
@@ -115,7 +115,7 @@ export const listDecisionsRoute: RouteModule = (app, ctx) => {
       const page = rows.slice(0, limit)
       const last = page.at(-1)
       return {
-        data: page.map((row) => decisionJson(row, { isOperator })),
+        items: page.map((row) => decisionJson(row, { isOperator })),
         next_cursor:
           rows.length > limit && last
             ? Buffer.from(`${last.created_at.toISOString()}|${last.market_id}`).toString('base64url')

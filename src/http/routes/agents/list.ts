@@ -35,7 +35,7 @@ export const listAgentsRoute: RouteModule = (app, ctx) => {
         ),
         response: {
           200: Type.Object({
-            data: Type.Array(Agent),
+            items: Type.Array(Agent),
             next_cursor: Type.Union([Type.String(), Type.Null()]),
           }),
           ...problemResponses(400, 401),
@@ -54,7 +54,7 @@ export const listAgentsRoute: RouteModule = (app, ctx) => {
       const page = rows.slice(0, limit)
       const last = page.at(-1)
       return {
-        data: page.map(agentJson),
+        items: page.map(agentJson),
         next_cursor:
           rows.length > limit && last
             ? Buffer.from(`${last.created_at.toISOString()}|${last.id}`).toString('base64url')
