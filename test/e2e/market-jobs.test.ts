@@ -1,0 +1,55 @@
+/**
+ * Deadlines through the real queue: the worker (pg-boss) closes a market at close_at and pays
+ * it out when the dispute window ends, from jobs enqueued in the transactions that set those
+ * deadlines. No handler is called by hand here.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { sql } from '../../src/db/database.js'
+import { parseAmount } from '../../src/domain/money.js'
+import { jobDefinitions } from '../../src/jobs/index.js'
+import { createMarket } from '../../src/services/markets/create.js'
+import { resolveMarket } from '../../src/services/markets/lifecycle.js'
+import { placeTrade } from '../../src/services/markets/trading.js'
+import { createTestApp, type TestApp } from '../helpers/app.js'
+import { cashOf, ledgerViolations, newUser, principalOf } from '../helpers/money.js'
+
+let t: TestApp
+
+beforeAll(async () => {
+  t = await createTestApp({ env: { DISPUTE_WINDOW_S: '1' } })
+  await t.ctx.queue.work(jobDefinitions(t.ctx))
+})
+afterAll(() => t?.close())
+
+const Status = sql<{ status: string }>('JobTestStatus', 'select status from public.markets where id = $1')
+
+async function waitForStatus(marketId: string, status: string, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const row = await t.ctx.db.one(Status, [marketId])
+    if (row.status === status) return
+    if (Date.now() > deadline) throw new Error(`market ${marketId} is ${row.status}, not ${status}`)
+    await new Promise((resolve) => setTimeout(resolve, 250))
+  }
+}
+
+describe('market deadlines run by the worker', () => {
+  it('closes at close_at, then finalises after the dispute window', async () => {
+    const creator = await newUser(t.ctx.db)
+    const trader = await newUser(t.ctx.db)
+    const market = await createMarket(t.ctx, creator, {
+      question: 'Will the worker close me?',
+      kind: 'binary',
+      subsidy: '20',
+      closeAt: new Date(Date.now() + 1500),
+    })
+    const bought = await placeTrade(t.ctx, trader, market.id, { outcome: 'YES', side: 'buy', amount: '5' })
+    await waitForStatus(market.id, 'closed')
+
+    const before = await cashOf(t.ctx.db, trader)
+    await resolveMarket(t.ctx, principalOf(creator), market.id, { outcome: 'YES', evidence: { note: 'yes' } })
+    await waitForStatus(market.id, 'finalized')
+    expect(await cashOf(t.ctx.db, trader)).toBe(before + parseAmount(bought.response.trade.shares))
+    expect(await ledgerViolations(t.ctx.db)).toEqual([])
+  }, 60_000)
+})
