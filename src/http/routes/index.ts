@@ -23,6 +23,7 @@ import { disputeRoute } from './markets/dispute.js'
 import { getMarketRoute } from './markets/get.js'
 import { marketHistoryRoute } from './markets/history.js'
 import { listMarketsRoute } from './markets/list.js'
+import { proposalRoutes } from './markets/proposals.js'
 import { quoteRoute } from './markets/quote.js'
 import { resolveMarketRoute } from './markets/resolve.js'
 import { tradeRoute } from './markets/trade.js'
@@ -87,6 +88,7 @@ const agents: RouteModule[] = [
   listDecisionsRoute,
   reportOutcomeRoute,
   decideMarketRoute,
+  proposalRoutes,
 ]
 
 export function registerRoutes(app: App, ctx: AppContext) {

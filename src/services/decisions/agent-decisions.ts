@@ -19,6 +19,8 @@ import { type AgentRow, findAgent, openSecrets } from '../agents/agents.js'
 import { type ResolveInput, resolveMarket } from '../markets/lifecycle.js'
 import { getMarket } from '../markets/queries.js'
 import { createDecisionMarketInTransaction } from './create.js'
+import { listProposals, openProposedMarket } from './proposals.js'
+import { findDecisionFacts } from './scores.js'
 
 function enforce(
   principal: Principal | null,
@@ -202,13 +204,7 @@ export async function openAgentDecision(
 ): Promise<OpenedDecision> {
   const agent = await findAgent(ctx.db, agentId)
   const operator = enforce(principal, 'agent.decide', agent.owner_id)
-  if (agent.action_source === 'proposals') {
-    throw errors.unprocessable(
-      ErrorCode.InvalidMarketState,
-      'Proposals are not open here',
-      'This agent takes its actions from proposals; create the decision with action_source fixed or llm',
-    )
-  }
+  if (agent.action_source === 'proposals') return openProposingDecision(ctx, operator, agent, input)
   const given = input.actions ?? (agent.actions.length > 0 ? agent.actions : undefined)
   let prior: Omit<Prior, 'branch'> | null = null
   let priorError: string | null = null
@@ -434,4 +430,132 @@ export async function reportOutcome(
   }
   await resolveMarket(ctx, principal, marketId, input)
   return getMarket(ctx.db, marketId)
+}
+
+/**
+ * An agent that takes proposals opens its decision in the proposing phase: the default action
+ * (and any configured actions) as the first branches, closed until the operator opens it.
+ */
+async function openProposingDecision(
+  ctx: AppContext,
+  operator: Principal,
+  agent: AgentRow,
+  input: OpenDecisionInput,
+): Promise<OpenedDecision> {
+  const actions = input.actions ?? agent.actions
+  const labels = [
+    agent.default_action,
+    ...actions
+      .map((a) => a.label.trim())
+      .filter((l) => l.toLowerCase() !== agent.default_action.toLowerCase()),
+  ]
+  const objective = agent.objective
+  const now = ctx.clock.now()
+  const marketId = await ctx.db.withTransaction(async (tx) => {
+    const market = await createDecisionMarketInTransaction(ctx, tx, operator.userId, {
+      question: input.question,
+      ...(input.description !== undefined ? { description: input.description } : {}),
+      kind: objective.kind,
+      ...(objective.kind === 'categorical' ? { outcomes: objective.outcomes ?? [] } : {}),
+      ...(objective.kind === 'scalar' && objective.scalar ? { scalar: objective.scalar } : {}),
+      ...(objective.kind === 'categorical' ? { utilities: objective.utilities ?? [] } : {}),
+      subsidy: formatAmount(agent.liquidity_per_decision),
+      closeAt: input.closeAt,
+      decideAt: input.decideAt,
+      ...(input.slug ? { slug: input.slug } : {}),
+      branches: labels,
+      defaultBranch: 0,
+      rule: agent.decision_rule,
+      agentId: agent.id,
+      proposing: true,
+    })
+    await tx.execute(InsertAgentDecision, [
+      market.id,
+      agent.id,
+      agent.owner_id,
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      now,
+    ])
+    return market.id
+  })
+  return { marketId, prior: null, priorError: null }
+}
+
+const SetPrior = sql(
+  'SetAgentDecisionPrior',
+  `update public.agent_decisions
+      set prior_branch = $2, prior_confidence = $3, prior_rationale = $4, prior_model = $5, prior_completion_id = $6,
+          prior_error = $7
+    where market_id = $1`,
+)
+
+/**
+ * POST /v1/markets/{id}/open: the operator opens a proposing decision market. The agent's LLM
+ * (if any) gives its prior over the final actions first, outside the transaction; a proposal
+ * reviewed in between is simply not among what the prior could choose.
+ */
+export async function openProposedDecision(ctx: AppContext, principal: Principal | null, marketId: string) {
+  const facts = await findDecisionFacts(ctx.db, marketId)
+  if (!facts?.agent_id) throw errors.notFound('Decision', `Market ${marketId} is not an agent's decision`)
+  const agent = await findAgent(ctx.db, facts.agent_id)
+  enforce(principal, 'proposal.review', agent.owner_id)
+  const market = await getMarket(ctx.db, marketId)
+  const admitted = (await listProposals(ctx.db, marketId)).filter((p) => p.status === 'admitted')
+  const candidates = [...market.branches.map((b) => b.label), ...admitted.map((p) => p.label)].map(
+    (label) => ({
+      label,
+      description: admitted.find((p) => p.label === label)?.description ?? '',
+    }),
+  )
+  let prior: Omit<Prior, 'branch'> | null = null
+  let priorError: string | null = null
+  if (agent.llm) {
+    try {
+      const answer = await askLlm(
+        ctx,
+        agent,
+        {
+          question: market.question,
+          description: market.description,
+          decideAt: new Date(),
+          closeAt: new Date(),
+        },
+        candidates,
+      )
+      prior = {
+        action: answer.choice.action.trim(),
+        confidence: answer.choice.confidence,
+        rationale: answer.choice.rationale,
+        model: answer.model,
+        ...(answer.completionId ? { completionId: answer.completionId } : {}),
+      }
+    } catch (error) {
+      if (!(error instanceof LlmError)) throw error
+      priorError = `${error.code}: ${error.message}`
+    }
+  }
+  await ctx.db.withTransaction(async (tx) => {
+    const opened = await openProposedMarket(ctx, principal, marketId, tx)
+    const branch = prior
+      ? opened.labels.findIndex((l) => l.toLowerCase() === prior?.action.toLowerCase())
+      : -1
+    if (prior && branch < 0) {
+      priorError = `llm_malformed_output: the model chose '${prior.action}', which is not a candidate action`
+    }
+    await tx.execute(SetPrior, [
+      marketId,
+      branch >= 0 ? branch : null,
+      branch >= 0 ? (prior?.confidence ?? null) : null,
+      branch >= 0 ? (prior?.rationale ?? null) : null,
+      branch >= 0 ? (prior?.model ?? null) : null,
+      branch >= 0 ? (prior?.completionId ?? null) : null,
+      priorError,
+    ])
+  })
+  return { prior: prior && !priorError ? prior : null, priorError }
 }

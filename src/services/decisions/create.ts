@@ -28,7 +28,18 @@ export interface DecisionMarketInput extends CreateMarketInput {
   /** Categorical: the utility of each outcome. */
   readonly utilities?: readonly number[]
   readonly agentId?: string
+  /**
+   * Opens in the proposing phase (services/decisions/proposals.ts): branches closed, no decide
+   * job yet, and as few as one branch (the default) until proposals are admitted.
+   */
+  readonly proposing?: boolean
 }
+
+const EnterProposing = sql(
+  'EnterProposingPhase',
+  `with branches as (update public.market_branches set status = 'closed' where market_id = $1)
+   update public.markets set status = 'proposing' where id = $1`,
+)
 
 const SetDecisionSettings = sql(
   'SetDecisionSettings',
@@ -42,7 +53,7 @@ function invalid(field: string, message: string): never {
 
 export function validateDecisionInput(input: DecisionMarketInput, now: Date): DecisionRuleSettings {
   const count = input.branches.length
-  if (count < MIN_ACTIONS || count > MAX_ACTIONS) {
+  if (count < (input.proposing ? 1 : MIN_ACTIONS) || count > MAX_ACTIONS) {
     invalid(
       '/body/branches',
       `must list ${MIN_ACTIONS}–${MAX_ACTIONS} branches (candidate actions), got ${count}`,
@@ -104,6 +115,10 @@ export async function createDecisionMarketInTransaction(
     JSON.stringify(rule),
     input.utilities ? [...input.utilities] : null,
   ])
+  if (input.proposing) {
+    await tx.execute(EnterProposing, [market.id])
+    return { ...market, status: 'proposing' }
+  }
   await ctx.queue.send(
     DECIDE_MARKET_JOB,
     { marketId: market.id },

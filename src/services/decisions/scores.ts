@@ -21,6 +21,7 @@ export interface DecisionFacts {
   id: string
   kind: MarketKind
   status: string
+  /** When trading opened: creation, or the end of the proposing phase. */
   created_at: Date
   close_at: Date
   decide_at: Date | null
@@ -36,7 +37,7 @@ export interface DecisionFacts {
 
 const FindDecisionFacts = sql<DecisionFacts>(
   'FindDecisionFacts',
-  `select m.id, m.kind, m.status, m.created_at, m.close_at, m.decide_at, m.default_branch, m.decision_rule, m.utilities,
+  `select m.id, m.kind, m.status, coalesce(m.opened_at, m.created_at) as created_at, m.close_at, m.decide_at, m.default_branch, m.decision_rule, m.utilities,
           m.agent_id, a.owner_id as operator_id, m.creator_id, m.decided_at, m.decided_branch
      from public.markets m left join public.agents a on a.id = m.agent_id
     where m.id = $1`,

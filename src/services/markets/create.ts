@@ -123,8 +123,8 @@ const InsertOutcomes = sql(
 
 const InsertBranch = sql<{ id: string }>(
   'InsertMarketBranch',
-  `insert into public.market_branches (market_id, index, label, q, subsidy, funder_id)
-   values ($1, $2, $3, array_fill(0::bigint, array[$4::int]), $5, $6)
+  `insert into public.market_branches (market_id, index, label, q, subsidy, funder_id, status)
+   values ($1, $2, $3, array_fill(0::bigint, array[$4::int]), $5, $6, $7)
    returning id`,
 )
 
@@ -217,33 +217,68 @@ export async function createMarketInTransaction(
     now,
   ])
   await tx.execute(InsertOutcomes, [market.id, labels])
-  const escrows: bigint[] = []
-  for (const [index, label] of branchLabels.entries()) {
-    const branch = await tx.one(InsertBranch, [market.id, index, label, labels.length, subsidy, creatorId])
-    escrows.push(await createEscrowAccount(tx, branch.id))
-  }
   await ctx.queue.send(
     CLOSE_MARKET_JOB,
     { marketId: market.id },
     { tx, startAfter: input.closeAt, singletonKey: `close:${market.id}` },
   )
+  await addBranches(tx, market, {
+    labels: branchLabels,
+    firstIndex: 0,
+    outcomes: labels.length,
+    funder: { id: cash.id, userId: creatorId },
+    now,
+  })
+  return market
+}
+
+/**
+ * Adds branches to a market, each escrowing the market's subsidy per branch from the funder's
+ * cash (locked by the caller, who has checked it suffices) in one journal entry. Used at
+ * creation, and when a decision market admits proposed actions before it opens.
+ */
+export async function addBranches(
+  tx: Transaction,
+  market: Pick<MarketRow, 'id' | 'subsidy_per_branch'>,
+  options: {
+    labels: readonly string[]
+    firstIndex: number
+    outcomes: number
+    funder: { id: bigint; userId: string }
+    now: Date
+    status?: 'open' | 'closed'
+  },
+): Promise<void> {
+  const subsidy = market.subsidy_per_branch
+  const escrows: bigint[] = []
+  for (const [offset, label] of options.labels.entries()) {
+    const branch = await tx.one(InsertBranch, [
+      market.id,
+      options.firstIndex + offset,
+      label,
+      options.outcomes,
+      subsidy,
+      options.funder.userId,
+      options.status ?? 'open',
+    ])
+    escrows.push(await createEscrowAccount(tx, branch.id))
+  }
   await postEntries(
     tx,
     [
       {
         kind: 'subsidy',
-        userId: creatorId,
+        userId: options.funder.userId,
         marketId: market.id,
         memo: 'Market subsidy escrowed',
         postings: [
-          { account: cash.id, amount: -total },
+          { account: options.funder.id, amount: -subsidy * BigInt(options.labels.length) },
           ...escrows.map((account) => ({ account, amount: subsidy })),
         ],
       },
     ],
-    now,
+    options.now,
   )
-  return market
 }
 
 async function insertMarket(tx: Transaction, values: unknown[]): Promise<MarketRow> {

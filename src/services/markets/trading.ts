@@ -118,9 +118,10 @@ const FindTradingMarket = sql<{
   fee_bps: number
   close_at: Date
   operator_id: string | null
+  status: string
 }>(
   'FindTradingMarket',
-  `select m.id, m.kind, m.fee_bps, m.close_at, a.owner_id as operator_id
+  `select m.id, m.kind, m.fee_bps, m.close_at, a.owner_id as operator_id, m.status
      from public.markets m left join public.agents a on a.id = m.agent_id
     where m.id = $1 or m.slug = $2`,
 )
@@ -152,7 +153,9 @@ export async function assertNoConflictOfInterest(ctx: AppContext, market: Tradin
  * The immutable facts of a market (kind, fee, close_at, outcomes, branch ids), cached per
  * process: they are read on every trade and never change once the market exists, so the cache
  * saves three queries per trade without any invalidation. Status is not here: it is read from
- * the locked branch row in the trade's transaction.
+ * the locked branch row in the trade's transaction. The one exception is a decision market in
+ * its proposing phase, which gains branches when it opens: it is not cached until then (a
+ * cache per process could not be told when another process opens it).
  */
 const marketCache = new Map<string, TradingMarket>()
 const MARKET_CACHE_SIZE = 10_000
@@ -175,6 +178,7 @@ export async function tradingMarket(ctx: AppContext, idOrSlug: string): Promise<
     branches: branches.map((b) => ({ id: b.id, index: b.index })),
     operatorId: row.operator_id,
   }
+  if (row.status === 'proposing') return market
   if (marketCache.size >= MARKET_CACHE_SIZE) marketCache.clear()
   marketCache.set(row.id, market)
   if (idOrSlug !== row.id) marketCache.set(idOrSlug, market)

@@ -17,7 +17,9 @@ export const listMarketsRoute: RouteModule = (app, ctx) => {
             ...PageQuery,
             status: Type.Optional(
               Type.Union(
-                ['open', 'closed', 'decided', 'resolved', 'finalized', 'voided'].map((s) => Type.Literal(s)),
+                ['proposing', 'open', 'closed', 'decided', 'resolved', 'finalized', 'voided'].map((s) =>
+                  Type.Literal(s),
+                ),
               ),
             ),
             kind: Type.Optional(Type.Union(['binary', 'categorical', 'scalar'].map((k) => Type.Literal(k)))),

@@ -92,7 +92,9 @@ export const Market = Type.Object({
   question: Type.String(),
   description: Type.String(),
   kind: Type.String({ enum: ['binary', 'categorical', 'scalar'] }),
-  status: Type.String({ enum: ['open', 'closed', 'decided', 'resolved', 'finalized', 'voided'] }),
+  status: Type.String({
+    enum: ['proposing', 'open', 'closed', 'decided', 'resolved', 'finalized', 'voided'],
+  }),
   creator_id: Uuid,
   resolver_id: Uuid,
   outcomes: Type.Array(OutcomeJson),

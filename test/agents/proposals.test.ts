@@ -1,0 +1,158 @@
+/**
+ * Agents whose actions come from users' proposals: the decision waits in a proposing phase,
+ * users propose, the operator admits or rejects, then opens; only then does anything trade.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Clock } from '../../src/context.js'
+import { decideMarket } from '../../src/services/decisions/decide.js'
+import { type FakeLlmServer, startFakeLlm } from '../fakes/llm-server.js'
+import { createTestApp, type TestApp } from '../helpers/app.js'
+import { createTestUser, type TestUser } from '../helpers/users.js'
+
+const clock: Clock & { current: Date } = {
+  current: new Date('2031-03-01T00:00:00Z'),
+  now() {
+    return new Date(this.current)
+  },
+}
+let t: TestApp
+let operator: TestUser
+let alice: TestUser
+let bob: TestUser
+let llm: FakeLlmServer
+
+beforeAll(async () => {
+  t = await createTestApp({ clock, env: { AUTH_ACCESS_TOKEN_TTL_S: '86400' } })
+  operator = await createTestUser(t)
+  alice = await createTestUser(t)
+  bob = await createTestUser(t)
+  llm = await startFakeLlm(() => ({
+    kind: 'json',
+    value: { action: 'Plan X', confidence: 0.7, rationale: 'X looks cheapest' },
+  }))
+})
+afterAll(async () => {
+  await llm?.close()
+  await t?.close()
+})
+
+// biome-ignore lint/suspicious/noExplicitAny: the test reads loosely typed JSON bodies
+async function call<T = Record<string, any>>(
+  method: string,
+  url: string,
+  user?: TestUser,
+  payload?: unknown,
+) {
+  const res = await t.app.inject({
+    method: method as 'GET',
+    url,
+    ...(user ? { headers: user.headers } : {}),
+    ...(payload !== undefined ? { payload: payload as object } : {}),
+  })
+  return { status: res.statusCode, body: res.json() as T }
+}
+
+const cashOf = async (user: TestUser) => (await call('GET', '/v1/me/portfolio', user)).body.cash as string
+
+describe('decisions from proposals', () => {
+  it('proposing, reviewing, opening, trading, deciding', async () => {
+    const agent = await call('POST', '/v1/agents', operator, {
+      name: 'Community agent',
+      objective: { kind: 'binary', measurement: 'The plan ships on time' },
+      action_source: 'proposals',
+      llm: { base_url: llm.baseUrl, model: 'm' },
+      default_action: 'Status quo',
+      decision_rule: { min_traders: 1, min_volume: '1', twap_interval_seconds: 60 },
+      liquidity_per_decision: '20',
+      delivery: { type: 'polling' },
+    })
+    expect(agent.status).toBe(201)
+    const cashBefore = await cashOf(operator)
+    const opened = await call('POST', `/v1/agents/${agent.body.id}/decisions`, operator, {
+      question: 'Which plan should we run?',
+      decide_at: '2031-03-01T02:00:00Z',
+      close_at: '2031-03-01T04:00:00Z',
+    })
+    expect(opened.status).toBe(201)
+    const market = opened.body.market
+    expect(market.status).toBe('proposing')
+    expect(market.branches.map((b: { label: string; status: string }) => [b.label, b.status])).toEqual([
+      ['Status quo', 'closed'],
+    ])
+    expect(opened.body.prior).toBeNull()
+    expect(llm.requests).toHaveLength(0) // the prior waits for the final actions
+
+    const early = await call('POST', `/v1/markets/${market.id}/trades`, alice, {
+      branch: 0,
+      outcome: 'YES',
+      side: 'buy',
+      amount: '5',
+    })
+    expect(early.status).toBe(409)
+
+    const x = await call('POST', `/v1/markets/${market.id}/proposals`, alice, {
+      label: 'Plan X',
+      description: 'cheap',
+    })
+    expect(x.status).toBe(201)
+    const y = await call('POST', `/v1/markets/${market.id}/proposals`, bob, { label: 'Plan Y' })
+    expect(y.status).toBe(201)
+    expect((await call('POST', `/v1/markets/${market.id}/proposals`, bob, { label: 'plan x' })).status).toBe(
+      409,
+    )
+    expect(
+      (await call('POST', `/v1/markets/${market.id}/proposals`, bob, { label: 'status quo' })).status,
+    ).toBe(409)
+    expect(
+      (await call('POST', `/v1/markets/${market.id}/proposals`, undefined, { label: 'Plan Z' })).status,
+    ).toBe(401)
+
+    const review = (id: string, status: string, user: TestUser) =>
+      call('POST', `/v1/markets/${market.id}/proposals/${id}/review`, user, { status })
+    expect((await review(x.body.id, 'admitted', alice)).status).toBe(403)
+    expect((await review(x.body.id, 'admitted', operator)).body.status).toBe('admitted')
+    expect((await review(y.body.id, 'rejected', operator)).body.status).toBe('rejected')
+    expect((await review(y.body.id, 'admitted', operator)).status).toBe(409)
+
+    const listed = await call('GET', `/v1/markets/${market.id}/proposals`)
+    const byLabel = [...listed.body.items].sort((a, b) => a.label.localeCompare(b.label))
+    expect(byLabel.map((p: { label: string; status: string }) => [p.label, p.status])).toEqual([
+      ['Plan X', 'admitted'],
+      ['Plan Y', 'rejected'],
+    ])
+
+    expect((await call('POST', `/v1/markets/${market.id}/open`, alice)).status).toBe(403)
+    const open = await call('POST', `/v1/markets/${market.id}/open`, operator)
+    expect(open.status).toBe(200)
+    expect(open.body.status).toBe('open')
+    expect(open.body.branches.map((b: { label: string; status: string }) => [b.label, b.status])).toEqual([
+      ['Status quo', 'open'],
+      ['Plan X', 'open'],
+    ])
+    expect(llm.requests).toHaveLength(1)
+    expect(await cashOf(operator)).toBe(String(Number(cashBefore) - 40))
+    expect((await call('POST', `/v1/markets/${market.id}/open`, operator)).status).toBe(409)
+    expect((await call('POST', `/v1/markets/${market.id}/proposals`, bob, { label: 'Late' })).body.code).toBe(
+      'proposals_closed',
+    )
+
+    clock.current = new Date('2031-03-01T00:10:00Z')
+    const trade = await call('POST', `/v1/markets/${market.id}/trades`, alice, {
+      branch: 1,
+      outcome: 'YES',
+      side: 'buy',
+      amount: '15',
+    })
+    expect(trade.status, JSON.stringify(trade.body)).toBe(201)
+    clock.current = new Date('2031-03-01T02:00:00Z')
+    const record = await decideMarket(t.ctx, market.id, { kind: 'deadline' })
+    expect(record).toMatchObject({ chosen_branch: 1, reason: 'best_beats_default' })
+
+    const decisions = await call('GET', `/v1/agents/${agent.body.id}/decisions`)
+    expect(decisions.body.items[0]).toMatchObject({
+      prior: { action: 'Plan X', confidence: 0.7 },
+      decision: { chosen: { label: 'Plan X' } },
+      overrode_prior: false,
+    })
+  })
+})
