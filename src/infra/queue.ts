@@ -28,7 +28,12 @@ export interface SendOptions {
 
 export interface JobQueue {
   send(name: string, data: object, options?: SendOptions): Promise<string | null>
-  /** Starts handling jobs (worker role). */
+  /**
+   * Creates (or updates) each job's queue with its retry settings, so a job inherits them
+   * whichever process sends it. Every role does this at start.
+   */
+  register(jobs: JobDefinition[]): Promise<void>
+  /** Starts handling jobs (worker role); registers them first. */
   work(jobs: JobDefinition[]): Promise<void>
   stop(graceMs: number): Promise<void>
 }
@@ -59,6 +64,19 @@ export async function startJobQueue(options: {
   }
 
   const queue: JobQueue = {
+    async register(jobs) {
+      for (const job of jobs) {
+        const retry = {
+          ...(job.retryLimit !== undefined ? { retryLimit: job.retryLimit } : {}),
+          ...(job.retryDelaySeconds !== undefined
+            ? { retryDelay: job.retryDelaySeconds, retryBackoff: true }
+            : {}),
+        }
+        if (await boss.getQueue(job.name)) await boss.updateQueue(job.name, { name: job.name, ...retry })
+        else await boss.createQueue(job.name, { name: job.name, ...retry })
+        created.add(job.name)
+      }
+    },
     async send(name, data, sendOptions = {}) {
       await ensureQueue(name)
       return boss.send(name, data, {
@@ -71,8 +89,8 @@ export async function startJobQueue(options: {
       })
     },
     async work(jobs) {
+      await queue.register(jobs)
       for (const job of jobs) {
-        await ensureQueue(job.name)
         const pollingIntervalSeconds = options.pollIntervalSeconds ?? 2
         await boss.work<object>(job.name, { pollingIntervalSeconds }, async ([item]) => {
           if (!item) return

@@ -10,6 +10,10 @@ import { attemptDelivery, DELIVER_WEBHOOK_JOB } from '../services/decisions/deli
 export function decisionJobs(ctx: AppContext): JobDefinition[] {
   const decideJob: JobDefinition<{ marketId: string }> = {
     name: DECIDE_MARKET_JOB,
+    // A decision that failed (database restarting, a lock timeout) is tried again; it is
+    // idempotent, and a decided market answers with its record.
+    retryLimit: 20,
+    retryDelaySeconds: 5,
     handle: async (data) => {
       await decideMarket(ctx, data.marketId, { kind: 'deadline' })
     },

@@ -63,6 +63,7 @@ export async function startService(
     const ctx: AppContext = await createAppContext({ config, db, log, clock: systemClock, queue })
     cleanups.push(() => ctx.store.close())
     if (runsWorker) await queue.work(jobDefinitions(ctx))
+    else await queue.register(jobDefinitions(ctx))
 
     let app: App | undefined
     let address: string | undefined

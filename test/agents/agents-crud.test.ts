@@ -26,7 +26,10 @@ const agentBody = {
 }
 
 beforeAll(async () => {
-  t = await createTestApp()
+  // Each reading of the clock is a second later: agents are created at distinct times, so the
+  // newest-first order of the list does not depend on how fast the machine is.
+  let tick = Date.now()
+  t = await createTestApp({ clock: { now: () => new Date((tick += 1000)) } })
   operator = await createTestUser(t)
   other = await createTestUser(t)
 })
