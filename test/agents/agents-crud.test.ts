@@ -29,7 +29,11 @@ beforeAll(async () => {
   // Each reading of the clock is a second later: agents are created at distinct times, so the
   // newest-first order of the list does not depend on how fast the machine is.
   let tick = Date.now()
-  t = await createTestApp({ clock: { now: () => new Date((tick += 1000)) } })
+  const now = () => {
+    tick += 1000
+    return new Date(tick)
+  }
+  t = await createTestApp({ clock: { now } })
   operator = await createTestUser(t)
   other = await createTestUser(t)
 })
