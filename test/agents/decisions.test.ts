@@ -8,10 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Clock } from '../../src/context.js'
 import { decideMarket } from '../../src/services/decisions/decide.js'
 import { attemptDelivery } from '../../src/services/decisions/delivery.js'
+import { closeMarketAtDeadline } from '../../src/services/markets/lifecycle.js'
 import { type FakeLlmServer, startFakeLlm } from '../fakes/llm-server.js'
 import { createTestApp, type TestApp } from '../helpers/app.js'
 import { freePort } from '../helpers/net.js'
-import { createTestUser, type TestUser } from '../helpers/users.js'
+import { createTestApiKey, createTestUser, type TestUser } from '../helpers/users.js'
 
 class TestClock implements Clock {
   constructor(public current = new Date('2030-01-01T00:00:00Z')) {}
@@ -335,5 +336,150 @@ describe('agent decisions when the outside world fails', () => {
       decide_at: new Date(clock.now().getTime() + 30 * MINUTE).toISOString(),
     })
     expect(badWindow.status).toBe(400)
+  })
+})
+
+describe('decision markets over other outcome spaces, and after the decision', () => {
+  async function trade(user: TestUser, marketId: string, branch: number, outcome: string, amount: string) {
+    const res = await inject('POST', `/v1/markets/${marketId}/trades`, user, {
+      branch,
+      outcome,
+      side: 'buy',
+      amount,
+    })
+    expect(res.status, JSON.stringify(res.body)).toBe(201)
+  }
+
+  it('categorical: branches are scored by Σ p·utility', async () => {
+    const market = await inject<{ id: string; decision: { scores: Array<{ score: number }> } }>(
+      'POST',
+      '/v1/markets',
+      owner,
+      decisionMarketBody({
+        kind: 'categorical',
+        outcomes: ['Low', 'Mid', 'High'],
+        utilities: [0, 50, 100],
+        branches: ['Keep', 'Change'],
+      }),
+    )
+    expect(market.status).toBe(201)
+    // Uniform prices over utilities 0, 50, 100 (normalised 0, .5, 1): an expected 0.5.
+    expect(market.body.decision.scores.map((s) => s.score)).toEqual([0.5, 0.5])
+    const start = clock.now().getTime()
+    clock.advance(MINUTE)
+    await trade(other, market.body.id, 1, 'High', '20')
+    await trade(other, market.body.id, 0, 'Low', '20')
+    clock.current = new Date(start + 60 * MINUTE)
+    const record = await decideMarket(t.ctx, market.body.id, { kind: 'deadline' })
+    expect(record?.chosen_branch).toBe(1)
+    expect(record?.scores[1]?.score).toBeGreaterThan(0.5)
+    expect(record?.scores[0]?.score).toBeLessThan(0.5)
+  })
+
+  it('scalar: branches are scored by the implied mean; the chosen branch closes at close_at and resolves', async () => {
+    const market = await inject<{ id: string }>(
+      'POST',
+      '/v1/markets',
+      owner,
+      decisionMarketBody({
+        kind: 'scalar',
+        scalar: { lo: '0', hi: '100', unit: 'k users' },
+        branches: ['Keep', 'Change'],
+      }),
+    )
+    expect(market.status).toBe(201)
+    const start = clock.now().getTime()
+    clock.advance(MINUTE)
+    await trade(other, market.body.id, 0, 'LONG', '20')
+    await trade(other, market.body.id, 1, 'SHORT', '20')
+    clock.current = new Date(start + 60 * MINUTE)
+    const record = await decideMarket(t.ctx, market.body.id, { kind: 'deadline' })
+    expect(record).toMatchObject({ chosen_branch: 0, reason: 'default_is_best' })
+
+    // The chosen branch trades on after the decision, the operator included now…
+    expect(
+      (
+        await inject('POST', `/v1/markets/${market.body.id}/trades`, owner, {
+          branch: 0,
+          outcome: 'LONG',
+          side: 'buy',
+          amount: '2',
+        })
+      ).status,
+    ).toBe(201)
+    // …until close_at, when the close job closes it; the market stays decided.
+    clock.current = new Date(start + 120 * MINUTE)
+    await closeMarketAtDeadline(t.ctx, market.body.id)
+    const closed = await inject<{
+      status: string
+      closed_at: string | null
+      branches: Array<{ status: string }>
+    }>('GET', `/v1/markets/${market.body.id}`)
+    expect(closed.body.status).toBe('decided')
+    expect(closed.body.closed_at).not.toBeNull()
+    expect(closed.body.branches.map((b) => b.status)).toEqual(['closed', 'voided'])
+    const late = await inject('POST', `/v1/markets/${market.body.id}/trades`, other, {
+      branch: 0,
+      outcome: 'LONG',
+      side: 'buy',
+      amount: '2',
+    })
+    expect(late.status).toBe(409)
+    const resolved = await inject<{ status: string }>(
+      'POST',
+      `/v1/markets/${market.body.id}/resolve`,
+      owner,
+      {
+        value: '62.5',
+        evidence: { note: 'measured' },
+      },
+    )
+    expect(resolved.status, JSON.stringify(resolved.body)).toBe(200)
+    expect(resolved.body.status).toBe('resolved')
+  })
+
+  it("a decision market cannot be resolved before it decides, and the operator's API keys are conflicted too", async () => {
+    const agent = await inject<{ id: string }>('POST', '/v1/agents', owner, {
+      name: 'Keyed agent',
+      objective: { kind: 'binary', measurement: 'm' },
+      action_source: 'fixed',
+      actions: [
+        { label: 'A', description: '' },
+        { label: 'B', description: '' },
+      ],
+      default_action: 'A',
+      liquidity_per_decision: '10',
+      delivery: { type: 'polling' },
+    })
+    const opened = await inject<{ market: { id: string } }>(
+      'POST',
+      `/v1/agents/${agent.body.id}/decisions`,
+      owner,
+      {
+        question: 'A or B, by key?',
+        decide_at: new Date(clock.now().getTime() + 10 * MINUTE).toISOString(),
+        close_at: new Date(clock.now().getTime() + 20 * MINUTE).toISOString(),
+      },
+    )
+    const marketId = opened.body.market.id
+    const key = await createTestApiKey(t, owner, ['trade'])
+    const res = await t.app.inject({
+      method: 'POST',
+      url: `/v1/markets/${marketId}/trades`,
+      headers: key.headers,
+      payload: { branch: 1, outcome: 'YES', side: 'buy', amount: '5' },
+    })
+    expect(res.statusCode).toBe(403)
+    expect(res.json().code).toBe('conflict_of_interest')
+    const early = await inject<{ code: string }>('POST', `/v1/markets/${marketId}/resolve`, owner, {
+      outcome: 'YES',
+      evidence: { note: 'too soon' },
+    })
+    expect(early.status).toBe(409)
+    const outcome = await inject('POST', `/v1/agents/${agent.body.id}/decisions/${marketId}/outcome`, owner, {
+      outcome: 'YES',
+      evidence: { note: 'too soon' },
+    })
+    expect(outcome.status).toBe(409)
   })
 })
