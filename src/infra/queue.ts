@@ -53,7 +53,14 @@ export async function startJobQueue(options: {
     supervise: options.supervise,
     schedule: options.supervise,
   })
-  boss.on('error', (error) => log.error({ err: error }, 'queue error'))
+  let stopping = false
+  // Once stopping, the database may go away under pg-boss's last idle connections (the embedded
+  // server stops right after): that is the shutdown working, not an error to alarm anyone.
+  boss.on('error', (error) =>
+    stopping
+      ? log.debug({ err: error }, 'queue error while stopping')
+      : log.error({ err: error }, 'queue error'),
+  )
   await boss.start()
   const created = new Set<string>()
 
@@ -103,6 +110,7 @@ export async function startJobQueue(options: {
       }
     },
     async stop(graceMs) {
+      stopping = true
       await boss.stop({ graceful: true, timeout: Math.max(graceMs, 1), wait: true })
     },
   }
