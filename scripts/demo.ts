@@ -224,7 +224,8 @@ async function main() {
         `overrode prior: ${record.overrode_prior}, outcome: ${record.outcome ? 'YES' : 'pending'}`,
     )
     console.log(
-      `\n${bold('Done.')} Every credit moved through the double-entry ledger; see ${base}/docs to try the API.`,
+      `\n${bold('Done.')} Every credit moved through the double-entry ledger. ` +
+        'Run `npm start` and open http://127.0.0.1:3000/docs to try the API yourself.',
     )
   } finally {
     await receiver.close()
