@@ -18,7 +18,7 @@ import { type ChatMessage, chatJson, LlmError } from '../../infra/llm.js'
 import { type AgentRow, findAgent, openSecrets } from '../agents/agents.js'
 import { type ResolveInput, resolveMarket } from '../markets/lifecycle.js'
 import { getMarket } from '../markets/queries.js'
-import { createDecisionMarketInTransaction } from './create.js'
+import { createDecisionMarketInTransaction, type DecisionMarketInput } from './create.js'
 import { listProposals, openProposedMarket } from './proposals.js'
 import { findDecisionFacts } from './scores.js'
 
@@ -182,6 +182,33 @@ async function askLlm(
   }
 }
 
+/** The decision market an agent's decision opens: its objective's outcome space, its rule, its liquidity. */
+function decisionMarketInput(
+  agent: AgentRow,
+  input: OpenDecisionInput,
+  branches: string[],
+  defaultBranch: number,
+): DecisionMarketInput {
+  const objective = agent.objective
+  return {
+    question: input.question,
+    ...(input.description !== undefined ? { description: input.description } : {}),
+    kind: objective.kind,
+    ...(objective.kind === 'categorical'
+      ? { outcomes: objective.outcomes ?? [], utilities: objective.utilities ?? [] }
+      : {}),
+    ...(objective.kind === 'scalar' && objective.scalar ? { scalar: objective.scalar } : {}),
+    subsidy: formatAmount(agent.liquidity_per_decision),
+    closeAt: input.closeAt,
+    decideAt: input.decideAt,
+    ...(input.slug ? { slug: input.slug } : {}),
+    branches,
+    defaultBranch,
+    rule: agent.decision_rule,
+    agentId: agent.id,
+  }
+}
+
 const InsertAgentDecision = sql(
   'InsertAgentDecision',
   `insert into public.agent_decisions (market_id, agent_id, owner_id, prior_branch, prior_confidence, prior_rationale,
@@ -248,25 +275,19 @@ export async function openAgentDecision(
     priorError = `llm_malformed_output: the model chose '${prior.action}', which is not a candidate action`
     prior = null
   }
-  const objective = agent.objective
   const now = ctx.clock.now()
   const marketId = await ctx.db.withTransaction(async (tx) => {
-    const market = await createDecisionMarketInTransaction(ctx, tx, operator.userId, {
-      question: input.question,
-      ...(input.description !== undefined ? { description: input.description } : {}),
-      kind: objective.kind,
-      ...(objective.kind === 'categorical' ? { outcomes: objective.outcomes ?? [] } : {}),
-      ...(objective.kind === 'scalar' && objective.scalar ? { scalar: objective.scalar } : {}),
-      ...(objective.kind === 'categorical' ? { utilities: objective.utilities ?? [] } : {}),
-      subsidy: formatAmount(agent.liquidity_per_decision),
-      closeAt: input.closeAt,
-      decideAt: input.decideAt,
-      ...(input.slug ? { slug: input.slug } : {}),
-      branches: chosen.actions.map((a) => a.label),
-      defaultBranch: chosen.defaultIndex,
-      rule: agent.decision_rule,
-      agentId: agent.id,
-    })
+    const market = await createDecisionMarketInTransaction(
+      ctx,
+      tx,
+      operator.userId,
+      decisionMarketInput(
+        agent,
+        input,
+        chosen.actions.map((a) => a.label),
+        chosen.defaultIndex,
+      ),
+    )
     await tx.execute(InsertAgentDecision, [
       market.id,
       agent.id,
@@ -449,24 +470,10 @@ async function openProposingDecision(
       .map((a) => a.label.trim())
       .filter((l) => l.toLowerCase() !== agent.default_action.toLowerCase()),
   ]
-  const objective = agent.objective
   const now = ctx.clock.now()
   const marketId = await ctx.db.withTransaction(async (tx) => {
     const market = await createDecisionMarketInTransaction(ctx, tx, operator.userId, {
-      question: input.question,
-      ...(input.description !== undefined ? { description: input.description } : {}),
-      kind: objective.kind,
-      ...(objective.kind === 'categorical' ? { outcomes: objective.outcomes ?? [] } : {}),
-      ...(objective.kind === 'scalar' && objective.scalar ? { scalar: objective.scalar } : {}),
-      ...(objective.kind === 'categorical' ? { utilities: objective.utilities ?? [] } : {}),
-      subsidy: formatAmount(agent.liquidity_per_decision),
-      closeAt: input.closeAt,
-      decideAt: input.decideAt,
-      ...(input.slug ? { slug: input.slug } : {}),
-      branches: labels,
-      defaultBranch: 0,
-      rule: agent.decision_rule,
-      agentId: agent.id,
+      ...decisionMarketInput(agent, input, labels, 0),
       proposing: true,
     })
     await tx.execute(InsertAgentDecision, [

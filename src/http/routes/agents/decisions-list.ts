@@ -1,12 +1,13 @@
 import { Type } from '@sinclair/typebox'
 import { authorize } from '../../../domain/identity/authorize.js'
-import { errors } from '../../../errors/codes.js'
 import { findAgent } from '../../../services/agents/agents.js'
 import { decisionJson, listAgentDecisionRows } from '../../../services/decisions/agent-decisions.js'
+import { encodeCursor } from '../../../services/markets/queries.js'
 import { authorizeRequest } from '../../plugins/authorize.js'
 import { AgentIdParams } from '../../schemas/agents.js'
 import { problemResponses } from '../../schemas/problem.js'
 import type { RouteModule } from '../../types.js'
+import { after } from './cursor.js'
 
 const BranchRef = Type.Object({ branch: Type.Integer(), label: Type.Union([Type.String(), Type.Null()]) })
 const Nullable = <T extends ReturnType<typeof Type.Object>>(schema: T) => Type.Union([schema, Type.Null()])
@@ -63,17 +64,6 @@ const Decision = Type.Object({
   ),
 })
 
-function decodeCursor(cursor: string) {
-  const [time, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|')
-  const createdAt = new Date(time ?? '')
-  if (!id || Number.isNaN(createdAt.getTime())) {
-    throw errors.validation('cursor is not one this API gave', [
-      { field: '/query/cursor', message: 'is invalid' },
-    ])
-  }
-  return { createdAt, id }
-}
-
 /**
  * GET /v1/agents/{id}/decisions: every decision with the agent's prior, the market's choice,
  * whether the market overrode the prior, the scores and the outcome. The prior is public once
@@ -109,7 +99,7 @@ export const listDecisionsRoute: RouteModule = (app, ctx) => {
       const isOperator = authorize(principal, 'agent.read_private', { ownerId: agent.owner_id }).allowed
       const { limit, cursor } = request.query
       const rows = await listAgentDecisionRows(ctx.db, agent.id, {
-        ...(cursor ? { cursor: decodeCursor(cursor) } : {}),
+        ...(cursor ? { cursor: after('decisions', cursor) } : {}),
         limit: limit + 1,
       })
       const page = rows.slice(0, limit)
@@ -117,9 +107,7 @@ export const listDecisionsRoute: RouteModule = (app, ctx) => {
       return {
         items: page.map((row) => decisionJson(row, { isOperator })),
         next_cursor:
-          rows.length > limit && last
-            ? Buffer.from(`${last.created_at.toISOString()}|${last.market_id}`).toString('base64url')
-            : null,
+          rows.length > limit && last ? encodeCursor('decisions', last.created_at, last.market_id) : null,
       }
     },
   )

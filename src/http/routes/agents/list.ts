@@ -1,21 +1,12 @@
 import { Type } from '@sinclair/typebox'
 import { errors } from '../../../errors/codes.js'
 import { agentJson, listAgents } from '../../../services/agents/agents.js'
+import { encodeCursor } from '../../../services/markets/queries.js'
 import { authorizeRequest } from '../../plugins/authorize.js'
 import { Agent } from '../../schemas/agents.js'
 import { problemResponses } from '../../schemas/problem.js'
 import type { RouteModule } from '../../types.js'
-
-function decodeCursor(cursor: string): { createdAt: Date; id: string } {
-  const [time, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|')
-  const createdAt = new Date(time ?? '')
-  if (!id || Number.isNaN(createdAt.getTime())) {
-    throw errors.validation('cursor is not one this API gave', [
-      { field: '/query/cursor', message: 'is invalid' },
-    ])
-  }
-  return { createdAt, id }
-}
+import { after } from './cursor.js'
 
 /** GET /v1/agents: active agents, newest first; `owner=me` for the caller's own. */
 export const listAgentsRoute: RouteModule = (app, ctx) => {
@@ -48,17 +39,14 @@ export const listAgentsRoute: RouteModule = (app, ctx) => {
       if (owner === 'me' && !principal) throw errors.unauthorized('owner=me needs a signed-in caller')
       const rows = await listAgents(ctx.db, {
         ...(owner === 'me' && principal ? { ownerId: principal.userId } : {}),
-        ...(cursor ? { cursor: decodeCursor(cursor) } : {}),
+        ...(cursor ? { cursor: after('agents', cursor) } : {}),
         limit: limit + 1,
       })
       const page = rows.slice(0, limit)
       const last = page.at(-1)
       return {
         items: page.map(agentJson),
-        next_cursor:
-          rows.length > limit && last
-            ? Buffer.from(`${last.created_at.toISOString()}|${last.id}`).toString('base64url')
-            : null,
+        next_cursor: rows.length > limit && last ? encodeCursor('agents', last.created_at, last.id) : null,
       }
     },
   )
