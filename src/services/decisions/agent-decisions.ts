@@ -89,7 +89,7 @@ async function askLlm(
   agent: AgentRow,
   input: OpenDecisionInput,
   actions: ActionSpec[] | undefined,
-): Promise<{ choice: LlmChoice; model: string; completionId?: string }> {
+): Promise<{ prior: Omit<Prior, 'branch'>; actions?: ActionSpec[] }> {
   const llm = agent.llm
   if (!llm) throw new LlmError('llm_unreachable', 'The agent has no LLM configured')
   const { llmApiKey } = await openSecrets(ctx.db, ctx.secrets, agent.id)
@@ -175,11 +175,15 @@ async function askLlm(
       },
     },
   )
-  return {
-    choice: result.value,
+  const choice = result.value
+  const prior: Omit<Prior, 'branch'> = {
+    action: choice.action.trim(),
+    confidence: choice.confidence,
+    rationale: choice.rationale,
     model: result.model,
     ...(result.completionId ? { completionId: result.completionId } : {}),
   }
+  return { prior, ...(choice.actions ? { actions: choice.actions } : {}) }
 }
 
 /** The decision market an agent's decision opens: its objective's outcome space, its rule, its liquidity. */
@@ -239,14 +243,8 @@ export async function openAgentDecision(
   if (agent.llm && (agent.action_source === 'llm' || given)) {
     try {
       const answer = await askLlm(ctx, agent, input, given)
-      if (!given) actions = answer.choice.actions
-      prior = {
-        action: answer.choice.action.trim(),
-        confidence: answer.choice.confidence,
-        rationale: answer.choice.rationale,
-        model: answer.model,
-        ...(answer.completionId ? { completionId: answer.completionId } : {}),
-      }
+      if (!given) actions = answer.actions
+      prior = answer.prior
     } catch (error) {
       if (!(error instanceof LlmError)) throw error
       priorError = `${error.code}: ${error.message}`
@@ -534,13 +532,7 @@ export async function openProposedDecision(ctx: AppContext, principal: Principal
         },
         candidates,
       )
-      prior = {
-        action: answer.choice.action.trim(),
-        confidence: answer.choice.confidence,
-        rationale: answer.choice.rationale,
-        model: answer.model,
-        ...(answer.completionId ? { completionId: answer.completionId } : {}),
-      }
+      prior = answer.prior
     } catch (error) {
       if (!(error instanceof LlmError)) throw error
       priorError = `${error.code}: ${error.message}`
