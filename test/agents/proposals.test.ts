@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Clock } from '../../src/context.js'
 import { decideMarket } from '../../src/services/decisions/decide.js'
+import { settleMarket } from '../../src/services/markets/settlement.js'
 import { type FakeLlmServer, startFakeLlm } from '../fakes/llm-server.js'
 import { createTestApp, type TestApp } from '../helpers/app.js'
 import { createTestUser, type TestUser } from '../helpers/users.js'
@@ -154,5 +155,31 @@ describe('decisions from proposals', () => {
       decision: { chosen: { label: 'Plan X' } },
       overrode_prior: false,
     })
+  })
+
+  it('a decision never opened is voided at decide_at and the operator gets the escrow back', async () => {
+    clock.current = new Date('2031-03-01T05:00:00Z')
+    const agent = await call('POST', '/v1/agents', operator, {
+      name: 'Forgotten agent',
+      objective: { kind: 'binary', measurement: 'm' },
+      action_source: 'proposals',
+      default_action: 'Status quo',
+      liquidity_per_decision: '20',
+      delivery: { type: 'polling' },
+    })
+    const before = await cashOf(operator)
+    const opened = await call('POST', `/v1/agents/${agent.body.id}/decisions`, operator, {
+      question: 'Which plan, if any?',
+      decide_at: '2031-03-01T06:00:00Z',
+      close_at: '2031-03-01T07:00:00Z',
+    })
+    const marketId = opened.body.market.id
+    expect(await cashOf(operator)).toBe(String(Number(before) - 20))
+    clock.current = new Date('2031-03-01T06:00:00Z')
+    expect(await decideMarket(t.ctx, marketId, { kind: 'deadline' })).toBeNull()
+    expect((await call('GET', `/v1/markets/${marketId}`)).body.status).toBe('voided')
+    await settleMarket(t.ctx, marketId)
+    expect(await cashOf(operator)).toBe(before)
+    expect((await call('POST', `/v1/markets/${marketId}/open`, operator)).status).toBe(409)
   })
 })

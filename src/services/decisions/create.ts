@@ -115,16 +115,15 @@ export async function createDecisionMarketInTransaction(
     JSON.stringify(rule),
     input.utilities ? [...input.utilities] : null,
   ])
-  if (input.proposing) {
-    await tx.execute(EnterProposing, [market.id])
-    return { ...market, status: 'proposing' }
-  }
+  if (input.proposing) await tx.execute(EnterProposing, [market.id])
+  // Queued now even while proposing: if the market never opens, the job voids it at decide_at
+  // and the operator's escrow comes back.
   await ctx.queue.send(
     DECIDE_MARKET_JOB,
     { marketId: market.id },
     { tx, startAfter: input.decideAt, singletonKey: `decide:${market.id}` },
   )
-  return market
+  return input.proposing ? { ...market, status: 'proposing' } : market
 }
 
 export function createDecisionMarket(ctx: AppContext, creatorId: string, input: DecisionMarketInput) {

@@ -15,6 +15,7 @@ import { authorize } from '../../domain/identity/authorize.js'
 import type { Principal } from '../../domain/identity/principal.js'
 import { formatAmount } from '../../domain/money.js'
 import { AppError, ErrorCode, errors } from '../../errors/codes.js'
+import { voidInTransaction } from '../markets/lifecycle.js'
 import { type BranchRow, lockBranches, lockMarket, type MarketRow } from '../markets/repository.js'
 import { settleVoidedBranchNow } from '../markets/settlement.js'
 import { queueDecisionDelivery } from './delivery.js'
@@ -107,6 +108,17 @@ export async function decideMarket(
     if (trigger.kind === 'early') assertMayDecideEarly(trigger.principal, facts)
     const existing = await tx.maybeOne(FindDecision, [marketId])
     if (existing) return existing
+    if (market.status === 'proposing' && trigger.kind === 'deadline' && now >= facts.decide_at) {
+      // Never opened: nobody traded; the escrow goes back through the ordinary void.
+      await voidInTransaction(
+        ctx,
+        tx,
+        market,
+        'The decision never opened: decide_at came while proposing',
+        now,
+      )
+      return null
+    }
     if (!['open', 'closed'].includes(market.status)) {
       if (trigger.kind === 'deadline') return null
       throw errors.invalidMarketState(`A ${market.status} market cannot be decided`)

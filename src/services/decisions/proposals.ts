@@ -3,8 +3,8 @@
  * a proposing phase: the market exists (question, outcomes, the default action's branch,
  * escrowed) but nothing trades. Users propose actions; the operator admits or rejects each;
  * then the operator opens the market: every admitted proposal becomes a branch (escrowed from
- * the operator's cash like the others), the agent records its prior if it has an LLM, trading
- * starts, and the decide job is queued for decide_at.
+ * the operator's cash like the others), the agent records its prior if it has an LLM, and
+ * trading starts. A market still proposing at decide_at is voided by the decide job.
  */
 import type { AppContext } from '../../context.js'
 import { type Queryable, sql, type Transaction } from '../../db/database.js'
@@ -23,7 +23,6 @@ import {
   type MarketRow,
 } from '../markets/repository.js'
 import { lockCashAccount } from '../money/ledger.js'
-import { DECIDE_MARKET_JOB } from './decide.js'
 import { findDecisionFacts } from './scores.js'
 
 export interface ProposalRow {
@@ -208,12 +207,8 @@ export async function openProposedMarket(
     status: 'closed',
   })
   await tx.execute(OpenBranches, [marketId])
+  // The decide job was queued when the market was created (services/decisions/create.ts).
   await tx.execute(OpenMarket, [marketId, now])
-  await ctx.queue.send(
-    DECIDE_MARKET_JOB,
-    { marketId },
-    { tx, startAfter: market.decide_at, singletonKey: `decide:${marketId}` },
-  )
   return {
     agentId: facts.agent_id,
     labels: [...branches.map((b) => b.label), ...admitted.map((p) => p.label)],

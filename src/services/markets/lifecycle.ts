@@ -455,7 +455,7 @@ const OpenDisputes = sql<DisputeRow>(
   `select ${DISPUTE_COLUMNS} from public.market_disputes where market_id = $1 and status = 'open'`,
 )
 
-async function voidInTransaction(
+export async function voidInTransaction(
   ctx: AppContext,
   tx: Transaction,
   market: MarketRow,
