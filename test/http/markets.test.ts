@@ -285,6 +285,130 @@ describe('trading', () => {
   })
 })
 
+describe('amounts are decimal strings', () => {
+  // The app's validator coerces scalars to strings for query strings' sake; without the routes'
+  // own check, 5 or [5] would arrive as "5" and trade.
+  it('refuses JSON numbers, arrays, booleans and null in every amount field, and changes nothing', async () => {
+    const market = await newMarket(alice)
+    const scalar = await newMarket(alice, { kind: 'scalar', scalar: { lo: '0', hi: '10' } })
+    const resolvable = await newMarket(alice)
+    const later = new Date(clock.now().getTime() + HOUR).toISOString()
+    const cases: Array<{
+      url: string
+      headers: Record<string, string>
+      body: Record<string, unknown>
+      field: string
+    }> = [
+      ...['trades', 'quote'].flatMap((op) =>
+        (
+          [
+            ['amount', { outcome: 0, side: 'buy' }],
+            ['shares', { outcome: 0, side: 'buy' }],
+            ['max_cost', { outcome: 0, side: 'buy', shares: '1' }],
+            ['min_shares', { outcome: 0, side: 'buy', amount: '1' }],
+            ['min_proceeds', { outcome: 0, side: 'sell', shares: '1' }],
+          ] as const
+        ).map(([field, rest]) => ({
+          url: `/v1/markets/${market.id}/${op}`,
+          headers: bob.headers,
+          body: { ...rest, [field]: 1 },
+          field: `/body/${field}`,
+        })),
+      ),
+      {
+        url: '/v1/markets',
+        headers: bob.headers,
+        body: { question: 'Numbers?', kind: 'binary', subsidy: 10, close_at: later },
+        field: '/body/subsidy',
+      },
+      {
+        url: '/v1/markets',
+        headers: bob.headers,
+        body: {
+          question: 'Numbers?',
+          kind: 'scalar',
+          scalar: { lo: 0, hi: '5' },
+          subsidy: '10',
+          close_at: later,
+        },
+        field: '/body/scalar/lo',
+      },
+      {
+        url: '/v1/markets',
+        headers: bob.headers,
+        body: {
+          question: 'Numbers?',
+          kind: 'scalar',
+          scalar: { lo: '0', hi: 5 },
+          subsidy: '10',
+          close_at: later,
+        },
+        field: '/body/scalar/hi',
+      },
+      {
+        url: `/v1/markets/${scalar.id}/resolve`,
+        headers: alice.headers,
+        body: { value: 3, evidence: { note: 'three' } },
+        field: '/body/value',
+      },
+      {
+        url: '/v1/admin/grants',
+        headers: admin.headers,
+        body: { user_id: bob.userId, amount: 5 },
+        field: '/body/amount',
+      },
+      {
+        url: '/v1/admin/disputes/00000000-0000-4000-8000-000000000000/settle',
+        headers: admin.headers,
+        body: { decision: 'uphold', value: 3 },
+        field: '/body/value',
+      },
+    ]
+    for (const { url, headers, body, field } of cases) {
+      const key = field.split('/').slice(2)
+      for (const bad of [5, 0.1, [5], true, null]) {
+        const payload = structuredClone(body)
+        let target = payload as Record<string, unknown>
+        for (const k of key.slice(0, -1)) target = target[k] as Record<string, unknown>
+        target[key.at(-1) as string] = bad
+        const res = await t.app.inject({ method: 'POST', url, headers, payload })
+        const what = `${url} ${JSON.stringify(payload)}`
+        expect(res.statusCode, what).toBe(400)
+        expect(res.headers['content-type'], what).toContain('application/problem+json')
+        expect(res.json(), what).toMatchObject({ code: 'invalid_amount', errors: [{ field }] })
+      }
+    }
+    // The same requests with strings go through, so it is the type that was refused.
+    const ok = await trade(bob, market.id, { outcome: 0, side: 'buy', amount: '1' })
+    expect(ok.statusCode, ok.body).toBe(201)
+    const resolved = await t.app.inject({
+      method: 'POST',
+      url: `/v1/markets/${resolvable.id}/resolve`,
+      headers: alice.headers,
+      payload: { outcome: 0, evidence: { note: 'yes' } },
+    })
+    expect(resolved.statusCode, resolved.body).toBe(200)
+    const trades = await t.ctx.db.one(
+      sql<{ n: bigint }>(
+        'TestCountBobTrades',
+        'select count(*) as n from public.trades where market_id = $1',
+      ),
+      [market.id],
+    )
+    expect(trades.n).toBe(1n)
+    const grants = await t.ctx.db.one(
+      sql<{ n: bigint }>(
+        'TestCountBobGrants',
+        "select count(*) as n from public.journal_entries where kind = 'admin_grant' and user_id = $1",
+      ),
+      [bob.userId],
+    )
+    expect(grants.n).toBe(1n) // the one of 'admins grant more', none from a number
+    const scalarNow = await t.app.inject({ method: 'GET', url: `/v1/markets/${scalar.id}` })
+    expect(scalarNow.json().status).toBe('open')
+  })
+})
+
 describe('lifecycle over HTTP', () => {
   it('close early, resolve, dispute, admin settles, payouts; void refunds', async () => {
     const market = await newMarket(alice)

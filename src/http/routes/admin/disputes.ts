@@ -4,6 +4,7 @@ import { disputeJson } from '../../../services/markets/present.js'
 import { getMarket } from '../../../services/markets/queries.js'
 import { problemResponses } from '../../schemas/problem.js'
 import type { RouteModule } from '../../types.js'
+import { amountsAreStrings } from '../markets/amounts.js'
 import { Dispute, Market, OutcomeRef, SignedAmount, Uuid } from '../markets/schemas.js'
 
 /**
@@ -34,6 +35,7 @@ export const settleDisputeRoute: RouteModule = (app, ctx) => {
           ...problemResponses(400, 401, 403, 404, 409, 422),
         },
       },
+      preValidation: amountsAreStrings(['value']),
     },
     async (request) => {
       const settled = await settleDispute(ctx, request.principal, request.params.id, request.body)

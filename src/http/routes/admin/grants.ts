@@ -5,6 +5,7 @@ import { adminGrant } from '../../../services/money/issuance.js'
 import { authorizeUser } from '../../plugins/authorize.js'
 import { problemResponses } from '../../schemas/problem.js'
 import type { RouteModule } from '../../types.js'
+import { amountsAreStrings } from '../markets/amounts.js'
 import { Amount, Uuid } from '../markets/schemas.js'
 
 /** POST /v1/admin/grants (admins): credits from the issuance account to a user. */
@@ -32,6 +33,7 @@ export const adminGrantRoute: RouteModule = (app, ctx) => {
           ...problemResponses(400, 401, 403, 404),
         },
       },
+      preValidation: amountsAreStrings(['amount']),
     },
     async (request, reply) => {
       const admin = authorizeUser(request, 'grant.create')

@@ -7,6 +7,7 @@ import { authorizeUser } from '../../plugins/authorize.js'
 import { DecisionRule } from '../../schemas/agents.js'
 import { problemResponses } from '../../schemas/problem.js'
 import type { RouteModule } from '../../types.js'
+import { amountsAreStrings } from './amounts.js'
 import { Amount, Market, SignedAmount, Uuid } from './schemas.js'
 
 /** POST /v1/markets: create a market; the subsidy is escrowed from the caller's cash. */
@@ -70,6 +71,12 @@ export const createMarketRoute: RouteModule = (app, ctx) => {
         ),
         response: { 201: Market, ...problemResponses(400, 401, 403, 404, 409, 422) },
       },
+      preValidation: amountsAreStrings(
+        ['subsidy'],
+        ['scalar', 'lo'],
+        ['scalar', 'hi'],
+        ['decision_rule', 'min_volume'],
+      ),
     },
     async (request, reply) => {
       const principal = authorizeUser(request, 'market.create')

@@ -1,6 +1,7 @@
 import { quoteTradeFor } from '../../../services/markets/trading.js'
 import { problemResponses } from '../../schemas/problem.js'
 import type { RouteModule } from '../../types.js'
+import { tradeAmountsAreStrings } from './amounts.js'
 import { MarketRef, QuoteResponse, TradeBody } from './schemas.js'
 
 /** POST /v1/markets/{market}/quote: what the trade would do now; changes nothing. */
@@ -18,6 +19,7 @@ export const quoteRoute: RouteModule = (app, ctx) => {
         body: TradeBody,
         response: { 200: QuoteResponse, ...problemResponses(400, 401, 404, 409, 422) },
       },
+      preValidation: tradeAmountsAreStrings,
     },
     // Anyone may quote; a signed-in caller's balances are taken into account.
     async (request) =>

@@ -3,6 +3,7 @@ import { resolveMarket } from '../../../services/markets/lifecycle.js'
 import { getMarket } from '../../../services/markets/queries.js'
 import { problemResponses } from '../../schemas/problem.js'
 import type { RouteModule } from '../../types.js'
+import { amountsAreStrings } from './amounts.js'
 import { Market, MarketRef, OutcomeRef, SignedAmount } from './schemas.js'
 
 /**
@@ -34,6 +35,7 @@ export const resolveMarketRoute: RouteModule = (app, ctx) => {
         ),
         response: { 200: Market, ...problemResponses(400, 401, 403, 404, 409, 422) },
       },
+      preValidation: amountsAreStrings(['value']),
     },
     async (request) => {
       const market = await resolveMarket(ctx, request.principal, request.params.market, request.body)

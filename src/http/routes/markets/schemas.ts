@@ -12,14 +12,15 @@ const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null
 export const Amount = Type.String({
   minLength: 1,
   maxLength: 40,
-  description: 'A decimal amount with at most 6 decimals, e.g. "12.5"',
+  description:
+    'A decimal amount as a JSON string (a JSON number is refused) with at most 6 decimals, e.g. "12.5"',
   examples: ['12.5'],
 })
 
 export const SignedAmount = Type.String({
   minLength: 1,
   maxLength: 41,
-  description: 'A decimal number with at most 6 decimals, may be negative, e.g. "-3.25"',
+  description: 'A decimal number as a JSON string with at most 6 decimals, may be negative, e.g. "-3.25"',
   examples: ['-3.25'],
 })
 

@@ -3,6 +3,7 @@ import { placeTrade } from '../../../services/markets/trading.js'
 import { authorizeUser } from '../../plugins/authorize.js'
 import { problemResponses } from '../../schemas/problem.js'
 import type { RouteModule } from '../../types.js'
+import { tradeAmountsAreStrings } from './amounts.js'
 import { MarketRef, TradeBody, TradeResponse } from './schemas.js'
 
 /**
@@ -31,6 +32,7 @@ export const tradeRoute: RouteModule = (app, ctx) => {
         body: TradeBody,
         response: { 201: TradeResponse, ...problemResponses(400, 401, 403, 404, 409, 422) },
       },
+      preValidation: tradeAmountsAreStrings,
     },
     async (request, reply) => {
       const principal = authorizeUser(request, 'market.trade')
