@@ -5,9 +5,13 @@
  */
 export const ErrorCode = {
   ValidationFailed: 'validation_failed',
+  BadRequest: 'bad_request',
   InvalidJson: 'invalid_json',
   UnsupportedMediaType: 'unsupported_media_type',
   PayloadTooLarge: 'payload_too_large',
+  UriTooLong: 'uri_too_long',
+  HeadersTooLarge: 'headers_too_large',
+  RequestTimeout: 'request_timeout',
   NotFound: 'not_found',
   RouteNotFound: 'route_not_found',
   MethodNotAllowed: 'method_not_allowed',
@@ -21,6 +25,7 @@ export const ErrorCode = {
   DatabaseUnavailable: 'database_unavailable',
   AuthUnavailable: 'auth_unavailable',
   NotReady: 'not_ready',
+  ShuttingDown: 'shutting_down',
   Internal: 'internal_error',
   // GoTrue's own codes, answered by the local /auth/v1 (supabase-js reads them).
   InvalidCredentials: 'invalid_credentials',
@@ -114,6 +119,9 @@ export const errors = {
       detail,
       errors: fieldErrors,
     }),
+  /** A request HTTP itself cannot make sense of (a URL that does not decode, a malformed request). */
+  badRequest: (detail: string) =>
+    new AppError({ code: ErrorCode.BadRequest, status: 400, title: 'Bad request', detail }),
   invalidJson: (detail: string) =>
     new AppError({ code: ErrorCode.InvalidJson, status: 400, title: 'Malformed JSON body', detail }),
   unsupportedMediaType: (contentType: string) =>
@@ -130,6 +138,8 @@ export const errors = {
       title: 'Payload too large',
       detail: `The request body is larger than ${limit} bytes`,
     }),
+  uriTooLong: (detail: string) =>
+    new AppError({ code: ErrorCode.UriTooLong, status: 414, title: 'URI too long', detail }),
   notFound: (what: string, detail?: string) =>
     new AppError({ code: ErrorCode.NotFound, status: 404, title: `${what} not found`, detail }),
   routeNotFound: (method: string, url: string) =>
@@ -198,6 +208,15 @@ export const errors = {
       title: 'Not ready',
       detail,
       extensions: { checks },
+    }),
+  /** The process is draining before it stops: the load balancer should send this elsewhere. */
+  shuttingDown: () =>
+    new AppError({
+      code: ErrorCode.ShuttingDown,
+      status: 503,
+      title: 'Shutting down',
+      detail: 'This instance is shutting down; retry the request',
+      headers: { 'retry-after': '1', connection: 'close' },
     }),
   /**
    * An error of the local GoTrue-compatible auth: rendered as GoTrue's `{code, message}` under

@@ -11,11 +11,21 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyBaseLogger } from 'fastify'
 import { packageVersion } from '../config/index.js'
 import type { AppContext } from '../context.js'
-import { createRouteIndex, errorHandler, notFoundHandler } from './error-handler.js'
+import { errors } from '../errors/codes.js'
+import {
+  clientErrorHandler,
+  createRouteIndex,
+  errorHandler,
+  notFoundHandler,
+  sendProblem,
+  toAppError,
+} from './error-handler.js'
 import { registerAdminAudit } from './plugins/audit.js'
 import { registerAuthentication } from './plugins/authenticate.js'
 import { registerRateLimits } from './plugins/rate-limit.js'
 import { registerSecurity } from './plugins/security.js'
+import { sendGoTrueError } from './routes/auth/errors.js'
+import { AUTH_PREFIX } from './routes/auth/index.js'
 import { registerRoutes } from './routes/index.js'
 import { DecisionView } from './schemas/agents.js'
 import { identitySchemas } from './schemas/identity.js'
@@ -23,6 +33,10 @@ import { Problem } from './schemas/problem.js'
 import type { App } from './types.js'
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
+
+function toProblem(error: Error) {
+  return toAppError(error) ?? errors.internal(error)
+}
 
 export async function buildApp(ctx: AppContext): Promise<App> {
   const { config } = ctx
@@ -35,7 +49,18 @@ export async function buildApp(ctx: AppContext): Promise<App> {
     bodyLimit: config.BODY_LIMIT_BYTES,
     requestTimeout: config.REQUEST_TIMEOUT_MS,
     trustProxy: config.TRUST_PROXY,
-    return503OnClosing: true,
+    // While draining, requests that still arrive on kept-alive connections get a 503 problem
+    // document from the hook below instead of Fastify's own JSON.
+    return503OnClosing: false,
+    // Requests Node's parser or Fastify's router refuse before any hook runs (malformed HTTP, a
+    // URL that does not decode, an over-long path segment) are problem documents too.
+    clientErrorHandler,
+    frameworkErrors: (error, request, reply) => {
+      reply.header('x-request-id', request.id)
+      const problem = toProblem(error)
+      if (request.url.startsWith(AUTH_PREFIX)) return sendGoTrueError(request, reply, problem)
+      return sendProblem(request, reply, problem)
+    },
     // A caller's X-Request-Id is kept when it is sane, so their logs and ours line up.
     requestIdHeader: false,
     genReqId: (request) => {
@@ -65,6 +90,13 @@ export async function buildApp(ctx: AppContext): Promise<App> {
     reply.header('x-request-id', request.id)
   })
   await registerSecurity(app, ctx)
+  let closing = false
+  app.addHook('preClose', async () => {
+    closing = true
+  })
+  app.addHook('onRequest', async () => {
+    if (closing) throw errors.shuttingDown()
+  })
   app.addSchema(Problem)
   for (const schema of identitySchemas) app.addSchema(schema)
   app.addSchema(DecisionView)

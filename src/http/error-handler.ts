@@ -3,10 +3,12 @@
  * arrives here and leaves as an RFC 9457 problem document with a stable `code`. Unknown
  * errors are logged with their stack and answered with a generic 500 that leaks nothing.
  */
+import { STATUS_CODES } from 'node:http'
+import type { Socket } from 'node:net'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import FindMyWay from 'find-my-way'
 import { DatabaseError, databaseErrorToAppError } from '../db/errors.js'
-import { AppError, errors, type FieldError } from '../errors/codes.js'
+import { AppError, ErrorCode, errors, type FieldError } from '../errors/codes.js'
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8'
 
@@ -56,7 +58,7 @@ function validationFieldErrors(error: FastifyError): FieldError[] {
 }
 
 /** Translates anything thrown into an AppError; undefined means "unexpected, a 500". */
-export function toAppError(error: unknown): AppError | undefined {
+export function toAppError(error: unknown, request?: FastifyRequest): AppError | undefined {
   if (error instanceof AppError) return error
   if (error instanceof DatabaseError) return databaseErrorToAppError(error)
   const fastifyError = error as FastifyError
@@ -71,13 +73,18 @@ export function toAppError(error: unknown): AppError | undefined {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return errors.payloadTooLarge(Number(/\d+/.exec(fastifyError.message)?.[0] ?? 0))
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return errors.unsupportedMediaType(String(/'(.*)'/.exec(fastifyError.message)?.[1] ?? 'unknown'))
+      // Fastify's message does not name the type; the request does.
+      return errors.unsupportedMediaType(String(request?.headers['content-type'] ?? 'none'))
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return errors.invalidJson(fastifyError.message)
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return errors.invalidJson('The body is empty but Content-Type is application/json')
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return errors.validation('Content-Length does not match the body')
+    case 'FST_ERR_BAD_URL':
+      return errors.badRequest('The URL does not decode: a percent-encoded part is malformed')
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return errors.uriTooLong('A path segment is longer than any identifier this API uses')
   }
   if (error instanceof SyntaxError && fastifyError.statusCode === 400) {
     return errors.invalidJson(error.message)
@@ -85,9 +92,9 @@ export function toAppError(error: unknown): AppError | undefined {
   const status = fastifyError?.statusCode
   if (typeof status === 'number' && status >= 400 && status < 500) {
     return new AppError({
-      code: status === 429 ? 'rate_limited' : 'bad_request',
+      code: status === 429 ? ErrorCode.RateLimited : ErrorCode.BadRequest,
       status,
-      title: fastifyError.name && fastifyError.name !== 'Error' ? fastifyError.name : 'Bad request',
+      title: STATUS_CODES[status] ?? 'Bad request',
       detail: fastifyError.message,
     })
   }
@@ -95,7 +102,7 @@ export function toAppError(error: unknown): AppError | undefined {
 }
 
 export function errorHandler(error: unknown, request: FastifyRequest, reply: FastifyReply) {
-  const appError = toAppError(error)
+  const appError = toAppError(error, request)
   if (appError && appError.status < 500) {
     request.log.warn(
       { code: appError.code, status: appError.status, detail: appError.detail },
@@ -146,4 +153,28 @@ export function notFoundHandler(routeIndex: ReturnType<typeof createRouteIndex>)
     request.log.warn({ code: error.code }, 'no route')
     return sendProblem(request, reply, error)
   }
+}
+
+/**
+ * Node's HTTP parser refuses some requests before Fastify sees them (malformed request line or
+ * headers, headers too large, a body that does not arrive within REQUEST_TIMEOUT_MS). Fastify's
+ * default answer is its own JSON; this one is a problem document like every other error.
+ */
+export function clientErrorHandler(error: NodeJS.ErrnoException, socket: Socket) {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return
+  const [code, status, detail] =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [ErrorCode.RequestTimeout, 408, 'The request did not arrive in time']
+      : error.code === 'HPE_HEADER_OVERFLOW'
+        ? [ErrorCode.HeadersTooLarge, 431, 'The request headers are too large']
+        : [ErrorCode.BadRequest, 400, 'The request is not valid HTTP']
+  const title = STATUS_CODES[status] ?? 'Bad request'
+  const body = JSON.stringify({ type: `urn:problem:${code}`, title, status, detail, code })
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${title}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    )
+  }
+  socket.destroy(error)
 }

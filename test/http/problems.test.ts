@@ -1,3 +1,5 @@
+import type { AddressInfo } from 'node:net'
+import { connect } from 'node:net'
 import { Type } from '@sinclair/typebox'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { errors } from '../../src/errors/codes.js'
@@ -103,7 +105,7 @@ describe('problem documents', () => {
     expect(res.headers['content-type']).toBe(PROBLEM)
   })
 
-  it('an unsupported media type is a 415', async () => {
+  it('an unsupported media type is a 415 naming the type', async () => {
     const res = await app.inject({
       method: 'POST',
       url: '/test/orders',
@@ -112,6 +114,28 @@ describe('problem documents', () => {
     })
     expect(res.statusCode).toBe(415)
     expect(res.json().code).toBe('unsupported_media_type')
+    expect(res.json().detail).toContain("'text/xml'")
+  })
+
+  it('a URL that does not decode is a 400 problem, before any route runs', async () => {
+    for (const url of ['/v1/users/%ZZ', '/v1/me/api-keys/%E0%A4%A']) {
+      const res = await app.inject({ method: 'GET', url })
+      expect(res.statusCode, url).toBe(400)
+      expect(res.headers['content-type']).toBe(PROBLEM)
+      expect(res.json()).toMatchObject({ code: 'bad_request', status: 400 })
+      expect(res.headers['x-request-id']).toBe(res.json().request_id)
+    }
+    // /auth/v1 answers in GoTrue's shape, as everywhere under it.
+    const auth = await app.inject({ method: 'GET', url: '/auth/v1/%ZZ' })
+    expect(auth.statusCode).toBe(400)
+    expect(auth.json()).toMatchObject({ code: 400, error_code: 'bad_request' })
+  })
+
+  it('a path segment over the router limit is a 414 problem', async () => {
+    const res = await app.inject({ method: 'GET', url: `/v1/users/${'a'.repeat(500)}` })
+    expect(res.statusCode).toBe(414)
+    expect(res.headers['content-type']).toBe(PROBLEM)
+    expect(res.json().code).toBe('uri_too_long')
   })
 
   it('a body over the limit is a 413', async () => {
@@ -169,5 +193,99 @@ describe('problem documents', () => {
     })
     expect(junk.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/)
     expect(junk.json().request_id).toBe(junk.headers['x-request-id'])
+  })
+})
+
+/** Writes `request` on a fresh connection and returns everything the server sent back. */
+function exchange(port: number, request: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(request))
+    let received = ''
+    socket.on('data', (chunk) => {
+      received += chunk
+    })
+    socket.on('error', reject)
+    socket.on('close', () => resolve(received))
+  })
+}
+
+function problemOf(raw: string) {
+  const [head = '', body = ''] = raw.split('\r\n\r\n')
+  return { head, status: Number(head.split(' ')[1]), body: JSON.parse(body) }
+}
+
+describe('over a real socket', () => {
+  let live: App
+  let port: number
+  let entered: () => void
+  let release: () => void
+  const inside = new Promise<void>((resolve) => {
+    entered = resolve
+  })
+  const released = new Promise<void>((resolve) => {
+    release = resolve
+  })
+
+  beforeAll(async () => {
+    live = await buildApp(t.ctx)
+    live.get('/test/slow', async () => {
+      entered()
+      await released
+      return { done: true }
+    })
+    await live.listen({ host: '127.0.0.1', port: 0 })
+    port = (live.server.address() as AddressInfo).port
+  })
+  afterAll(async () => {
+    release()
+    await live.close()
+  })
+
+  it('a request that is not HTTP is a 400 problem document', async () => {
+    const { head, status, body } = problemOf(await exchange(port, 'HELLO THERE\r\n\r\n'))
+    expect(status).toBe(400)
+    expect(head).toContain(`Content-Type: ${PROBLEM}`)
+    expect(body).toMatchObject({ code: 'bad_request', status: 400 })
+  })
+
+  it('headers over the size limit are a 431 problem document', async () => {
+    const raw = await exchange(
+      port,
+      `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'b'.repeat(20_000)}\r\n\r\n`,
+    )
+    const { status, body } = problemOf(raw)
+    expect(status).toBe(431)
+    expect(body).toMatchObject({ code: 'headers_too_large', status: 431 })
+  })
+
+  it('while draining: the in-flight request finishes, a late one on its connection is a 503 problem', async () => {
+    const socket = connect(port, '127.0.0.1')
+    let received = ''
+    socket.on('data', (chunk) => {
+      received += chunk
+    })
+    const socketClosed = new Promise((resolve) => socket.on('close', resolve))
+    socket.write('GET /test/slow HTTP/1.1\r\nHost: x\r\n\r\n')
+    await inside
+
+    const closed = live.close()
+    while (live.server.listening) await new Promise((resolve) => setImmediate(resolve))
+    // No new connection is accepted …
+    await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow()
+    // … and a request on the kept-alive connection is turned away with a problem document.
+    socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n')
+    release()
+    await socketClosed
+    await closed
+
+    const responses = received.split(/(?=HTTP\/1\.1 )/)
+    expect(responses).toHaveLength(2)
+    const [first = '', second = ''] = responses
+    expect(first).toMatch(/^HTTP\/1\.1 200 /)
+    expect(first).toContain('{"done":true}')
+    const late = problemOf(second)
+    expect(late.status).toBe(503)
+    expect(late.head.toLowerCase()).toContain('retry-after: 1')
+    expect(late.body).toMatchObject({ code: 'shutting_down', status: 503 })
   })
 })
