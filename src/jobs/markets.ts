@@ -22,7 +22,8 @@ export function marketJobs(ctx: AppContext): JobDefinition<MarketJob>[] {
     },
     {
       // Pays holders (or refunds a void) in resumable steps; 'waiting' means the dispute window
-      // is still open or a dispute awaits an admin, whose settlement enqueues this job again.
+      // is still open (the step enqueued this job again for its end) or a dispute awaits an
+      // admin, whose settlement enqueues this job again.
       name: SETTLE_MARKET_JOB,
       retryLimit: 10,
       retryDelaySeconds: 10,

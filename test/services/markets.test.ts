@@ -364,7 +364,23 @@ describe('lifecycle', () => {
       evidence: { url: 'https://weather.example/paris' },
     })
     expect(resolved.status).toBe('resolved')
-    expect(await settleMarket(t.ctx, market.id)).toBe('waiting') // dispute window open
+    const settleJobs = () =>
+      t.ctx.db.many(
+        sql<{ start_after: Date }>(
+          'TestSettleJobs',
+          `select start_after from pgboss.job where name = 'market-settle' and data->>'marketId' = $1
+            order by created_on`,
+        ),
+        [market.id],
+      )
+    expect((await settleJobs()).map((j) => j.start_after)).toEqual([resolved.dispute_until])
+    // Run before the window ends (the queue's clock ahead of ours): nothing is paid, and the
+    // job comes back at the window's end instead of leaving the market resolved for good.
+    expect(await settleMarket(t.ctx, market.id)).toBe('waiting')
+    expect((await settleJobs()).map((j) => j.start_after)).toEqual([
+      resolved.dispute_until,
+      resolved.dispute_until,
+    ])
     clock.advance(HOUR)
 
     // Two settlement runs at once (a duplicated job): each holder is paid once.

@@ -34,6 +34,7 @@ import {
   lockCashAccounts,
   postEntries,
 } from '../money/ledger.js'
+import { SETTLE_MARKET_JOB } from './lifecycle.js'
 import { type BranchRow, lockBranches, lockMarket, type MarketRow } from './repository.js'
 
 interface HolderPosition {
@@ -316,7 +317,8 @@ async function closeBranch(tx: Transaction, market: MarketRow, branch: BranchRow
 /**
  * One step of settling a market, in one transaction: 'progress' when it did some work and more
  * may remain, 'done' when the market is settled (or there is nothing to settle), 'waiting' when
- * the market is not ready (dispute window still open, or an open dispute).
+ * the market is not ready: its dispute window is still open (the settle job is then enqueued
+ * again for the window's end), or a dispute awaits an admin (whose settlement enqueues it).
  */
 export async function settleStep(ctx: AppContext, marketId: string): Promise<SettleStep> {
   const now = ctx.clock.now()
@@ -325,7 +327,17 @@ export async function settleStep(ctx: AppContext, marketId: string): Promise<Set
     const market = await lockMarket(tx, marketId)
     if (market.finalized_at !== null) return 'done'
     if (market.status === 'resolved') {
-      if (market.dispute_until && now.getTime() < market.dispute_until.getTime()) return 'waiting'
+      if (market.dispute_until && now.getTime() < market.dispute_until.getTime()) {
+        // Run before the window ends: the queue starts jobs by the database's clock, which may
+        // be ahead of this process's. Come back at the end of the window (with this commit),
+        // or the market would stay resolved and unpaid for good.
+        await ctx.queue.send(
+          SETTLE_MARKET_JOB,
+          { marketId: market.id },
+          { tx, startAfter: market.dispute_until, singletonKey: `settle:${market.id}` },
+        )
+        return 'waiting'
+      }
       if ((await tx.one(HasOpenDispute, [market.id])).open) return 'waiting'
     } else if (market.status !== 'voided') {
       return 'waiting'
