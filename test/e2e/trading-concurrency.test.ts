@@ -1,11 +1,13 @@
 /**
  * Trading under concurrency, end to end: the API on a real socket over its own pool, 24 clients
  * signed up through /auth/v1, several thousand random buys and sells on three markets (binary,
- * categorical, scalar), some repeating an Idempotency-Key with the same body (a retry) or with
- * another body (a bug), then resolution and finalisation. Afterwards the ledger's invariants are
- * checked in SQL: every journal entry sums to zero, no cash is negative, every position is the
- * sum of its trades, every escrow covered its worst case while open and ends at exactly zero,
- * total credits equal total issued, and no idempotency key traded twice.
+ * categorical, scalar), some repeating an Idempotency-Key with the same body (a retry, later or
+ * at the same moment) or with another body (a bug), then resolution and finalisation. The
+ * ledger's invariants are checked in SQL while the trades run (each check is one statement, so
+ * it sees one consistent snapshot) and again afterwards: every journal entry sums to zero, no
+ * cash is negative, every position is the sum of its trades, every escrow covers its worst case
+ * while open and ends at exactly zero, total credits equal total issued, and no idempotency key
+ * traded twice.
  */
 import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -23,7 +25,8 @@ import { createTestDatabase, type TestDatabase } from '../helpers/database.js'
 import { ledgerViolations } from '../helpers/money.js'
 
 const CLIENTS = 24
-const OPERATIONS_PER_CLIENT = Number(process.env.CONCURRENCY_OPS ?? 125)
+// 24 × 150 = 3,600 requests, of which about 3,000 trade.
+const OPERATIONS_PER_CLIENT = Number(process.env.CONCURRENCY_OPS ?? 150)
 
 let database: TestDatabase
 let ctx: AppContext
@@ -126,7 +129,21 @@ describe('concurrent trading through the HTTP API', () => {
     let placed = 0
     let replays = 0
     let conflicts = 0
+    let races = 0
     const count = <K>(map: Map<K, number>, key: K) => map.set(key, (map.get(key) ?? 0) + 1)
+
+    // The invariants, checked over and over while the trades run: each escrow covers its worst
+    // case at every moment it is open, not only once the trading has stopped.
+    let trading = true
+    let checksDuringTrading = 0
+    const violationsDuringTrading: string[] = []
+    const monitor = (async () => {
+      while (trading) {
+        violationsDuringTrading.push(...(await ledgerViolations(ctx.db)))
+        checksDuringTrading++
+        await new Promise((resolve) => setTimeout(resolve, 20)) // leave the pool to the traders
+      }
+    })()
 
     await Promise.all(
       clients.map(async (client, c) => {
@@ -157,7 +174,33 @@ describe('concurrent trading through the HTTP API', () => {
             replays++
             continue
           }
-          if (previous && roll < 0.08) {
+          if (roll >= 0.06 && roll < 0.09) {
+            // A retry racing the original: the same new key and body sent twice at once. One
+            // trades; the other waits for it and replays its response (or both are refused).
+            key = `c${c}-race${i}`
+            const raced = { outcome, side: 'buy', amount: (0.5 + random() * 10).toFixed(6) }
+            const path = `/v1/markets/${market.id}/trades`
+            const headers = { ...client.headers, 'idempotency-key': key }
+            const pair = await Promise.all([
+              call('POST', path, headers, raced),
+              call('POST', path, headers, raced),
+            ])
+            for (const res of pair) count(statuses, res.status)
+            const accepted = pair.filter((res) => res.status === 201)
+            for (const res of pair) if (res.status !== 201) expect(res.status, res.text).toBe(422)
+            if (accepted.length > 0) {
+              expect(
+                accepted.filter((res) => res.replayed !== 'true'),
+                'traded once',
+              ).toHaveLength(1)
+              expect(new Set(accepted.map((res) => res.json().trade.id)).size).toBe(1)
+              placed++
+              races++
+              sent.push({ key, body: { m: market.id, b: raced }, response: accepted[0]?.text as string })
+            }
+            continue
+          }
+          if (previous && roll < 0.11) {
             // A bug: same key, another body → 409, and no trade.
             const res = await call(
               'POST',
@@ -199,13 +242,20 @@ describe('concurrent trading through the HTTP API', () => {
         }
       }),
     )
+    trading = false
+    await monitor
+    expect(violationsDuringTrading).toEqual([])
+    expect(checksDuringTrading).toBeGreaterThan(0)
     process.stdout.write(
-      `[concurrency] seed ${seed}: ${placed} trades placed, ${replays} replays, ${conflicts} key conflicts, ` +
+      `[concurrency] seed ${seed}: ${placed} trades placed, ${replays} replays, ${races} racing duplicates, ` +
+        `${conflicts} key conflicts, ${checksDuringTrading} invariant checks while trading, ` +
         `statuses ${JSON.stringify(Object.fromEntries(statuses))}, refusals ${JSON.stringify(Object.fromEntries(codes))}\n`,
     )
     expect([...statuses.keys()].every((s) => s < 500)).toBe(true)
     expect(placed).toBeGreaterThan(CLIENTS * OPERATIONS_PER_CLIENT * 0.5)
-    expect(replays + conflicts).toBeGreaterThan(0)
+    expect(replays).toBeGreaterThan(0)
+    expect(races).toBeGreaterThan(0)
+    expect(conflicts).toBeGreaterThan(0)
 
     const { n: trades } = await ctx.db.one(
       sql<{ n: bigint }>('CountAllTrades', 'select count(*) as n from public.trades'),
