@@ -90,12 +90,19 @@ export async function buildApp(ctx: AppContext): Promise<App> {
     reply.header('x-request-id', request.id)
   })
   await registerSecurity(app, ctx)
+  // Draining: new requests on kept-alive connections are turned away, and the answers still
+  // being produced close their connection; otherwise a client that keeps its connection alive
+  // holds the stop up until the keep-alive timeout.
   let closing = false
   app.addHook('preClose', async () => {
     closing = true
   })
   app.addHook('onRequest', async () => {
     if (closing) throw errors.shuttingDown()
+  })
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (closing) reply.header('connection', 'close')
+    return payload
   })
   app.addSchema(Problem)
   for (const schema of identitySchemas) app.addSchema(schema)

@@ -7,6 +7,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import pg from 'pg'
 import { afterAll, describe, expect, it } from 'vitest'
 import { projectRoot } from '../../src/config/index.js'
 import { createLogger } from '../../src/infra/logger.js'
@@ -129,6 +130,8 @@ describe('serve against DATABASE_URL', () => {
     const database = await createTestDatabase({ template: false })
     const config = testConfig({ DATABASE_URL: database.url, PORT: '0' })
     const service = await startService(config, createLogger('silent'))
+    const locker = new pg.Client({ connectionString: database.url })
+    await locker.connect()
     try {
       const base = service.address as string
       const health = await fetch(`${base}/healthz`)
@@ -138,7 +141,34 @@ describe('serve against DATABASE_URL', () => {
       const missing = await fetch(`${base}/v1/nothing`)
       expect(missing.status).toBe(404)
       expect(missing.headers.get('content-type')).toBe('application/problem+json; charset=utf-8')
+
+      // A request held inside the database (readiness reads the migrations table, locked here)
+      // is in flight when the stop begins.
+      await locker.query('begin')
+      await locker.query('lock table supabase_migrations.schema_migrations in access exclusive mode')
+      const inFlight = fetch(`${base}/readyz`)
+      while (
+        (
+          await locker.query(
+            `select 1 from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
+          )
+        ).rowCount === 0
+      ) {
+        await new Promise((resolve) => setImmediate(resolve))
+      }
+      const stopped = service.stop()
+      while (service.app?.server.listening) await new Promise((resolve) => setImmediate(resolve))
+      // No new connection is accepted while it drains …
+      await expect(fetch(`${base}/healthz`)).rejects.toThrow()
+      // … the request in flight still gets its answer from the database, whose pool closes after.
+      await locker.query('commit')
+      const answer = await inFlight
+      expect(answer.status).toBe(200)
+      expect(await answer.json()).toMatchObject({ status: 'ready' })
+      await stopped
+      await expect(service.ctx.db.ping()).rejects.toThrow()
     } finally {
+      await locker.end()
       await service.stop()
       await database.drop()
     }
