@@ -181,6 +181,8 @@ describe('agents', () => {
     [{ delivery: { type: 'carrier-pigeon' } }, '/body/delivery'],
     [{ action_source: 'llm', llm: undefined }, '/body/llm'],
     [{ surprise: true }, '/body/surprise'],
+    [{ liquidity_per_decision: 50 }, '/body/liquidity_per_decision'],
+    [{ decision_rule: { min_volume: 10 } }, '/body/decision_rule/min_volume'],
   ])('refuses %o with a 400 naming %s', async (change, field) => {
     const res = await create({ ...agentBody, ...change })
     expect(res.statusCode).toBe(400)

@@ -3,6 +3,7 @@ import { authorizeUser } from '../../plugins/authorize.js'
 import { AgentWithSecret, CreateAgentBody } from '../../schemas/agents.js'
 import { problemResponses } from '../../schemas/problem.js'
 import type { RouteModule } from '../../types.js'
+import { amountsAreStrings } from '../markets/amounts.js'
 
 /** POST /v1/agents: an agent operated by the caller. */
 export const createAgentRoute: RouteModule = (app, ctx) => {
@@ -16,6 +17,12 @@ export const createAgentRoute: RouteModule = (app, ctx) => {
         body: CreateAgentBody,
         response: { 201: AgentWithSecret, ...problemResponses(400, 401, 403, 422) },
       },
+      preValidation: amountsAreStrings(
+        ['liquidity_per_decision'],
+        ['decision_rule', 'min_volume'],
+        ['objective', 'scalar', 'lo'],
+        ['objective', 'scalar', 'hi'],
+      ),
     },
     async (request, reply) => {
       const principal = authorizeUser(request, 'agent.create')

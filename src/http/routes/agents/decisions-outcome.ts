@@ -3,6 +3,7 @@ import { reportOutcome } from '../../../services/decisions/agent-decisions.js'
 import { decisionView } from '../../../services/decisions/view.js'
 import { problemResponses } from '../../schemas/problem.js'
 import type { RouteModule } from '../../types.js'
+import { amountsAreStrings } from '../markets/amounts.js'
 import { Market, OutcomeRef, SignedAmount, Uuid } from '../markets/schemas.js'
 
 /**
@@ -35,6 +36,7 @@ export const reportOutcomeRoute: RouteModule = (app, ctx) => {
         ),
         response: { 200: Market, ...problemResponses(400, 401, 403, 404, 409, 422) },
       },
+      preValidation: amountsAreStrings(['value']),
     },
     async (request) => {
       const { id, marketId } = request.params

@@ -3,6 +3,7 @@ import { authorizeUser } from '../../plugins/authorize.js'
 import { AgentIdParams, AgentWithSecret, UpdateAgentBody } from '../../schemas/agents.js'
 import { problemResponses } from '../../schemas/problem.js'
 import type { RouteModule } from '../../types.js'
+import { amountsAreStrings } from '../markets/amounts.js'
 
 /** PATCH /v1/agents/{id}: the operator changes settings; decisions already open keep theirs. */
 export const updateAgentRoute: RouteModule = (app, ctx) => {
@@ -17,6 +18,12 @@ export const updateAgentRoute: RouteModule = (app, ctx) => {
         body: UpdateAgentBody,
         response: { 200: AgentWithSecret, ...problemResponses(400, 401, 403, 404) },
       },
+      preValidation: amountsAreStrings(
+        ['liquidity_per_decision'],
+        ['decision_rule', 'min_volume'],
+        ['objective', 'scalar', 'lo'],
+        ['objective', 'scalar', 'hi'],
+      ),
     },
     async (request) => {
       const current = await findAgent(ctx.db, request.params.id)
