@@ -288,6 +288,11 @@ export const variables = {
     500,
     'Holders paid (or refunded) per transaction when a market is finalised or voided',
   ),
+  IDEMPOTENCY_KEY_TTL_HOURS: variable(
+    int(1, 24 * 365),
+    24,
+    'Hours an Idempotency-Key answers retries of its trade; a daily job deletes older keys',
+  ),
   WEBHOOK_MAX_ATTEMPTS: variable(
     int(1, 100),
     10,

@@ -12,6 +12,11 @@ export interface JobDefinition<Data extends object = object> {
   handle(data: Data, meta: { id: string; name: string }): Promise<void>
   retryLimit?: number
   retryDelaySeconds?: number
+  /**
+   * A cron expression (UTC): the job is also sent on this schedule, with empty data. pg-boss keeps
+   * the schedule in the database and sends each tick once, whichever worker's clock sees it first.
+   */
+  schedule?: string
 }
 
 export interface SendOptions {
@@ -30,7 +35,8 @@ export interface JobQueue {
   send(name: string, data: object, options?: SendOptions): Promise<string | null>
   /**
    * Creates (or updates) each job's queue with its retry settings, so a job inherits them
-   * whichever process sends it. Every role does this at start.
+   * whichever process sends it, and makes the stored schedules those of the definitions. Every
+   * role does this at start.
    */
   register(jobs: JobDefinition[]): Promise<void>
   /** Starts handling jobs (worker role); registers them first. */
@@ -82,6 +88,8 @@ export async function startJobQueue(options: {
         if (await boss.getQueue(job.name)) await boss.updateQueue(job.name, { name: job.name, ...retry })
         else await boss.createQueue(job.name, { name: job.name, ...retry })
         created.add(job.name)
+        if (job.schedule !== undefined) await boss.schedule(job.name, job.schedule, {}, { tz: 'UTC' })
+        else await boss.unschedule(job.name)
       }
     },
     async send(name, data, sendOptions = {}) {

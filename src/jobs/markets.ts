@@ -1,10 +1,15 @@
 /**
- * Market deadlines, run by the worker role. Both handlers are idempotent (a job can run twice
- * after a crash, or two workers can pick up duplicates): closing finds the market already
- * closed, settling finds its positions already settled.
+ * Market deadlines and upkeep, run by the worker role. Every handler is idempotent (a job can run
+ * twice after a crash, or two workers can pick up duplicates): closing finds the market already
+ * closed, settling finds its positions already settled, purging finds the old keys already gone.
  */
 import type { AppContext } from '../context.js'
 import type { JobDefinition } from '../infra/queue.js'
+import {
+  PURGE_IDEMPOTENCY_KEYS_CRON,
+  PURGE_IDEMPOTENCY_KEYS_JOB,
+  purgeIdempotencyKeys,
+} from '../services/markets/idempotency.js'
 import { CLOSE_MARKET_JOB, closeMarketAtDeadline, SETTLE_MARKET_JOB } from '../services/markets/lifecycle.js'
 import { settleMarket } from '../services/markets/settlement.js'
 
@@ -12,24 +17,34 @@ interface MarketJob {
   marketId: string
 }
 
-export function marketJobs(ctx: AppContext): JobDefinition<MarketJob>[] {
-  return [
-    {
-      name: CLOSE_MARKET_JOB,
-      retryLimit: 10,
-      retryDelaySeconds: 5,
-      handle: (data) => closeMarketAtDeadline(ctx, data.marketId),
+export function marketJobs(ctx: AppContext): JobDefinition[] {
+  const closeJob: JobDefinition<MarketJob> = {
+    name: CLOSE_MARKET_JOB,
+    retryLimit: 10,
+    retryDelaySeconds: 5,
+    handle: (data) => closeMarketAtDeadline(ctx, data.marketId),
+  }
+  const settleJob: JobDefinition<MarketJob> = {
+    // Pays holders (or refunds a void) in resumable steps; 'waiting' means the dispute window
+    // is still open (the step enqueued this job again for its end) or a dispute awaits an
+    // admin, whose settlement enqueues this job again.
+    name: SETTLE_MARKET_JOB,
+    retryLimit: 10,
+    retryDelaySeconds: 10,
+    handle: async (data) => {
+      await settleMarket(ctx, data.marketId)
     },
-    {
-      // Pays holders (or refunds a void) in resumable steps; 'waiting' means the dispute window
-      // is still open (the step enqueued this job again for its end) or a dispute awaits an
-      // admin, whose settlement enqueues this job again.
-      name: SETTLE_MARKET_JOB,
-      retryLimit: 10,
-      retryDelaySeconds: 10,
-      handle: async (data) => {
-        await settleMarket(ctx, data.marketId)
-      },
+  }
+  const purgeJob: JobDefinition = {
+    // Idempotency-Keys past IDEMPOTENCY_KEY_TTL_HOURS, once a day.
+    name: PURGE_IDEMPOTENCY_KEYS_JOB,
+    schedule: PURGE_IDEMPOTENCY_KEYS_CRON,
+    retryLimit: 3,
+    retryDelaySeconds: 60,
+    handle: async () => {
+      const deleted = await purgeIdempotencyKeys(ctx)
+      ctx.log.info({ job: PURGE_IDEMPOTENCY_KEYS_JOB, deleted }, 'expired idempotency keys deleted')
     },
-  ]
+  }
+  return [closeJob, settleJob, purgeJob] as JobDefinition[]
 }
