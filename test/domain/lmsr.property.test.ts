@@ -9,6 +9,7 @@ import {
   prices,
   proceedsOfSell,
   sharesForAmount,
+  worstCaseLoss,
 } from '../../src/domain/market-maker/index.js'
 import { minBig } from '../../src/domain/money.js'
 
@@ -240,7 +241,7 @@ describe('LMSR properties', () => {
     )
   })
 
-  it('the escrow always covers the maximum liability after any sequence of trades', () => {
+  it('the escrow always covers the maximum liability after any sequence of trades; the maker never loses more than b·ln n', () => {
     const op = fc.record({
       outcome: fc.nat({ max: 31 }),
       sell: fc.boolean(),
@@ -274,6 +275,9 @@ describe('LMSR properties', () => {
             state = { ...state, q: state.q.map((qi, i) => (i === k ? qi + shares : qi)) }
           }
           expect(escrow).toBeGreaterThanOrEqual(maxLiability(state.q))
+          // What the maker would lose if the worst outcome won now: pay its shares out of what
+          // traders paid in (escrow − subsidy). Never more than the worst case it was funded for.
+          expect(maxLiability(state.q) - (escrow - subsidy)).toBeLessThanOrEqual(worstCaseLoss(state))
         }
       }),
       RUNS,

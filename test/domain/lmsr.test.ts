@@ -21,6 +21,7 @@ import {
   scalarPayout,
   scalarPayoutPerShare,
   sharesForAmount,
+  worstCaseLoss,
 } from '../../src/domain/market-maker/index.js'
 import { MICRO } from '../../src/domain/money.js'
 
@@ -119,6 +120,19 @@ describe('liquidity', () => {
         const b = liquidity({ q: Array<bigint>(n).fill(0n), subsidy })
         expect(b * Math.log(n)).toBeLessThanOrEqual(Number(subsidy))
         expect(b * Math.log(n)).toBeGreaterThan(Number(subsidy) * (1 - 1e-14))
+      }),
+    )
+  })
+
+  it('the worst-case loss b · ln n, rounded up, is the subsidy or a hair below, never above', () => {
+    // b · ln n lies a few ε below L (see liquidity), so on real subsidies its ceiling is L itself.
+    expect(worstCaseLoss({ q: [0n, 0n], subsidy: 3_465_736n })).toBe(3_465_736n)
+    expect(worstCaseLoss({ q: Array<bigint>(32).fill(7n), subsidy: 100_000_000n })).toBe(100_000_000n)
+    fc.assert(
+      fc.property(fc.bigInt({ min: 1n, max: 10n ** 18n }), fc.integer({ min: 2, max: 32 }), (subsidy, n) => {
+        const loss = worstCaseLoss({ q: Array<bigint>(n).fill(0n), subsidy })
+        expect(loss).toBeLessThanOrEqual(subsidy)
+        expect(Number(subsidy - loss)).toBeLessThanOrEqual(Number(subsidy) * 1e-14 + 1)
       }),
     )
   })

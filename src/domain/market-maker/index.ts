@@ -23,6 +23,7 @@ export {
   SAFETY_ABSOLUTE,
   SAFETY_RELATIVE,
   sharesForAmount,
+  worstCaseLoss,
 } from './lmsr.js'
 export {
   type Fraction,

@@ -163,6 +163,17 @@ function liquidityOf(subsidy: bigint, n: number): number {
   return (Number(subsidy) / Math.log(n)) * (1 - 8 * Number.EPSILON)
 }
 
+/**
+ * The most the market maker can lose over any sequence of trades, b·ln n micro-credits, rounded
+ * up: C(0) = b·ln n, and moving from q = 0 to any q costs at least max q_i − b·ln n. `liquidity`
+ * picks b so that this never exceeds the subsidy L, which is what the branch escrows when it
+ * opens; the integer rounding of every trade (costs up, proceeds down) only lowers the loss.
+ */
+export function worstCaseLoss(state: BranchState): bigint {
+  assertState(state)
+  return BigInt(Math.ceil(liquidityOf(state.subsidy, state.q.length) * Math.log(state.q.length)))
+}
+
 /** Throws `MarketMakerError('invalid_state')` unless the state is a well-formed branch. */
 export function assertState(state: BranchState): void {
   const n = state.q.length

@@ -3,7 +3,7 @@
  * as numbers. Built here rather than in the routes because a trade's response is also stored
  * for Idempotency-Key replays, and must be byte-for-byte what the first request got.
  */
-import { prices as lmsrPrices } from '../../domain/market-maker/index.js'
+import { liquidity, prices as lmsrPrices } from '../../domain/market-maker/index.js'
 import { formatAmount } from '../../domain/money.js'
 import type { PositionTotals } from '../../domain/settlement.js'
 import type { TradeFill } from '../../domain/trading/index.js'
@@ -36,7 +36,7 @@ export interface BranchJson {
   prices: number[]
   shares_outstanding: string[]
   subsidy: string
-  /** LMSR liquidity b = L / ln n, in credits. */
+  /** LMSR liquidity b = L / ln n (the maker's own, domain/market-maker), in credits, rounded down. */
   liquidity: string
   escrow: string
   volume: string
@@ -46,7 +46,7 @@ export interface BranchJson {
 }
 
 export function branchJson(branch: BranchRow): BranchJson {
-  const b = Number(branch.subsidy) / Math.log(branch.q.length)
+  const b = liquidity({ q: branch.q, subsidy: branch.subsidy })
   return {
     id: branch.id,
     index: branch.index,
