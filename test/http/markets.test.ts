@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sql } from '../../src/db/database.js'
+import { parseAmount } from '../../src/domain/money.js'
 import { settleMarket } from '../../src/services/markets/settlement.js'
 import { createTestApp, type TestApp } from '../helpers/app.js'
 import { ledgerViolations, TestClock } from '../helpers/money.js'
@@ -285,6 +286,172 @@ describe('trading', () => {
   })
 })
 
+describe('bad requests everywhere else', () => {
+  it('closed markets, trade limits, unknown markets and slugs, bad cursors: each a 4xx problem, never a 500', async () => {
+    const market = await newMarket(alice)
+    const closed = await newMarket(alice)
+    await t.app.inject({ method: 'POST', url: `/v1/markets/${closed.id}/close`, headers: alice.headers })
+    const list = await t.app.inject({ method: 'GET', url: '/v1/markets?limit=1' })
+    expect(list.json().next_cursor).toEqual(expect.any(String))
+    const cases: Array<[string, string, object | undefined, number, string]> = [
+      // Trading a closed market, quoting it too.
+      [
+        'POST',
+        `/v1/markets/${closed.id}/trades`,
+        { outcome: 0, side: 'buy', amount: '1' },
+        409,
+        'market_closed',
+      ],
+      [
+        'POST',
+        `/v1/markets/${closed.id}/quote`,
+        { outcome: 0, side: 'buy', amount: '1' },
+        409,
+        'market_closed',
+      ],
+      // Above TRADE_MAX_CREDITS (100000): refused on the size, before the cash.
+      [
+        'POST',
+        `/v1/markets/${market.id}/trades`,
+        { outcome: 0, side: 'buy', amount: '100000.5' },
+        422,
+        'amount_above_maximum',
+      ],
+      [
+        'POST',
+        `/v1/markets/${market.id}/trades`,
+        { outcome: 0, side: 'buy', shares: '1000000000' },
+        422,
+        'amount_above_maximum',
+      ],
+      [
+        'POST',
+        `/v1/markets/${market.id}/trades`,
+        { outcome: 0, side: 'buy', amount: '99999999999999999999' },
+        400,
+        'invalid_amount',
+      ],
+      [
+        'POST',
+        `/v1/markets/${market.id}/trades`,
+        { outcome: 0, side: 'sell', shares: '1' },
+        422,
+        'insufficient_shares',
+      ],
+      [
+        'POST',
+        `/v1/markets/${market.id}/trades`,
+        { outcome: 2, side: 'buy', amount: '1' },
+        422,
+        'unknown_outcome',
+      ],
+      [
+        'POST',
+        `/v1/markets/${market.id}/trades`,
+        { outcome: -1, side: 'buy', amount: '1' },
+        422,
+        'unknown_outcome',
+      ],
+      // Unknown markets, by id or by slug, on every market route.
+      ['GET', '/v1/markets/no-such-market', undefined, 404, 'not_found'],
+      ['GET', '/v1/markets/NO-SUCH-MARKET', undefined, 404, 'not_found'],
+      ['GET', '/v1/markets/00000000-0000-4000-8000-000000000000', undefined, 404, 'not_found'],
+      ['GET', '/v1/markets/..%2F..%2Fetc', undefined, 404, 'not_found'],
+      ['GET', '/v1/markets/no-such-market/history', undefined, 404, 'not_found'],
+      ['GET', '/v1/markets/no-such-market/trades', undefined, 404, 'not_found'],
+      [
+        'POST',
+        '/v1/markets/no-such-market/quote',
+        { outcome: 0, side: 'buy', amount: '1' },
+        404,
+        'not_found',
+      ],
+      [
+        'POST',
+        '/v1/markets/no-such-market/trades',
+        { outcome: 0, side: 'buy', amount: '1' },
+        404,
+        'not_found',
+      ],
+      ['POST', '/v1/markets/no-such-market/close', undefined, 404, 'not_found'],
+      [
+        'POST',
+        '/v1/markets/no-such-market/resolve',
+        { outcome: 0, evidence: { note: 'x' } },
+        404,
+        'not_found',
+      ],
+      ['POST', '/v1/markets/no-such-market/disputes', { reason: 'x' }, 404, 'not_found'],
+      // Bad slugs when creating: not slug-shaped, or taken.
+      [
+        'POST',
+        '/v1/markets',
+        {
+          question: 'Bad slug?',
+          kind: 'binary',
+          subsidy: '10',
+          close_at: '2099-01-01T00:00:00Z',
+          slug: 'Not A Slug',
+        },
+        400,
+        'validation_failed',
+      ],
+      [
+        'POST',
+        '/v1/markets',
+        {
+          question: 'Taken slug?',
+          kind: 'binary',
+          subsidy: '10',
+          close_at: '2099-01-01T00:00:00Z',
+          slug: market.slug,
+        },
+        409,
+        'conflict',
+      ],
+      // Cursors that are not ours, on every list.
+      ...[
+        '/v1/markets',
+        `/v1/markets/${market.id}/trades`,
+        '/v1/me/trades',
+        '/v1/me/ledger',
+        '/v1/me/positions',
+      ].flatMap(
+        (url): Array<[string, string, undefined, number, string]> =>
+          [
+            'garbage',
+            Buffer.from('{"a":1}').toString('base64url'),
+            Buffer.from('[1e400,"x"]').toString('base64url'),
+            '-1',
+          ].map((cursor) => ['GET', `${url}?cursor=${cursor}`, undefined, 400, 'validation_failed']),
+      ),
+      ['GET', `/v1/markets/${market.id}/history?cursor=abc`, undefined, 400, 'validation_failed'],
+      ['GET', `/v1/markets/${market.id}/history?points=10&cursor=1`, undefined, 400, 'validation_failed'],
+      ['GET', `/v1/markets/${market.id}/history?branch=9`, undefined, 404, 'not_found'],
+      ['GET', '/v1/markets?limit=0', undefined, 400, 'validation_failed'],
+      ['GET', '/v1/markets?status=bogus', undefined, 400, 'validation_failed'],
+    ]
+    for (const [method, url, payload, status, code] of cases) {
+      const res = await t.app.inject({
+        method: method as 'GET' | 'POST',
+        url,
+        headers: method === 'POST' && url.endsWith('/resolve') ? alice.headers : bob.headers,
+        ...(payload === undefined ? {} : { payload }),
+      })
+      const what = `${method} ${url} ${JSON.stringify(payload)}`
+      expect(res.statusCode, `${what}: ${res.body}`).toBe(status)
+      expect(res.headers['content-type'], what).toContain('application/problem+json')
+      expect(res.json().code, what).toBe(code)
+    }
+    // And a real cursor still works.
+    const next = await t.app.inject({
+      method: 'GET',
+      url: `/v1/markets?limit=1&cursor=${list.json().next_cursor}`,
+    })
+    expect(next.statusCode).toBe(200)
+  })
+})
+
 describe('amounts are decimal strings', () => {
   // The app's validator coerces scalars to strings for query strings' sake; without the routes'
   // own check, 5 or [5] would arrive as "5" and trade.
@@ -472,7 +639,7 @@ describe('lifecycle over HTTP', () => {
     expect(settledPositions.json().items[0].payout).not.toBe('0')
 
     const other = await newMarket(alice)
-    await trade(bob, other.id, { outcome: 'YES', side: 'buy', amount: '7' })
+    const paid = (await trade(bob, other.id, { outcome: 'YES', side: 'buy', amount: '7' })).json().trade
     const before = (
       await t.app.inject({ method: 'GET', url: '/v1/me/portfolio', headers: bob.headers })
     ).json()
@@ -494,7 +661,10 @@ describe('lifecycle over HTTP', () => {
     const after = (
       await t.app.inject({ method: 'GET', url: '/v1/me/portfolio', headers: bob.headers })
     ).json()
-    expect(Number(after.cash) - Number(before.cash)).toBeCloseTo(7, 6)
+    // Refunded exactly what the buy took: its cost and its fee.
+    expect(parseAmount(after.cash) - parseAmount(before.cash)).toBe(
+      parseAmount(paid.cost) + parseAmount(paid.fee),
+    )
     expect(await ledgerViolations(t.ctx.db)).toEqual([])
   })
 

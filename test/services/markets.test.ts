@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sql } from '../../src/db/database.js'
-import { MICRO, parseAmount } from '../../src/domain/money.js'
+import { formatAmount, MICRO, parseAmount } from '../../src/domain/money.js'
 import { createMarket } from '../../src/services/markets/create.js'
 import {
   closeMarketAtDeadline,
@@ -512,7 +512,7 @@ describe('lifecycle', () => {
     await placeTrade(t.ctx, early, elsewhere.id, {
       outcome: 1,
       side: 'buy',
-      amount: (Number(profiteer) / 1e6 - 1).toFixed(6),
+      amount: formatAmount(profiteer - MICRO),
     })
     await voidMarket(t.ctx, ADMIN, market.id, 'void')
     expect(await settleMarket(t.ctx, market.id)).toBe('done')
