@@ -4,7 +4,7 @@
  * against the test database.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs'
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import pg from 'pg'
@@ -39,6 +39,8 @@ function serve(env: Record<string, string>): Served {
     cwd: projectRoot,
     env: { ...process.env, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // A process group of its own, as a terminal gives `npm start`: Ctrl-C signals the group.
+    detached: true,
   })
   child.stdout?.on('data', (chunk) => {
     output += chunk
@@ -120,9 +122,74 @@ describe('serve on embedded PostgreSQL', () => {
     await waitFor(`${base}/readyz`, second)
     expect(second.output()).toContain('"reused":true')
     expect(second.output()).not.toContain('applying migration')
-    second.child.kill('SIGINT')
+
+    // Ctrl-C signals the whole process group while a request waits in the database (readiness
+    // reads the migrations table, locked here): the request is answered from the database,
+    // which stops only after it.
+    const password = readFileSync(path.join(dataRoot, 'postgres.password'), 'utf8').trim()
+    const locker = new pg.Client({
+      connectionString: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${env.EMBEDDED_PG_PORT}/decision_markets`,
+    })
+    await locker.connect()
+    locker.on('error', () => {})
+    await locker.query('begin')
+    await locker.query('lock table supabase_migrations.schema_migrations in access exclusive mode')
+    const inFlight = fetch(`${base}/readyz`)
+    while (
+      (
+        await locker.query(
+          `select 1 from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
+        )
+      ).rowCount === 0
+    ) {
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+    process.kill(-(second.child.pid as number), 'SIGINT')
+    while (!second.output().includes('signal received')) await new Promise((resolve) => setImmediate(resolve))
+    await locker.query('commit').finally(() => locker.end())
+    expect((await inFlight).status).toBe(200)
     expect(await second.exited).toBe(0)
+    expect(second.output()).toContain('embedded PostgreSQL stopped')
   }, 120_000)
+})
+
+describe('the embedded server of a script without signal handlers', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'dm-e2e-script-'))
+  chmodSync(dir, 0o755)
+  afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+  it('stops with the script when a signal ends it', async () => {
+    // The service's server runs in a process group of its own (so Ctrl-C cannot stop it before
+    // the requests drain); a process that does not handle the signal must not leave it behind.
+    const port = await freePort()
+    const script = path.join(dir, 'script.mts')
+    writeFileSync(
+      script,
+      `import { startEmbeddedPostgres } from ${JSON.stringify(path.join(projectRoot, 'src/infra/embedded-postgres.ts'))}
+import { createLogger } from ${JSON.stringify(path.join(projectRoot, 'src/infra/logger.ts'))}
+await startEmbeddedPostgres({ dataDir: ${JSON.stringify(path.join(dir, 'pg'))}, port: ${port}, log: createLogger('silent') })
+process.stdout.write('READY\\n')
+setInterval(() => {}, 60_000)
+`,
+    )
+    const child = spawn(process.execPath, ['--import', 'tsx', script], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
+    const exited = new Promise((resolve) => child.on('exit', (_code, signal) => resolve(signal)))
+    await new Promise<void>((resolve) =>
+      child.stdout?.on('data', (chunk) => String(chunk).includes('READY') && resolve()),
+    )
+    const url = `postgres://postgres:${encodeURIComponent(readFileSync(path.join(dir, 'pg.password'), 'utf8').trim())}@127.0.0.1:${port}/postgres`
+    const probe = new pg.Client({ connectionString: url })
+    await probe.connect()
+    probe.on('error', () => {})
+    const serverGone = new Promise((resolve) => probe.on('end', () => resolve(undefined)))
+    child.kill('SIGINT')
+    expect(await exited).toBe('SIGINT')
+    // The server ends the connection as it shuts down (or the test times out).
+    await serverGone
+    await expect(new pg.Client({ connectionString: url }).connect()).rejects.toThrow()
+  }, 60_000)
 })
 
 describe('serve against DATABASE_URL', () => {
