@@ -284,6 +284,91 @@ describe('roles and the audit log', () => {
     expect(entries.rows).toEqual([{ actor_id: admin.userId, subject_id: 'PATCH /v1/me', status: '200' }])
   })
 
+  it('records sign-ins, failed ones, keys created and revoked, role changes and sign-outs', async () => {
+    const admin = await createTestUser(t, { admin: true })
+    const user = await createTestUser(t)
+    const signIn = (email: string, password: string) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/auth/v1/token?grant_type=password',
+        headers: { 'user-agent': 'audit-test/1.0' },
+        payload: { email, password },
+      })
+    const audit = async (action: string, actor?: string) => {
+      const res = await get(
+        `/v1/admin/audit?action=${action}&limit=200${actor ? `&actor_id=${actor}` : ''}`,
+        admin.headers,
+      )
+      expect(res.statusCode).toBe(200)
+      return res.json().items as Array<Record<string, unknown> & { details: Record<string, unknown> }>
+    }
+
+    const session = await signIn(user.email, user.password)
+    expect(session.statusCode).toBe(200)
+    const sessionId = JSON.parse(
+      Buffer.from(session.json().access_token.split('.')[1], 'base64url').toString(),
+    ).session_id
+    expect(await audit('auth.signed_in', user.userId)).toEqual([
+      expect.objectContaining({
+        actor_kind: 'session',
+        subject_type: 'session',
+        subject_id: sessionId,
+        user_agent: 'audit-test/1.0',
+      }),
+    ])
+
+    const stranger = `nobody-${randomUUID()}@example.test`
+    expect((await signIn(stranger, 'whatever it is')).statusCode).toBe(400)
+    const unknown = (await audit('auth.sign_in_failed')).find((e) => e.details.email === stranger)
+    expect(unknown).toMatchObject({
+      actor_kind: 'anonymous',
+      subject_id: null,
+      details: { reason: 'unknown_email' },
+    })
+
+    // A suspended account's right password is refused, and recorded as a failed sign-in.
+    await t.ctx.db.pool.query(`update auth.users set banned_until = now() + interval '1 day' where id = $1`, [
+      user.userId,
+    ])
+    const banned = await signIn(user.email, user.password)
+    expect(banned.statusCode).toBe(400)
+    expect(banned.json().error_code).toBe('user_banned')
+    const refused = (await audit('auth.sign_in_failed')).filter((e) => e.subject_id === user.userId)
+    expect(refused.map((e) => e.details.reason)).toEqual(['banned'])
+    await t.ctx.db.pool.query('update auth.users set banned_until = null where id = $1', [user.userId])
+
+    const key = await createTestApiKey(t, user, ['read'])
+    const revoke = await t.app.inject({
+      method: 'DELETE',
+      url: `/v1/me/api-keys/${key.id}`,
+      headers: user.headers,
+    })
+    expect(revoke.statusCode).toBe(204)
+    expect(await audit('api_key.created', user.userId)).toEqual([
+      expect.objectContaining({ subject_type: 'api_key', subject_id: key.id }),
+    ])
+    expect(await audit('api_key.revoked', user.userId)).toEqual([
+      expect.objectContaining({ subject_type: 'api_key', subject_id: key.id }),
+    ])
+
+    await grantRole(t.ctx.db, { user: user.email, role: 'admin', actor: { kind: 'cli' } }, new Date())
+    await revokeRole(t.ctx.db, { user: user.userId, role: 'admin', actor: { kind: 'cli' } }, new Date())
+    for (const action of ['role.granted', 'role.revoked']) {
+      const entries = (await audit(action)).filter((e) => e.subject_id === user.userId)
+      expect(entries, action).toEqual([expect.objectContaining({ actor_kind: 'cli' })])
+    }
+
+    const out = await t.app.inject({
+      method: 'POST',
+      url: '/auth/v1/logout?scope=local',
+      headers: { authorization: `Bearer ${session.json().access_token}` },
+    })
+    expect(out.statusCode).toBe(204)
+    expect(await audit('auth.signed_out', user.userId)).toEqual([
+      expect.objectContaining({ subject_id: sessionId, details: { scope: 'local' } }),
+    ])
+  })
+
   it('a revoked admin role stops working at once, even with a token issued before', async () => {
     const admin = await createTestUser(t, { admin: true })
     expect((await get('/v1/admin/audit', admin.headers)).statusCode).toBe(200)

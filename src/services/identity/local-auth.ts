@@ -360,7 +360,9 @@ export function createLocalAuth(deps: LocalAuthDeps): LocalAuth {
       if (found?.encrypted_password) ok = await passwords.verify(found.encrypted_password, password)
       else await passwords.verifyNothing(password)
       const now = clock.now()
-      if (!found || !ok) {
+      if (!found || !ok || !found.active) {
+        // A suspended account's right password is a failed sign-in too, and on the record.
+        const reason = !found ? 'unknown_email' : !ok ? 'wrong_password' : 'banned'
         await recordAudit(
           db,
           {
@@ -368,14 +370,14 @@ export function createLocalAuth(deps: LocalAuthDeps): LocalAuth {
             actor: { kind: 'anonymous' },
             subjectType: found ? 'user' : undefined,
             subjectId: found?.id,
-            details: { email, reason: found ? 'wrong_password' : 'unknown_email' },
+            details: { email, reason },
             meta,
           },
           now,
         )
+        if (reason === 'banned') throw errors.gotrue(ErrorCode.UserBanned, 400, 'User is banned')
         throw invalidCredentials()
       }
-      if (!found.active) throw errors.gotrue(ErrorCode.UserBanned, 400, 'User is banned')
       const { user, started } = await db.withTransaction(async (tx) => {
         const user = await tx.one(MarkSignedIn, [found.id, now])
         const started = await startSession(tx, found.id, meta, now)
