@@ -409,20 +409,30 @@ describe('bad requests everywhere else', () => {
         409,
         'conflict',
       ],
-      // Cursors that are not ours, on every list.
-      ...[
-        '/v1/markets',
-        `/v1/markets/${market.id}/trades`,
-        '/v1/me/trades',
-        '/v1/me/ledger',
-        '/v1/me/positions',
-      ].flatMap(
-        (url): Array<[string, string, undefined, number, string]> =>
+      // Cursors that are not ours, on every list: garbage, and well-formed impostors whose date or
+      // id only the database would have refused (month 13, year 0, an id that is no UUID).
+      ...(
+        [
+          ['/v1/markets', 'markets'],
+          [`/v1/markets/${market.id}/trades`, 'trades'],
+          ['/v1/me/trades', 'trades'],
+          ['/v1/me/ledger', 'ledger'],
+          ['/v1/me/positions', 'positions'],
+        ] as const
+      ).flatMap(
+        ([url, kind]): Array<[string, string, undefined, number, string]> =>
           [
             'garbage',
-            Buffer.from('{"a":1}').toString('base64url'),
-            Buffer.from('[1e400,"x"]').toString('base64url'),
             '-1',
+            ...[
+              '{"a":1}',
+              '[1e400,"x"]',
+              `${kind}:2026-13-45T00:00:00.000Z|00000000-0000-4000-8000-000000000000`,
+              `${kind}:0000-01-01T00:00:00.000Z|00000000-0000-4000-8000-000000000000`,
+              `${kind}:2026-01-01T00:00:00.000Z|---`,
+              `${kind}:2026-02-30T00:00:00.000Z|00000000-0000-4000-8000-000000000000`,
+              'ledger:9999999999999999999',
+            ].map((text) => Buffer.from(text).toString('base64url')),
           ].map((cursor) => ['GET', `${url}?cursor=${cursor}`, undefined, 400, 'validation_failed']),
       ),
       ['GET', `/v1/markets/${market.id}/history?cursor=abc`, undefined, 400, 'validation_failed'],

@@ -30,16 +30,37 @@ export function encodeCursor(kind: string, at: Date, id: string): string {
   return Buffer.from(`${kind}:${at.toISOString()}|${id}`, 'utf8').toString('base64url')
 }
 
-export function decodeCursor(kind: string, cursor: string | undefined): { at: Date; id: string } | undefined {
+const UUID_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+
+/**
+ * The position a cursor names, or a 400 for anything we did not issue. Every part is checked
+ * here, because the database would otherwise be the one to refuse a well-formed impostor (a
+ * month 13, the year 0, an id that is not a UUID) with an error that is not the client's.
+ * `id` is what the list orders by after the time: a UUID unless the caller says otherwise.
+ */
+export function decodeCursor(
+  kind: string,
+  cursor: string | undefined,
+  id: RegExp = UUID_ID,
+): { at: Date; id: string } | undefined {
   if (cursor === undefined) return undefined
   const text = Buffer.from(cursor, 'base64url').toString('utf8')
-  const match = /^([a-z]+):(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)\|([0-9a-f-]{1,40})$/.exec(text)
-  if (!match || match[1] !== kind) {
+  const match = /^([a-z]+):(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)\|(.{1,60})$/.exec(text)
+  const at = match ? new Date(match[2] as string) : undefined
+  if (
+    !match ||
+    !at ||
+    match[1] !== kind ||
+    Number.isNaN(at.getTime()) ||
+    at.toISOString() !== match[2] ||
+    at.getUTCFullYear() < 1 ||
+    !id.test(match[3] as string)
+  ) {
     throw errors.validation('The cursor is not valid', [
       { field: '/query/cursor', message: 'is not a cursor we issued' },
     ])
   }
-  return { at: new Date(match[2] as string), id: match[3] as string }
+  return { at, id: match[3] as string }
 }
 
 export interface Page<T> {

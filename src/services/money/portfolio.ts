@@ -119,7 +119,8 @@ export async function listPositions(
   userId: string,
   options: { status: 'open' | 'settled' | 'all'; limit: number; cursor?: string },
 ): Promise<Page<PositionView>> {
-  const after = decodeCursor('positions', options.cursor)
+  // Positions page by (created_at, branch id and outcome index): see encodeCursor below.
+  const after = decodeCursor('positions', options.cursor, /^[0-9a-f-]{36}\d{1,2}$/)
   const rows = await db.many(ListPositions, [
     userId,
     options.status,
@@ -198,7 +199,8 @@ export async function listLedger(db: Queryable, userId: string, options: { limit
   let before: bigint | null = null
   if (options.cursor !== undefined) {
     const match = /^ledger:(\d{1,19})$/.exec(Buffer.from(options.cursor, 'base64url').toString('utf8'))
-    if (!match) {
+    // Sequence numbers are int8: a longer number is not one we issued (and not one PostgreSQL takes).
+    if (!match || BigInt(match[1] as string) > 9_223_372_036_854_775_807n) {
       throw errors.validation('The cursor is not valid', [
         { field: '/query/cursor', message: 'is not a cursor we issued' },
       ])
