@@ -8,9 +8,10 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import pg from 'pg'
+import { pino } from 'pino'
 import { afterAll, describe, expect, it } from 'vitest'
 import { projectRoot } from '../../src/config/index.js'
-import { createLogger } from '../../src/infra/logger.js'
+import { createLogger, loggerOptions } from '../../src/infra/logger.js'
 import { startService } from '../../src/start/server.js'
 import { TEST_ENCRYPTION_KEYS, testConfig } from '../helpers/app.js'
 import { createTestDatabase } from '../helpers/database.js'
@@ -237,6 +238,46 @@ describe('serve against DATABASE_URL', () => {
     } finally {
       await locker.end()
       await service.stop()
+      await database.drop()
+    }
+  })
+})
+
+describe('process roles', () => {
+  function capturingLogger() {
+    let text = ''
+    const log = pino(loggerOptions('info'), {
+      write: (line: string) => {
+        text += line
+      },
+    })
+    return { log, text: () => text }
+  }
+
+  it('worker works the job queues and serves no HTTP; api serves HTTP and works no jobs', async () => {
+    const database = await createTestDatabase()
+    const workerLog = capturingLogger()
+    const worker = await startService(
+      testConfig({ DATABASE_URL: database.url, PROCESS_ROLE: 'worker', LOG_LEVEL: 'info' }),
+      workerLog.log,
+    )
+    const apiLog = capturingLogger()
+    const api = await startService(
+      testConfig({ DATABASE_URL: database.url, PROCESS_ROLE: 'api', PORT: '0', LOG_LEVEL: 'info' }),
+      apiLog.log,
+    )
+    try {
+      expect(worker.app).toBeUndefined()
+      expect(worker.address).toBeUndefined()
+      expect(workerLog.text()).toContain('"msg":"working queue"')
+      expect(workerLog.text()).not.toContain('"msg":"listening"')
+
+      expect((await fetch(`${api.address}/healthz`)).status).toBe(200)
+      expect(apiLog.text()).toContain('"msg":"listening"')
+      expect(apiLog.text()).not.toContain('"msg":"working queue"')
+    } finally {
+      await api.stop()
+      await worker.stop()
       await database.drop()
     }
   })
