@@ -80,6 +80,24 @@ describe('migrations', () => {
     expect(roles.map((r) => r.rolname)).toEqual(['anon', 'authenticated', 'service_role'])
   })
 
+  it('the bootstrap keeps what Supabase provides and adds only what is absent', async () => {
+    const { url } = await emptyDatabase()
+    // A database that already has Supabase's auth schema and its own auth.uid().
+    await query(
+      url,
+      `create schema auth;
+       create function auth.uid() returns uuid language sql stable
+         as $$ select '00000000-0000-4000-8000-00000000beef'::uuid $$`,
+    )
+    await migrate(url)
+    const [row] = await query<{ uid: string; role: string }>(
+      url,
+      `select set_config('request.jwt.claims', $1, false) as _, auth.uid() as uid, auth.role() as role`,
+      [JSON.stringify({ sub: '00000000-0000-4000-8000-000000000001', role: 'authenticated' })],
+    )
+    expect(row).toMatchObject({ uid: '00000000-0000-4000-8000-00000000beef', role: 'authenticated' })
+  })
+
   it('refuses an applied migration that was edited afterwards', async () => {
     const { url } = await emptyDatabase()
     const dir = copyOfMigrations()
