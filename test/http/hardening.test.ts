@@ -87,6 +87,30 @@ describe('rate limits', () => {
   })
 })
 
+describe('rate limits when Redis is away', () => {
+  let t: TestApp
+  beforeAll(async () => {
+    // Nothing listens on port 1: every count fails at once.
+    t = await createTestApp({
+      env: { REDIS_URL: 'redis://127.0.0.1:1', RATE_LIMIT_IP_MAX: '2', RATE_LIMIT_AUTH_MAX: '1' },
+    })
+  })
+  afterAll(() => t.close())
+
+  it('degrade to no limit rather than fail the requests', async () => {
+    expect(t.ctx.store.kind).toBe('redis')
+    for (let i = 0; i < 4; i++) {
+      expect((await t.app.inject({ method: 'GET', url: '/v1/users/nobody_here' })).statusCode).toBe(404)
+    }
+    const signIn = await t.app.inject({
+      method: 'POST',
+      url: '/auth/v1/token?grant_type=password',
+      payload: { email: 'nobody@example.test', password: 'wrong password' },
+    })
+    expect(signIn.statusCode).toBe(400)
+  })
+})
+
 describe('security headers and CORS', () => {
   let t: TestApp
   beforeAll(async () => {
