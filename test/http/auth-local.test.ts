@@ -5,6 +5,7 @@
  */
 import { decodeJwt, decodeProtectedHeader } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { loadLocalKeys } from '../../src/services/identity/signing-keys.js'
 import { createTestApp, type TestApp } from '../helpers/app.js'
 import { createTestUser, TEST_PASSWORD } from '../helpers/users.js'
 
@@ -269,5 +270,29 @@ describe('user and sign-out', () => {
     const res = await post('/auth/v1/logout?scope=everyone', undefined, { ...V2024, ...user.headers })
     expect(res.statusCode).toBe(400)
     expect(res.json().code).toBe('validation_failed')
+  })
+})
+
+describe('the signing key', () => {
+  it('is one ES256 key made at first start, stored with its private part sealed, and reused', async () => {
+    const { rows } = await t.ctx.db.pool.query<{ kid: string; public_jwk: { d?: string }; sealed: string }>(
+      'select kid, public_jwk, private_jwk_sealed as sealed from app_private.signing_keys',
+    )
+    expect(rows).toHaveLength(1)
+    const [row] = rows as [(typeof rows)[number]]
+    expect(row.public_jwk.d).toBeUndefined()
+    // The stored private part is ciphertext; only the configured key opens it.
+    expect(() => JSON.parse(row.sealed)).toThrow()
+    const privateJwk = JSON.parse(t.ctx.secrets.open(row.sealed, `signing_key:${row.kid}`))
+    expect(privateJwk).toMatchObject({ kty: 'EC', crv: 'P-256', kid: row.kid })
+    expect(row.sealed).not.toContain(privateJwk.d)
+
+    // Another start (or instance) on the same database signs with the same key.
+    expect((await loadLocalKeys(t.ctx.db, t.ctx.secrets)).current.kid).toBe(row.kid)
+    const user = await createTestUser(t)
+    expect(decodeProtectedHeader(user.accessToken)).toMatchObject({ alg: 'ES256', kid: row.kid })
+    const jwks = await t.app.inject({ method: 'GET', url: '/auth/v1/.well-known/jwks.json' })
+    expect(jwks.json().keys.map((k: { kid: string }) => k.kid)).toEqual([row.kid])
+    expect(jwks.body).not.toContain(privateJwk.d)
   })
 })

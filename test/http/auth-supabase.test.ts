@@ -7,7 +7,16 @@
 import { randomUUID } from 'node:crypto'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { type CryptoKey, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose'
+import {
+  base64url,
+  type CryptoKey,
+  exportJWK,
+  exportSPKI,
+  generateKeyPair,
+  importJWK,
+  type JWK,
+  SignJWT,
+} from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, type TestApp } from '../helpers/app.js'
 import { freePort } from '../helpers/net.js'
@@ -161,6 +170,31 @@ describe('Supabase mode', () => {
     expect(res.statusCode).toBe(401)
     expect(res.headers['content-type']).toContain('application/problem+json')
     expect(res.json().detail).toContain(detail)
+  })
+
+  it('refuses alg none, HS256 signed with a public key of the JWKS, and a tampered payload', async () => {
+    const user = await supabaseUser(t)
+    const claims = claimsFor(user.id)
+    const none = `${base64url.encode(JSON.stringify({ alg: 'none', typ: 'JWT' }))}.${base64url.encode(JSON.stringify(claims))}.`
+    // Both apps: with the legacy secret (HS256 accepted, but only with that secret) and without.
+    for (const app of [t, noSecret]) {
+      const res = await me(app, none)
+      expect(res.statusCode).toBe(401)
+      expect(res.headers['content-type']).toContain('application/problem+json')
+    }
+    const publicJwk = keys.ES256?.publicJwk as JWK
+    const pem = await exportSPKI((await importJWK(publicJwk, 'ES256', { extractable: true })) as CryptoKey)
+    for (const secret of [pem, JSON.stringify(publicJwk)]) {
+      const forged = await new SignJWT(claims)
+        .setProtectedHeader({ alg: 'HS256', kid: publicJwk.kid as string })
+        .sign(new TextEncoder().encode(secret))
+      for (const app of [t, noSecret]) expect((await me(app, forged)).statusCode).toBe(401)
+    }
+    const [h, , sig] = (await signed('ES256', claims)).split('.')
+    const tampered = `${h}.${base64url.encode(JSON.stringify({ ...claims, app_metadata: { role: 'admin' } }))}.${sig}`
+    const res = await me(t, tampered)
+    expect(res.statusCode).toBe(401)
+    expect(res.json().detail).toContain('signature')
   })
 
   it('refuses a key id the JWKS does not have, and a user Supabase does not know', async () => {
