@@ -291,6 +291,15 @@ describe('bad requests everywhere else', () => {
     const market = await newMarket(alice)
     const closed = await newMarket(alice)
     await t.app.inject({ method: 'POST', url: `/v1/markets/${closed.id}/close`, headers: alice.headers })
+    const disputable = await newMarket(alice)
+    expect((await trade(bob, disputable.id, { outcome: 0, side: 'buy', amount: '2' })).statusCode).toBe(201)
+    const resolved = await t.app.inject({
+      method: 'POST',
+      url: `/v1/markets/${disputable.id}/resolve`,
+      headers: alice.headers,
+      payload: { outcome: 1, evidence: { note: 'no' } },
+    })
+    expect(resolved.statusCode, resolved.body).toBe(200)
     const list = await t.app.inject({ method: 'GET', url: '/v1/markets?limit=1' })
     expect(list.json().next_cursor).toEqual(expect.any(String))
     const cases: Array<[string, string, object | undefined, number, string]> = [
@@ -409,6 +418,22 @@ describe('bad requests everywhere else', () => {
         409,
         'conflict',
       ],
+      [
+        'POST',
+        '/v1/markets',
+        {
+          question: 'Slug like an id?',
+          kind: 'binary',
+          subsidy: '10',
+          close_at: '2099-01-01T00:00:00Z',
+          slug: '00000000-0000-4000-8000-000000000000',
+        },
+        400,
+        'validation_failed',
+      ],
+      // Reasons made of blanks.
+      ['POST', `/v1/markets/${market.id}/void`, { reason: '   ' }, 400, 'validation_failed'],
+      ['POST', `/v1/markets/${disputable.id}/disputes`, { reason: '   ' }, 400, 'validation_failed'],
       // Cursors that are not ours, on every list: garbage, and well-formed impostors whose date or
       // id only the database would have refused (month 13, year 0, an id that is no UUID).
       ...(
@@ -445,7 +470,11 @@ describe('bad requests everywhere else', () => {
       const res = await t.app.inject({
         method: method as 'GET' | 'POST',
         url,
-        headers: method === 'POST' && url.endsWith('/resolve') ? alice.headers : bob.headers,
+        headers: url.endsWith('/resolve')
+          ? alice.headers
+          : url.endsWith('/void')
+            ? admin.headers
+            : bob.headers,
         ...(payload === undefined ? {} : { payload }),
       })
       const what = `${method} ${url} ${JSON.stringify(payload)}`

@@ -12,7 +12,7 @@ import { formatAmount, MoneyFormatError, parseAmount } from '../../domain/money.
 import { ErrorCode, errors } from '../../errors/codes.js'
 import { createEscrowAccount, lockCashAccount, postEntries } from '../money/ledger.js'
 import { CLOSE_MARKET_JOB } from './lifecycle.js'
-import { MARKET_COLUMNS, type MarketKind, type MarketRow } from './repository.js'
+import { isUuid, MARKET_COLUMNS, type MarketKind, type MarketRow } from './repository.js'
 
 export interface CreateMarketInput {
   readonly question: string
@@ -186,6 +186,12 @@ export async function createMarketInTransaction(
     ])
   }
   const slug = input.slug?.toLowerCase() ?? slugify(input.question)
+  // `GET /v1/markets/{id or slug}` reads a UUID as an id: a slug shaped like one could never be found.
+  if (isUuid(slug)) {
+    throw errors.validation('A slug cannot look like a market id', [
+      { field: '/body/slug', message: 'must not be shaped like a UUID' },
+    ])
+  }
   const total = subsidy * BigInt(branchLabels.length)
 
   const resolverId = input.resolverId ?? creatorId

@@ -259,6 +259,10 @@ export async function disputeResolution(
 ): Promise<DisputeRow> {
   const now = ctx.clock.now()
   const bond = ctx.config.DISPUTE_BOND_CREDITS
+  const reason = input.reason.trim()
+  if (reason === '') {
+    throw errors.validation('A dispute says why', [{ field: '/body/reason', message: 'must not be blank' }])
+  }
   return ctx.db.withTransaction(async (tx) => {
     const market = await lockMarket(tx, marketId)
     const actor = assertAllowed(principal, 'market.dispute')
@@ -286,7 +290,7 @@ export async function disputeResolution(
     const dispute = await tx.maybeOne(InsertDispute, [
       market.id,
       actor.userId,
-      input.reason.trim(),
+      reason,
       input.evidenceUrl ?? null,
       bond,
       now,
@@ -507,8 +511,12 @@ export async function voidMarket(
 ): Promise<MarketRow> {
   assertAllowed(principal, 'market.void')
   const now = ctx.clock.now()
+  const why = reason.trim()
+  if (why === '') {
+    throw errors.validation('A void says why', [{ field: '/body/reason', message: 'must not be blank' }])
+  }
   return ctx.db.withTransaction(async (tx) => {
     const market = await lockMarket(tx, marketId)
-    return voidInTransaction(ctx, tx, market, reason, now)
+    return voidInTransaction(ctx, tx, market, why, now)
   })
 }
