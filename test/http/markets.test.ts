@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sql } from '../../src/db/database.js'
-import { parseAmount } from '../../src/domain/money.js'
+import { formatAmount, parseAmount } from '../../src/domain/money.js'
 import { settleMarket } from '../../src/services/markets/settlement.js'
 import { createTestApp, type TestApp } from '../helpers/app.js'
 import { ledgerViolations, TestClock } from '../helpers/money.js'
@@ -245,6 +245,68 @@ describe('trading', () => {
     expect(portfolio.json().open_positions).toBe(1)
     const got = await t.app.inject({ method: 'GET', url: `/v1/markets/${market.id}` })
     expect(got.json()).toMatchObject({ traders: 2, branches: [{ trades: 3 }] })
+  })
+
+  it('positions and the portfolio add up: cash, value at current prices, invested, realised and unrealised', async () => {
+    const carol = await createTestUser(t)
+    const market = await newMarket(alice)
+    const get = async (url: string) =>
+      (await t.app.inject({ method: 'GET', url, headers: carol.headers })).json()
+    const units = (s: string) => parseAmount(s)
+
+    const buy = (await trade(carol, market.id, { outcome: 'YES', side: 'buy', amount: '10' })).json()
+    const sell = (await trade(carol, market.id, { outcome: 'YES', side: 'sell', shares: '2' })).json()
+    const bought = units(buy.trade.shares)
+    const basis = units(buy.trade.cost) + units(buy.trade.fee)
+    // Average cost: the sold shares take their share of the basis, rounded down.
+    const used = (basis * units('2')) / bought
+    const [position] = (await get('/v1/me/positions')).items
+    expect(position).toMatchObject({
+      shares: formatAmount(bought - units('2')),
+      cost_basis: formatAmount(basis - used),
+      realized_pnl: formatAmount(units(sell.trade.proceeds) - units(sell.trade.fee) - used),
+    })
+    // Valued at the current price, rounded down.
+    const price = sell.prices[0] as number
+    const value = units(position.value)
+    expect(Math.abs(Number(value) - price * Number(bought - units('2')))).toBeLessThan(2)
+    expect(units(position.unrealized_pnl)).toBe(value - (basis - used))
+
+    const cash = units('1000') - basis + units(sell.trade.proceeds) - units(sell.trade.fee)
+    expect(await get('/v1/me/portfolio')).toEqual({
+      cash: formatAmount(cash),
+      positions_value: formatAmount(value),
+      total: formatAmount(cash + value),
+      invested: formatAmount(basis - used),
+      realized_pnl: position.realized_pnl,
+      unrealized_pnl: formatAmount(value - (basis - used)),
+      open_positions: 1,
+    })
+
+    // Resolved YES and paid: the shares turn into cash, and all of the profit is realised.
+    await t.app.inject({
+      method: 'POST',
+      url: `/v1/markets/${market.id}/resolve`,
+      headers: alice.headers,
+      payload: { outcome: 'YES', evidence: { note: 'yes' } },
+    })
+    clock.advance(120_000)
+    expect(await settleMarket(t.ctx, market.id)).toBe('done')
+    const held = bought - units('2')
+    const settled = await get('/v1/me/portfolio')
+    expect(settled).toEqual({
+      cash: formatAmount(cash + held),
+      positions_value: '0',
+      total: formatAmount(cash + held),
+      invested: '0',
+      realized_pnl: formatAmount(units(position.realized_pnl) + held - (basis - used)),
+      unrealized_pnl: '0',
+      open_positions: 0,
+    })
+    // Everything carol ever did in this market, in one number: what she has minus what she had.
+    expect(units(settled.total) - units('1000')).toBe(units(settled.realized_pnl))
+    const [paid] = (await get('/v1/me/positions?status=settled')).items
+    expect(paid).toMatchObject({ payout: formatAmount(held), value: '0', unrealized_pnl: '0' })
   })
 
   it('answers every bad trade with a 4xx problem', async () => {
