@@ -184,7 +184,20 @@ export function createDatabase(options: DatabaseOptions): Database {
       await poolQueryable.one(sql('Ping', 'select 1 as ok'))
     },
     async close() {
+      // pool.end() resolves once it has asked its connections to end, not once they have:
+      // wait for each, so a server stopped right after (the embedded one) does not cut them off
+      // mid-goodbye and make the pool report a failed connection at every shutdown.
+      const open = pool.totalCount
+      let removed = 0
+      const allClosed = new Promise<void>((resolve) => {
+        if (open === 0) resolve()
+        pool.on('remove', () => {
+          removed += 1
+          if (removed >= open) resolve()
+        })
+      })
       await pool.end()
+      await allClosed
     },
   }
 }

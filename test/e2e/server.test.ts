@@ -118,6 +118,8 @@ describe('serve on embedded PostgreSQL', () => {
     first.child.kill('SIGTERM')
     expect(await first.exited).toBe(0)
     expect(first.output()).toContain('embedded PostgreSQL stopped')
+    // The pool's connections were closed before the server stopped, not cut off by it.
+    expect(first.output()).not.toContain('idle database connection failed')
 
     const second = serve(env)
     await waitFor(`${base}/readyz`, second)
@@ -151,6 +153,7 @@ describe('serve on embedded PostgreSQL', () => {
     expect((await inFlight).status).toBe(200)
     expect(await second.exited).toBe(0)
     expect(second.output()).toContain('embedded PostgreSQL stopped')
+    expect(second.output()).not.toContain('idle database connection failed')
   }, 120_000)
 })
 
