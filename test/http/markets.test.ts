@@ -769,15 +769,16 @@ describe('lifecycle over HTTP', () => {
     expect(await ledgerViolations(t.ctx.db)).toEqual([])
   })
 
-  it('the close job is enqueued with the market and moves it at close_at', async () => {
+  // The worker running it at close_at: test/e2e/market-jobs.test.ts.
+  it('the close job is enqueued with the market, for close_at', async () => {
     const market = await newMarket(alice, { close_at: new Date(clock.now().getTime() + 1000).toISOString() })
-    const job = await t.ctx.db.one(
-      sql<{ n: bigint }>(
-        'TestCountCloseJobs',
-        `select count(*) as n from pgboss.job where name = 'market-close' and data->>'marketId' = $1`,
+    const jobs = await t.ctx.db.many(
+      sql<{ start_after: Date }>(
+        'TestCloseJobs',
+        `select start_after from pgboss.job where name = 'market-close' and data->>'marketId' = $1`,
       ),
       [market.id],
     )
-    expect(job.n).toBe(1n)
+    expect(jobs.map((j) => j.start_after.toISOString())).toEqual([market.close_at])
   })
 })
