@@ -18,7 +18,7 @@ export type DatabaseFailure =
   | 'retryable'
   /** connection refused, reset, server shutting down, too many connections. */
   | 'unavailable'
-  /** text PostgreSQL cannot store (a NUL character): the client's input, a 400. */
+  /** text PostgreSQL cannot store (a NUL character, a lone surrogate): the client's input, a 400. */
   | 'invalid_text'
   /** anything else: a bug in our SQL or data we did not expect. */
   | 'unexpected'
@@ -68,10 +68,21 @@ const connectionErrorCodes = new Set([
   'EAI_AGAIN',
 ])
 
+/**
+ * A lone UTF-16 surrogate (`"\ud800"` in a request's JSON) survives JSON.parse and
+ * JSON.stringify, but PostgreSQL's json parser refuses it (22P02): the client's text, a 400.
+ * Only this case: any other 22P02 is our own SQL's mistake.
+ */
+function isLoneSurrogate(error: PgDatabaseError): boolean {
+  return error.code === '22P02' && /type json/.test(error.message) && /surrogate/i.test(error.detail ?? '')
+}
+
 export function translateDatabaseError(error: unknown, queryName: string): unknown {
   if (error instanceof DatabaseError || error instanceof AppError) return error
   if (error instanceof PgDatabaseError) {
-    const failure = failureBySqlState[error.code ?? ''] ?? 'unexpected'
+    const failure = isLoneSurrogate(error)
+      ? 'invalid_text'
+      : (failureBySqlState[error.code ?? ''] ?? 'unexpected')
     return new DatabaseError(failure, queryName, error.code, error.constraint, {
       cause: error,
       message: `${queryName}: ${error.message}`,
@@ -108,7 +119,11 @@ export function databaseErrorToAppError(error: DatabaseError): AppError | undefi
     case 'conflict':
       return errors.conflict('The resource already exists or was changed concurrently')
     case 'invalid_text':
-      return errors.validation('Text values must not contain NUL (\\u0000) characters')
+      return errors.validation(
+        error.sqlState === '22P02'
+          ? 'Text values must be valid Unicode (a lone surrogate such as \\ud800 is not)'
+          : 'Text values must not contain NUL (\\u0000) characters',
+      )
     default:
       return undefined
   }

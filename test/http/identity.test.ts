@@ -422,6 +422,45 @@ describe('text PostgreSQL cannot store', () => {
   })
 })
 
+describe('text that is not valid Unicode', () => {
+  it('a lone surrogate (\\ud800) anywhere is a 400, not a 500', async () => {
+    const user = await createTestUser(t)
+    const responses = await Promise.all([
+      t.app.inject({
+        method: 'POST',
+        url: '/v1/me/api-keys',
+        headers: { 'content-type': 'application/json', ...user.headers },
+        payload: '{"name":"key \\ud800","scopes":["read"]}',
+      }),
+      t.app.inject({
+        method: 'POST',
+        url: '/auth/v1/signup',
+        headers: { 'content-type': 'application/json' },
+        payload: `{"email":"lone-${randomUUID()}@example.test","password":"long enough pw","data":{"n":"\\udc00"}}`,
+      }),
+      t.app.inject({
+        method: 'POST',
+        url: '/auth/v1/signup',
+        headers: { 'content-type': 'application/json' },
+        payload: '{"email":"s\\ud800@example.test","password":"long enough pw"}',
+      }),
+      t.app.inject({
+        method: 'POST',
+        url: '/auth/v1/token?grant_type=password',
+        headers: { 'content-type': 'application/json' },
+        payload: '{"email":"s\\ud800@example.test","password":"long enough pw"}',
+      }),
+    ])
+    for (const res of responses) {
+      expect(res.statusCode, res.body).toBe(400)
+      expect(res.json().code === 'validation_failed' || res.json().error_code === 'validation_failed').toBe(
+        true,
+      )
+    }
+    expect(responses[0]?.json().detail).toContain('Unicode')
+  })
+})
+
 describe('bad credentials: 401 problem documents, never a 500', () => {
   let user: TestUser
   let sign: (claims: Record<string, unknown>, header?: Record<string, unknown>) => Promise<string>
