@@ -23,7 +23,11 @@ export interface SendOptions {
   /** Insert the job in this transaction, so it exists if and only if the transaction commits. */
   tx?: Queryable
   startAfter?: Date
-  /** At most one queued job with this key (dedupes "close market X" style jobs). */
+  /**
+   * A label for the job (e.g. `close:<market>`). On pg-boss 10's standard queues it does not
+   * deduplicate by itself (that needs singletonSeconds or a singleton queue policy): every
+   * handler is idempotent instead, so a duplicate job finds its work done.
+   */
   singletonKey?: string
   /** Retries after a failed run (the handler threw), with this delay, doubling if backoff. */
   retryLimit?: number

@@ -462,6 +462,12 @@ describe('decision markets over other outcome spaces, and after the decision', (
       },
     )
     const marketId = opened.body.market.id
+    const byAgent = await inject<{ items: Array<{ id: string }> }>(
+      'GET',
+      `/v1/markets?agent=${agent.body.id}`,
+    )
+    expect(byAgent.body.items.map((m) => m.id)).toEqual([marketId])
+    expect((await inject('GET', '/v1/markets?agent=not-a-uuid')).status).toBe(400)
     const key = await createTestApiKey(t, owner, ['trade'])
     const res = await t.app.inject({
       method: 'POST',

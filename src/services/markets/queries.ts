@@ -76,6 +76,8 @@ export interface MarketFilters {
   status?: MarketStatus
   kind?: MarketKind
   creatorId?: string
+  /** The decision markets of one agent (issue 5). */
+  agentId?: string
   /** Full-text search over question and description (websearch syntax: words, "phrases", -not). */
   q?: string
   limit: number
@@ -91,6 +93,7 @@ const ListMarkets = sql<MarketRow>(
       and ($3::uuid is null or m.creator_id = $3)
       and ($4::text is null or m.search @@ websearch_to_tsquery('english', $4))
       and ($5::timestamptz is null or (m.created_at, m.id) < ($5, $6::uuid))
+      and ($8::uuid is null or m.agent_id = $8)
     order by m.created_at desc, m.id desc
     limit $7`,
 )
@@ -129,6 +132,7 @@ export async function listMarkets(db: Queryable, filters: MarketFilters): Promis
     after?.at ?? null,
     after?.id ?? null,
     filters.limit + 1,
+    filters.agentId ?? null,
   ])
   const page = rows.slice(0, filters.limit)
   const ids = page.map((m) => m.id)

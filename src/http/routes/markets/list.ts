@@ -4,7 +4,7 @@ import { problemResponses } from '../../schemas/problem.js'
 import type { RouteModule } from '../../types.js'
 import { Market, Page, PageQuery, Uuid } from './schemas.js'
 
-/** GET /v1/markets: newest first, filtered by status, kind, creator and full-text search. */
+/** GET /v1/markets: newest first, filtered by status, kind, creator, agent and full-text search. */
 export const listMarketsRoute: RouteModule = (app, ctx) => {
   app.get(
     '/v1/markets',
@@ -24,6 +24,7 @@ export const listMarketsRoute: RouteModule = (app, ctx) => {
             ),
             kind: Type.Optional(Type.Union(['binary', 'categorical', 'scalar'].map((k) => Type.Literal(k)))),
             creator: Type.Optional(Uuid),
+            agent: Type.Optional(Type.String({ format: 'uuid', description: "An agent's decision markets" })),
             q: Type.Optional(
               Type.String({
                 maxLength: 200,
@@ -37,13 +38,14 @@ export const listMarketsRoute: RouteModule = (app, ctx) => {
       },
     },
     async (request) => {
-      const { limit, cursor, status, kind, creator, q } = request.query
+      const { limit, cursor, status, kind, creator, agent, q } = request.query
       return listMarkets(ctx.db, {
         limit,
         cursor,
         status: status as never,
         kind: kind as never,
         creatorId: creator,
+        agentId: agent,
         q,
       })
     },
