@@ -220,6 +220,21 @@ describe('API keys', () => {
     await expectProblem(res, 400, 'validation_failed')
   })
 
+  it("a suspended owner's keys and access tokens stop working at once", async () => {
+    const user = await createTestUser(t)
+    const key = await createTestApiKey(t, user, ['read'])
+    expect((await get('/v1/me', key.headers)).statusCode).toBe(200)
+    await t.ctx.db.pool.query(`update auth.users set banned_until = now() + interval '1 day' where id = $1`, [
+      user.userId,
+    ])
+    const byKey = await get('/v1/me', key.headers)
+    await expectProblem(byKey, 401, 'unauthorized')
+    expect(byKey.json().detail).toContain('suspended')
+    const byToken = await get('/v1/me', user.headers)
+    await expectProblem(byToken, 401, 'unauthorized')
+    expect(byToken.json().detail).toContain('suspended')
+  })
+
   it('a malformed key id is a 400', async () => {
     const res = await t.app.inject({
       method: 'DELETE',
