@@ -4,7 +4,7 @@
  * documents the same list and a test keeps the two in step. A bad value stops the start with
  * the variable's name in the message.
  */
-import { readFileSync } from 'node:fs'
+import { accessSync, constants as fsConstants, readFileSync } from 'node:fs'
 import { formatAmount, parseAmount } from '../domain/money.js'
 
 export class ConfigError extends Error {
@@ -67,6 +67,41 @@ const list: Parser<string[]> = (raw) =>
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean)
+
+/** Browser origins (`https://app.example`, a port at most), kept as CORS compares them. */
+const origins: Parser<string[]> = (raw) =>
+  list(raw).map((item) => {
+    let parsed: URL | undefined
+    try {
+      parsed = new URL(item)
+    } catch {
+      parsed = undefined
+    }
+    const bare =
+      parsed !== undefined &&
+      ['http:', 'https:'].includes(parsed.protocol) &&
+      !parsed.username &&
+      !parsed.password &&
+      parsed.pathname === '/' &&
+      !parsed.search &&
+      !parsed.hash
+    if (!parsed || !bare) {
+      throw new Error(
+        `must list origins like https://app.example (scheme, host, port; no path or '*'), got '${item}'`,
+      )
+    }
+    return parsed.origin
+  })
+
+/** A file this process must read at start (a certificate, a key). */
+const readableFile: Parser<string> = (raw) => {
+  try {
+    accessSync(raw, fsConstants.R_OK)
+  } catch (error) {
+    throw new Error(`cannot be read: ${raw} (${(error as NodeJS.ErrnoException).code ?? 'error'})`)
+  }
+  return raw
+}
 
 /** An amount of credits as the API writes it ("12.5", at most 6 decimals), held as bigint micro-units. */
 const credits =
@@ -179,12 +214,16 @@ export const variables = {
     'Redis for cache, rate limits and pub/sub; unset = in-process',
   ),
   CORS_ORIGINS: variable(
-    list,
+    origins,
     [],
     'Comma-separated origins allowed by CORS (empty = no cross-origin access)',
   ),
-  TLS_CERT_FILE: variable(text, undefined, 'PEM certificate chain; with TLS_KEY_FILE the API serves HTTPS'),
-  TLS_KEY_FILE: variable(text, undefined, 'PEM private key of TLS_CERT_FILE'),
+  TLS_CERT_FILE: variable(
+    readableFile,
+    undefined,
+    'PEM certificate chain; with TLS_KEY_FILE the API serves HTTPS',
+  ),
+  TLS_KEY_FILE: variable(readableFile, undefined, 'PEM private key of TLS_CERT_FILE'),
   SUPABASE_URL: variable(
     url('http:', 'https:'),
     undefined,

@@ -28,14 +28,14 @@ describe('configuration', () => {
       PORT: '8080',
       PROCESS_ROLE: 'worker',
       MIGRATE_ON_START: 'false',
-      CORS_ORIGINS: 'https://a.example, https://b.example',
+      CORS_ORIGINS: 'https://a.example, https://b.example:8443/',
       DATABASE_URL: 'postgres://u:p@db:5432/x?sslmode=require',
       PUBLIC_URL: 'https://api.example/',
     })
     expect(config.PORT).toBe(8080)
     expect(config.PROCESS_ROLE).toBe('worker')
     expect(config.MIGRATE_ON_START).toBe(false)
-    expect(config.CORS_ORIGINS).toEqual(['https://a.example', 'https://b.example'])
+    expect(config.CORS_ORIGINS).toEqual(['https://a.example', 'https://b.example:8443'])
     expect(config.publicUrl).toBe('https://api.example')
   })
 
@@ -47,6 +47,16 @@ describe('configuration', () => {
     [{ DATABASE_URL: 'not a url' }, 'DATABASE_URL must be a URL'],
     [{ MIGRATE_ON_START: 'maybe' }, 'MIGRATE_ON_START must be true or false'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of'],
+    [
+      { CORS_ORIGINS: '*' },
+      "CORS_ORIGINS must list origins like https://app.example (scheme, host, port; no path or '*'), got '*'",
+    ],
+    [{ CORS_ORIGINS: 'https://a.example/app' }, 'CORS_ORIGINS must list origins like'],
+    [{ CORS_ORIGINS: 'app.example' }, 'CORS_ORIGINS must list origins like'],
+    [
+      { TLS_CERT_FILE: '/nonexistent/cert.pem', TLS_KEY_FILE: '/nonexistent/key.pem' },
+      'TLS_CERT_FILE cannot be read: /nonexistent/cert.pem (ENOENT)',
+    ],
   ])('refuses %o naming the variable', (env, message) => {
     expect(configError(env).message).toContain(message)
   })
