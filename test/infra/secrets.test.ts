@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto'
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
 import { type Config, loadConfig } from '../../src/config/index.js'
 import { createSecretBox, LOCAL_KEY_FILE, SecretError, secretBoxFromConfig } from '../../src/infra/secrets.js'
@@ -60,7 +61,10 @@ describe('secret box', () => {
     expect(() =>
       loadConfig({ ENCRYPTION_KEYS: `a:${k1.key.toString('base64')}`, ENCRYPTION_KEY_ID: 'z' }),
     ).toThrow(/ENCRYPTION_KEY_ID must name a key/)
-    expect(() => loadConfig({ TLS_CERT_FILE: '/x.pem' })).toThrow(/TLS_CERT_FILE and TLS_KEY_FILE/)
+    // A readable file, so the pairing is what is refused.
+    expect(() => loadConfig({ TLS_CERT_FILE: fileURLToPath(import.meta.url) })).toThrow(
+      /TLS_CERT_FILE and TLS_KEY_FILE/,
+    )
   })
 })
 
