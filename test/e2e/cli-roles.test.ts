@@ -44,12 +44,25 @@ describe('grant-role and revoke-role', () => {
     expect(me.json().role).toBe('admin')
 
     expect(cli('grant-role', user.email, 'admin').stdout).toContain('Nothing to do')
+    // Mirrored into app_metadata, as Supabase projects carry roles: new tokens say so.
+    const signIn = await t.app.inject({
+      method: 'POST',
+      url: '/auth/v1/token?grant_type=password',
+      payload: { email: user.email, password: user.password },
+    })
+    expect(signIn.json().user.app_metadata.role).toBe('admin')
+    const claims = JSON.parse(Buffer.from(signIn.json().access_token.split('.')[1], 'base64url').toString())
+    expect(claims.app_metadata.role).toBe('admin')
 
     const revoked = cli('revoke-role', user.userId, 'admin')
     expect(revoked.status).toBe(0)
     expect((await t.app.inject({ method: 'GET', url: '/v1/me', headers: user.headers })).json().role).toBe(
       'user',
     )
+    const metadata = await t.ctx.db.pool.query('select raw_app_meta_data from auth.users where id = $1', [
+      user.userId,
+    ])
+    expect(metadata.rows[0].raw_app_meta_data.role).toBeUndefined()
 
     const audit = await t.ctx.db.pool.query(
       `select action, actor_kind from public.audit_log where subject_id = $1 and action like 'role.%' order by id`,
