@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
+import { AjvCompiler } from '@fastify/ajv-compiler'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
@@ -33,6 +34,26 @@ import { Problem } from './schemas/problem.js'
 import type { App } from './types.js'
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
+
+/**
+ * Query strings, path parameters and headers arrive as text, so their validator coerces
+ * ("20" → 20). A JSON body arrives typed: coercing it would quietly accept `side: ["buy"]` or
+ * `amount: 12.5` for a string, so bodies are validated as sent.
+ */
+type ValidatorFactory = (
+  externalSchemas: unknown,
+  options: { customOptions?: Record<string, unknown> },
+) => (route: { httpPart?: string }) => unknown
+
+function bodiesAsSent(externalSchemas: unknown, options: { customOptions?: Record<string, unknown> }) {
+  const factory = AjvCompiler() as unknown as ValidatorFactory
+  const coercing = factory(externalSchemas, options)
+  const exact = factory(externalSchemas, {
+    ...options,
+    customOptions: { ...options.customOptions, coerceTypes: false },
+  })
+  return (route: { httpPart?: string }) => (route.httpPart === 'body' ? exact(route) : coercing(route))
+}
 
 function toProblem(error: Error) {
   return toAppError(error) ?? errors.internal(error)
@@ -76,6 +97,7 @@ export async function buildApp(ctx: AppContext): Promise<App> {
         allErrors: true,
       },
     },
+    schemaController: { compilersFactory: { buildValidator: bodiesAsSent as never } },
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   app.setErrorHandler(errorHandler)

@@ -419,9 +419,17 @@ describe('bad requests everywhere else', () => {
       [
         'POST',
         `/v1/markets/${market.id}/trades`,
+        // A negative index is not an outcome reference at all (bodies are validated as sent).
         { outcome: -1, side: 'buy', amount: '1' },
-        422,
-        'unknown_outcome',
+        400,
+        'validation_failed',
+      ],
+      [
+        'POST',
+        `/v1/markets/${market.id}/trades`,
+        { outcome: 0, side: ['buy'], amount: '1' },
+        400,
+        'validation_failed',
       ],
       // Unknown markets, by id or by slug, on every market route.
       ['GET', '/v1/markets/no-such-market', undefined, 404, 'not_found'],
