@@ -112,5 +112,8 @@ export function encodeCursor(id: bigint): string {
 /** undefined when the cursor is not one we issued. */
 export function decodeCursor(cursor: string): bigint | undefined {
   const match = /^audit:(\d{1,19})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'))
-  return match ? BigInt(match[1] as string) : undefined
+  if (!match) return undefined
+  const id = BigInt(match[1] as string)
+  // 19 digits reach past int8: such an id was never issued, and the database would refuse it.
+  return id <= 9_223_372_036_854_775_807n ? id : undefined
 }
