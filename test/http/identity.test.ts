@@ -281,7 +281,11 @@ describe('roles and the audit log', () => {
 
     await expectProblem(await get('/v1/admin/audit?cursor=bogus', admin.headers), 400, 'validation_failed')
     const beyondInt8 = Buffer.from('audit:9999999999999999999').toString('base64url')
-    await expectProblem(await get(`/v1/admin/audit?cursor=${beyondInt8}`, admin.headers), 400, 'validation_failed')
+    await expectProblem(
+      await get(`/v1/admin/audit?cursor=${beyondInt8}`, admin.headers),
+      400,
+      'validation_failed',
+    )
     await expectProblem(await get('/v1/admin/audit?limit=0', admin.headers), 400, 'validation_failed')
   })
 
