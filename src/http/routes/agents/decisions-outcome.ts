@@ -4,7 +4,7 @@ import { decisionView } from '../../../services/decisions/view.js'
 import { problemResponses } from '../../schemas/problem.js'
 import type { RouteModule } from '../../types.js'
 import { amountsAreStrings } from '../markets/amounts.js'
-import { Market, OutcomeRef, SignedAmount, Uuid } from '../markets/schemas.js'
+import { Market, ResolveBody, Uuid } from '../markets/schemas.js'
 
 /**
  * POST /v1/agents/{id}/decisions/{marketId}/outcome: the operator reports the measured outcome
@@ -20,20 +20,7 @@ export const reportOutcomeRoute: RouteModule = (app, ctx) => {
         summary: 'Report the outcome of a decision',
         security: [{ bearer: [] }],
         params: Type.Object({ id: Uuid, marketId: Uuid }),
-        body: Type.Object(
-          {
-            outcome: Type.Optional(OutcomeRef),
-            value: Type.Optional(SignedAmount),
-            evidence: Type.Object(
-              {
-                url: Type.Optional(Type.String({ maxLength: 2000, format: 'uri' })),
-                note: Type.Optional(Type.String({ maxLength: 2000 })),
-              },
-              { additionalProperties: false },
-            ),
-          },
-          { additionalProperties: false },
-        ),
+        body: ResolveBody,
         response: { 200: Market, ...problemResponses(400, 401, 403, 404, 409, 422) },
       },
       preValidation: amountsAreStrings(['value']),

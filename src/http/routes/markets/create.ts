@@ -81,28 +81,7 @@ export const createMarketRoute: RouteModule = (app, ctx) => {
     async (request, reply) => {
       const principal = authorizeUser(request, 'market.create')
       const body = request.body
-      const decisionFields = [body.decide_at, body.default_branch, body.decision_rule, body.utilities]
-      if (body.branches !== undefined || decisionFields.some((f) => f !== undefined)) {
-        const market = await createDecisionMarket(ctx, principal.userId, {
-          question: body.question,
-          description: body.description,
-          kind: body.kind,
-          outcomes: body.outcomes,
-          scalar: body.scalar,
-          subsidy: body.subsidy,
-          closeAt: new Date(body.close_at),
-          resolverId: body.resolver_id,
-          slug: body.slug,
-          branches: body.branches ?? [],
-          decideAt: new Date(body.decide_at ?? Number.NaN),
-          defaultBranch: body.default_branch ?? 0,
-          ...(body.decision_rule ? { rule: body.decision_rule } : {}),
-          ...(body.utilities ? { utilities: body.utilities } : {}),
-        })
-        reply.code(201).header('location', `/v1/markets/${market.id}`)
-        return { ...(await getMarket(ctx.db, market.id)), decision: await decisionView(ctx, market.id) }
-      }
-      const market = await createMarket(ctx, principal.userId, {
+      const input = {
         question: body.question,
         description: body.description,
         kind: body.kind,
@@ -112,7 +91,21 @@ export const createMarketRoute: RouteModule = (app, ctx) => {
         closeAt: new Date(body.close_at),
         resolverId: body.resolver_id,
         slug: body.slug,
-      })
+      }
+      const decisionFields = [body.decide_at, body.default_branch, body.decision_rule, body.utilities]
+      if (body.branches !== undefined || decisionFields.some((f) => f !== undefined)) {
+        const market = await createDecisionMarket(ctx, principal.userId, {
+          ...input,
+          branches: body.branches ?? [],
+          decideAt: new Date(body.decide_at ?? Number.NaN),
+          defaultBranch: body.default_branch ?? 0,
+          ...(body.decision_rule ? { rule: body.decision_rule } : {}),
+          ...(body.utilities ? { utilities: body.utilities } : {}),
+        })
+        reply.code(201).header('location', `/v1/markets/${market.id}`)
+        return { ...(await getMarket(ctx.db, market.id)), decision: await decisionView(ctx, market.id) }
+      }
+      const market = await createMarket(ctx, principal.userId, input)
       reply.code(201).header('location', `/v1/markets/${market.id}`)
       return getMarket(ctx.db, market.id)
     },

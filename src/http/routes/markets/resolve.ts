@@ -1,10 +1,9 @@
-import { Type } from '@sinclair/typebox'
 import { resolveMarket } from '../../../services/markets/lifecycle.js'
 import { getMarket } from '../../../services/markets/queries.js'
 import { problemResponses } from '../../schemas/problem.js'
 import type { RouteModule } from '../../types.js'
 import { amountsAreStrings } from './amounts.js'
-import { Market, MarketRef, OutcomeRef, SignedAmount } from './schemas.js'
+import { Market, MarketRef, ResolveBody } from './schemas.js'
 
 /**
  * POST /v1/markets/{market}/resolve: the resolver (or an admin) reports the outcome, or the
@@ -19,20 +18,7 @@ export const resolveMarketRoute: RouteModule = (app, ctx) => {
         summary: 'Resolve a market',
         security: [{ bearer: [] }],
         params: MarketRef,
-        body: Type.Object(
-          {
-            outcome: Type.Optional(OutcomeRef),
-            value: Type.Optional(SignedAmount),
-            evidence: Type.Object(
-              {
-                url: Type.Optional(Type.String({ maxLength: 2000, format: 'uri' })),
-                note: Type.Optional(Type.String({ maxLength: 2000 })),
-              },
-              { additionalProperties: false },
-            ),
-          },
-          { additionalProperties: false },
-        ),
+        body: ResolveBody,
         response: { 200: Market, ...problemResponses(400, 401, 403, 404, 409, 422) },
       },
       preValidation: amountsAreStrings(['value']),

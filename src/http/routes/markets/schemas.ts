@@ -260,3 +260,19 @@ export const PageQuery = {
 
 export const Page = <T extends TSchema>(item: T) =>
   Type.Object({ items: Type.Array(item), next_cursor: Nullable(Type.String()) })
+
+/** A reported outcome (POST …/resolve, and an agent's POST …/decisions/{id}/outcome). */
+export const ResolveBody = Type.Object(
+  {
+    outcome: Type.Optional(OutcomeRef),
+    value: Type.Optional(SignedAmount),
+    evidence: Type.Object(
+      {
+        url: Type.Optional(Type.String({ maxLength: 2000, format: 'uri' })),
+        note: Type.Optional(Type.String({ maxLength: 2000 })),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+)
