@@ -5,24 +5,15 @@
  * webhook receiver down) without losing the decision or any credit.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Clock } from '../../src/context.js'
 import { decideMarket } from '../../src/services/decisions/decide.js'
 import { attemptDelivery } from '../../src/services/decisions/delivery.js'
 import { closeMarketAtDeadline } from '../../src/services/markets/lifecycle.js'
 import { type FakeLlmServer, startFakeLlm } from '../fakes/llm-server.js'
 import { createTestApp, type TestApp } from '../helpers/app.js'
+import { TestClock } from '../helpers/clock.js'
+import { call } from '../helpers/http.js'
 import { freePort } from '../helpers/net.js'
 import { createTestApiKey, createTestUser, type TestUser } from '../helpers/users.js'
-
-class TestClock implements Clock {
-  constructor(public current = new Date('2030-01-01T00:00:00Z')) {}
-  now() {
-    return new Date(this.current)
-  }
-  advance(ms: number) {
-    this.current = new Date(this.current.getTime() + ms)
-  }
-}
 
 const MINUTE = 60_000
 let clock: TestClock
@@ -32,7 +23,7 @@ let other: TestUser
 let llm: FakeLlmServer
 
 beforeAll(async () => {
-  clock = new TestClock()
+  clock = new TestClock(new Date('2030-01-01T00:00:00Z'))
   // Tokens are checked against the test's clock too: let them outlive the hours it moves through.
   t = await createTestApp({ clock, env: { WEBHOOK_MAX_ATTEMPTS: '3', AUTH_ACCESS_TOKEN_TTL_S: '86400' } })
   owner = await createTestUser(t)
@@ -47,19 +38,21 @@ afterAll(async () => {
   await t?.close()
 })
 
-async function inject<T = Record<string, unknown>>(
+const inject = <T = Record<string, unknown>>(
   method: string,
   url: string,
   user?: TestUser,
   payload?: unknown,
-) {
-  const res = await t.app.inject({
-    method: method as 'GET',
-    url,
-    ...(user ? { headers: user.headers } : {}),
-    ...(payload !== undefined ? { payload: payload as object } : {}),
+) => call<T>(t, method, url, user, payload)
+
+async function trade(user: TestUser, marketId: string, branch: number, amount: string, outcome = 'YES') {
+  const res = await inject('POST', `/v1/markets/${marketId}/trades`, user, {
+    branch,
+    outcome,
+    side: 'buy',
+    amount,
   })
-  return { status: res.statusCode, body: res.json() as T }
+  expect(res.status, JSON.stringify(res.body)).toBe(201)
 }
 
 function decisionMarketBody(overrides: Record<string, unknown> = {}) {
@@ -164,16 +157,6 @@ describe('deciding', () => {
     expect(notDecision.status).toBe(422)
     expect(notDecision.body.code).toBe('not_a_decision_market')
   })
-
-  async function trade(user: TestUser, marketId: string, branch: number, amount: string) {
-    const res = await inject('POST', `/v1/markets/${marketId}/trades`, user, {
-      branch,
-      outcome: 'YES',
-      side: 'buy',
-      amount,
-    })
-    expect(res.status, JSON.stringify(res.body)).toBe(201)
-  }
 
   it('one large trade in the last interval cannot flip what the window supports; a sustained shift does', async () => {
     const whale = await createTestUser(t)
@@ -340,16 +323,6 @@ describe('agent decisions when the outside world fails', () => {
 })
 
 describe('decision markets over other outcome spaces, and after the decision', () => {
-  async function trade(user: TestUser, marketId: string, branch: number, outcome: string, amount: string) {
-    const res = await inject('POST', `/v1/markets/${marketId}/trades`, user, {
-      branch,
-      outcome,
-      side: 'buy',
-      amount,
-    })
-    expect(res.status, JSON.stringify(res.body)).toBe(201)
-  }
-
   it('categorical: branches are scored by Σ p·utility', async () => {
     const market = await inject<{ id: string; decision: { scores: Array<{ score: number }> } }>(
       'POST',
@@ -367,8 +340,8 @@ describe('decision markets over other outcome spaces, and after the decision', (
     expect(market.body.decision.scores.map((s) => s.score)).toEqual([0.5, 0.5])
     const start = clock.now().getTime()
     clock.advance(MINUTE)
-    await trade(other, market.body.id, 1, 'High', '20')
-    await trade(other, market.body.id, 0, 'Low', '20')
+    await trade(other, market.body.id, 1, '20', 'High')
+    await trade(other, market.body.id, 0, '20', 'Low')
     clock.current = new Date(start + 60 * MINUTE)
     const record = await decideMarket(t.ctx, market.body.id, { kind: 'deadline' })
     expect(record?.chosen_branch).toBe(1)
@@ -390,8 +363,8 @@ describe('decision markets over other outcome spaces, and after the decision', (
     expect(market.status).toBe(201)
     const start = clock.now().getTime()
     clock.advance(MINUTE)
-    await trade(other, market.body.id, 0, 'LONG', '20')
-    await trade(other, market.body.id, 1, 'SHORT', '20')
+    await trade(other, market.body.id, 0, '20', 'LONG')
+    await trade(other, market.body.id, 1, '20', 'SHORT')
     clock.current = new Date(start + 60 * MINUTE)
     const record = await decideMarket(t.ctx, market.body.id, { kind: 'deadline' })
     expect(record).toMatchObject({ chosen_branch: 0, reason: 'default_is_best' })

@@ -3,19 +3,16 @@
  * users propose, the operator admits or rejects, then opens; only then does anything trade.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Clock } from '../../src/context.js'
+import { formatAmount, MICRO, parseAmount } from '../../src/domain/money.js'
 import { decideMarket } from '../../src/services/decisions/decide.js'
 import { settleMarket } from '../../src/services/markets/settlement.js'
 import { type FakeLlmServer, startFakeLlm } from '../fakes/llm-server.js'
 import { createTestApp, type TestApp } from '../helpers/app.js'
+import { TestClock } from '../helpers/clock.js'
+import { call as callAs } from '../helpers/http.js'
 import { createTestUser, type TestUser } from '../helpers/users.js'
 
-const clock: Clock & { current: Date } = {
-  current: new Date('2031-03-01T00:00:00Z'),
-  now() {
-    return new Date(this.current)
-  },
-}
+const clock = new TestClock(new Date('2031-03-01T00:00:00Z'))
 let t: TestApp
 let operator: TestUser
 let alice: TestUser
@@ -38,20 +35,8 @@ afterAll(async () => {
 })
 
 // biome-ignore lint/suspicious/noExplicitAny: the test reads loosely typed JSON bodies
-async function call<T = Record<string, any>>(
-  method: string,
-  url: string,
-  user?: TestUser,
-  payload?: unknown,
-) {
-  const res = await t.app.inject({
-    method: method as 'GET',
-    url,
-    ...(user ? { headers: user.headers } : {}),
-    ...(payload !== undefined ? { payload: payload as object } : {}),
-  })
-  return { status: res.statusCode, body: res.json() as T }
-}
+const call = <T = Record<string, any>>(method: string, url: string, user?: TestUser, payload?: unknown) =>
+  callAs<T>(t, method, url, user, payload)
 
 const cashOf = async (user: TestUser) => (await call('GET', '/v1/me/portfolio', user)).body.cash as string
 
@@ -131,7 +116,7 @@ describe('decisions from proposals', () => {
       ['Plan X', 'open'],
     ])
     expect(llm.requests).toHaveLength(1)
-    expect(await cashOf(operator)).toBe(String(Number(cashBefore) - 40))
+    expect(await cashOf(operator)).toBe(formatAmount(parseAmount(cashBefore) - 40n * MICRO))
     expect((await call('POST', `/v1/markets/${market.id}/open`, operator)).status).toBe(409)
     expect((await call('POST', `/v1/markets/${market.id}/proposals`, bob, { label: 'Late' })).body.code).toBe(
       'proposals_closed',
@@ -174,7 +159,7 @@ describe('decisions from proposals', () => {
       close_at: '2031-03-01T07:00:00Z',
     })
     const marketId = opened.body.market.id
-    expect(await cashOf(operator)).toBe(String(Number(before) - 20))
+    expect(await cashOf(operator)).toBe(formatAmount(parseAmount(before) - 20n * MICRO))
     clock.current = new Date('2031-03-01T06:00:00Z')
     expect(await decideMarket(t.ctx, marketId, { kind: 'deadline' })).toBeNull()
     expect((await call('GET', `/v1/markets/${marketId}`)).body.status).toBe('voided')

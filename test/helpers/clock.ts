@@ -1,0 +1,12 @@
+import type { Clock } from '../../src/context.js'
+
+/** A clock the test moves: trades, deadlines and token lifetimes all read it. */
+export class TestClock implements Clock {
+  constructor(public current: Date) {}
+  now() {
+    return new Date(this.current)
+  }
+  advance(ms: number) {
+    this.current = new Date(this.current.getTime() + ms)
+  }
+}
