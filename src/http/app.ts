@@ -1,6 +1,6 @@
 /**
  * The HTTP application: Fastify with TypeBox schemas, OpenAPI generated from those schemas,
- * request ids, one error handler. Built from an AppContext so tests can build it around a test
+ * request ids, one error handler. Built from an ApiContext so tests can build it around a test
  * database and call it with `app.inject()`.
  */
 import { randomUUID } from 'node:crypto'
@@ -11,8 +11,8 @@ import swaggerUi from '@fastify/swagger-ui'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyBaseLogger } from 'fastify'
 import { packageVersion } from '../config/index.js'
-import type { AppContext } from '../context.js'
 import { errors } from '../errors/codes.js'
+import type { ApiContext } from './context.js'
 import {
   clientErrorHandler,
   createRouteIndex,
@@ -59,7 +59,7 @@ function toProblem(error: Error) {
   return toAppError(error) ?? errors.internal(error)
 }
 
-export async function buildApp(ctx: AppContext): Promise<App> {
+export async function buildApp(ctx: ApiContext): Promise<App> {
   const { config } = ctx
   const app = Fastify({
     // HTTPS when a certificate and key are configured (else TLS ends at the load balancer).

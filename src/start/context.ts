@@ -1,10 +1,11 @@
 /**
- * Builds the AppContext: the one place where services are wired together, used by the
+ * Builds the context of a process (the AppContext, and identity for the API): the one place where services are wired together, used by the
  * process start-up and by the tests alike.
  */
 import type { Config } from '../config/index.js'
-import type { AppContext, Clock } from '../context.js'
 import type { Database } from '../db/database.js'
+import type { Clock } from '../domain/clock.js'
+import type { ApiContext } from '../http/context.js'
 import { createStore } from '../infra/cache/index.js'
 import type { Logger } from '../infra/logger.js'
 import type { JobQueue } from '../infra/queue.js'
@@ -19,7 +20,7 @@ export interface ContextParts {
   queue: JobQueue
 }
 
-export async function createAppContext(parts: ContextParts): Promise<AppContext> {
+export async function createAppContext(parts: ContextParts): Promise<ApiContext> {
   const secrets = secretBoxFromConfig(parts.config, parts.log)
   const identity = await createIdentity({ ...parts, secrets })
   const store = await createStore(parts.config, parts.log)

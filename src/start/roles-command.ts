@@ -4,8 +4,8 @@
  * embedded one, as `serve` would find it; the change is written to the audit log as `cli`.
  */
 import type { Config } from '../config/index.js'
-import { systemClock } from '../context.js'
 import { createDatabase } from '../db/database.js'
+import { systemClock } from '../domain/clock.js'
 import { AppError } from '../errors/codes.js'
 import type { Logger } from '../infra/logger.js'
 import { grantRole, revokeRole } from '../services/identity/roles.js'

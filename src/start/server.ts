@@ -4,10 +4,11 @@
  * let in-flight requests and jobs finish, close the pool, stop the embedded server.
  */
 import type { Config } from '../config/index.js'
-import { type AppContext, systemClock } from '../context.js'
 import { createDatabase } from '../db/database.js'
 import { migrate } from '../db/migrate.js'
+import { systemClock } from '../domain/clock.js'
 import { buildApp } from '../http/app.js'
+import type { ApiContext } from '../http/context.js'
 import type { App } from '../http/types.js'
 import { createLogger, type Logger, redactUrl } from '../infra/logger.js'
 import { type JobQueue, startJobQueue } from '../infra/queue.js'
@@ -16,7 +17,7 @@ import { createAppContext } from './context.js'
 import { resolveDatabase } from './database.js'
 
 export interface RunningService {
-  ctx: AppContext
+  ctx: ApiContext
   app?: App
   queue?: JobQueue
   /** The address the API listens on, when this process serves HTTP. */
@@ -60,7 +61,7 @@ export async function startService(
       pollIntervalSeconds: config.QUEUE_POLL_INTERVAL_SECONDS,
     })
     cleanups.push(() => queue.stop(config.SHUTDOWN_GRACE_MS))
-    const ctx: AppContext = await createAppContext({ config, db, log, clock: systemClock, queue })
+    const ctx: ApiContext = await createAppContext({ config, db, log, clock: systemClock, queue })
     cleanups.push(() => ctx.store.close())
     if (runsWorker) await queue.work(jobDefinitions(ctx))
     else await queue.register(jobDefinitions(ctx))

@@ -11,10 +11,11 @@
  */
 import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type AppContext, systemClock } from '../../src/context.js'
 import { createDatabase, sql } from '../../src/db/database.js'
+import { systemClock } from '../../src/domain/clock.js'
 import { MICRO, parseAmount } from '../../src/domain/money.js'
 import { buildApp } from '../../src/http/app.js'
+import type { ApiContext } from '../../src/http/context.js'
 import type { App } from '../../src/http/types.js'
 import { createLogger } from '../../src/infra/logger.js'
 import { startJobQueue } from '../../src/infra/queue.js'
@@ -29,7 +30,7 @@ const CLIENTS = 24
 const OPERATIONS_PER_CLIENT = Number(process.env.CONCURRENCY_OPS ?? 150)
 
 let database: TestDatabase
-let ctx: AppContext
+let ctx: ApiContext
 let app: App
 let base: string
 

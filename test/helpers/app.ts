@@ -3,10 +3,10 @@
  */
 import { randomBytes } from 'node:crypto'
 import { type Config, loadConfig } from '../../src/config/index.js'
-import type { AppContext, Clock } from '../../src/context.js'
-import { systemClock } from '../../src/context.js'
 import { createDatabase } from '../../src/db/database.js'
+import { type Clock, systemClock } from '../../src/domain/clock.js'
 import { buildApp } from '../../src/http/app.js'
+import type { ApiContext } from '../../src/http/context.js'
 import type { App } from '../../src/http/types.js'
 import { createLogger } from '../../src/infra/logger.js'
 import { startJobQueue } from '../../src/infra/queue.js'
@@ -15,7 +15,7 @@ import { createTestDatabase, type TestDatabase } from './database.js'
 
 export interface TestApp {
   app: App
-  ctx: AppContext
+  ctx: ApiContext
   database: TestDatabase
   close(): Promise<void>
 }
@@ -57,7 +57,7 @@ export async function createTestApp(
     supervise: false,
     pollIntervalSeconds: config.QUEUE_POLL_INTERVAL_SECONDS,
   })
-  const ctx: AppContext = await createAppContext({
+  const ctx: ApiContext = await createAppContext({
     config,
     db,
     log,

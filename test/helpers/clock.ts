@@ -1,4 +1,4 @@
-import type { Clock } from '../../src/context.js'
+import type { Clock } from '../../src/domain/clock.js'
 
 /** A clock the test moves: trades, deadlines and token lifetimes all read it. */
 export class TestClock implements Clock {

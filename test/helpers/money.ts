@@ -3,9 +3,9 @@
  * and the ledger's invariants as SQL checks that every money test ends with.
  */
 import { randomUUID } from 'node:crypto'
-import type { Clock } from '../../src/context.js'
 import type { Database } from '../../src/db/database.js'
 import { sql } from '../../src/db/database.js'
+import type { Clock } from '../../src/domain/clock.js'
 import type { Principal } from '../../src/domain/identity/principal.js'
 import { parseAmount } from '../../src/domain/money.js'
 import { grantSignupCredits } from '../../src/services/money/issuance.js'

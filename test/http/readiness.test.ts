@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type AppContext, systemClock } from '../../src/context.js'
 import { createDatabase } from '../../src/db/database.js'
+import { systemClock } from '../../src/domain/clock.js'
 import { buildApp } from '../../src/http/app.js'
+import type { ApiContext } from '../../src/http/context.js'
 import { createLogger } from '../../src/infra/logger.js'
 import { createTestApp, type TestApp, testConfig } from '../helpers/app.js'
 import { createTestDatabase } from '../helpers/database.js'
@@ -24,11 +25,11 @@ async function appOn(url: string) {
     db,
     log: createLogger('silent'),
     clock: systemClock,
-    queue: unused as AppContext['queue'],
-    auth: unused as AppContext['auth'],
-    identity: unused as AppContext['identity'],
-    secrets: unused as AppContext['secrets'],
-    store: unused as AppContext['store'],
+    queue: unused as ApiContext['queue'],
+    auth: unused as ApiContext['auth'],
+    identity: unused as ApiContext['identity'],
+    secrets: unused as ApiContext['secrets'],
+    store: unused as ApiContext['store'],
   })
   return {
     app,

@@ -5,23 +5,15 @@
  */
 import { isIP } from 'node:net'
 import type { FastifyRequest } from 'fastify'
-import type { AppContext } from '../../context.js'
 import { hasScope, type Principal, type Scope } from '../../domain/identity/principal.js'
 import { errors } from '../../errors/codes.js'
+import type { ApiContext } from '../context.js'
 import type { App } from '../types.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | null
   }
-}
-
-/**
- * Turns a bearer credential into a principal, or throws a 401 AppError (503 when the key set
- * cannot be fetched). `null` for a credential that names no user (Supabase's anon key).
- */
-export interface Authenticator {
-  authenticate(bearer: string): Promise<Principal | null>
 }
 
 export function bearerToken(request: FastifyRequest): string | undefined {
@@ -41,7 +33,7 @@ export function requestMeta(request: FastifyRequest): { ip?: string; userAgent?:
   }
 }
 
-export function registerAuthentication(app: App, ctx: AppContext) {
+export function registerAuthentication(app: App, ctx: ApiContext) {
   app.decorateRequest('principal', null)
   app.addHook('onRequest', async (request) => {
     // /auth/v1 answers in GoTrue's own error format and reads its own headers.

@@ -2,7 +2,7 @@
  * Every route of the API, grouped by who may call them. Adding an operation means adding a
  * file under its group and one line here.
  */
-import type { AppContext } from '../../context.js'
+import type { ApiContext } from '../context.js'
 import type { App, RouteModule } from '../types.js'
 import { listAuditRoute } from './admin/audit.js'
 import { settleDisputeRoute } from './admin/disputes.js'
@@ -91,6 +91,6 @@ const agents: RouteModule[] = [
   proposalRoutes,
 ]
 
-export function registerRoutes(app: App, ctx: AppContext) {
+export function registerRoutes(app: App, ctx: ApiContext) {
   for (const route of [...operations, ...identity, ...markets, ...agents]) route(app, ctx)
 }

@@ -7,26 +7,9 @@ import type { Config } from '../../config/index.js'
 import type { Logger } from '../logger.js'
 import { createMemoryStore } from './memory.js'
 import { createRedisStore } from './redis.js'
+import type { Store } from './store.js'
 
-export interface WindowCount {
-  /** Hits in the current window, this one included. */
-  count: number
-  /** Milliseconds until the window ends and the count starts again. */
-  resetInMs: number
-}
-
-export interface Store {
-  readonly kind: 'memory' | 'redis'
-  /**
-   * Counts one hit on `key` in a fixed window of `windowMs` that starts with the key's first
-   * hit. Atomic across instances (Redis) or within the process (memory).
-   */
-  hit(key: string, windowMs: number): Promise<WindowCount>
-  get(key: string): Promise<string | undefined>
-  set(key: string, value: string, ttlMs: number): Promise<void>
-  delete(key: string): Promise<void>
-  close(): Promise<void>
-}
+export type { Store, WindowCount } from './store.js'
 
 export async function createStore(config: Config, log: Logger): Promise<Store> {
   if (config.REDIS_URL)

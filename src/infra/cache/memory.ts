@@ -1,5 +1,5 @@
 /** The in-process Store: a map of values with expiry times, swept as it is used. */
-import type { Store } from './index.js'
+import type { Store } from './store.js'
 
 interface Entry {
   value: string

@@ -5,7 +5,7 @@
  */
 import { Redis } from 'ioredis'
 import type { Logger } from '../logger.js'
-import type { Store } from './index.js'
+import type { Store } from './store.js'
 
 // INCR and the expiry of a new key in one step, so no key is left without a TTL if the
 // process dies in between.

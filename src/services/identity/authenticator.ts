@@ -7,12 +7,12 @@
  * signed in) from the database, so a revocation or sign-out applies at once. A user's first
  * authenticated request creates their profile (Supabase mode: they signed up elsewhere).
  */
-import type { Clock } from '../../context.js'
+
 import { type Database, sql } from '../../db/database.js'
 import { DatabaseError } from '../../db/errors.js'
+import type { Clock } from '../../domain/clock.js'
 import { type Principal, type Role, SCOPES, type Scope } from '../../domain/identity/principal.js'
 import { AppError, ErrorCode, errors } from '../../errors/codes.js'
-import type { Authenticator } from '../../http/plugins/authenticate.js'
 import { findApiKeyOwner, looksLikeApiKey } from './api-keys.js'
 import { ensureProfile } from './profiles.js'
 import { type AccessClaims, TokenError, type TokenVerifier } from './tokens.js'
@@ -66,6 +66,14 @@ export function tokenErrorToAppError(error: TokenError): AppError {
     })
   }
   return errors.unauthorized(error.message)
+}
+
+/**
+ * Turns a bearer credential into a principal, or throws a 401 AppError (503 when the key set
+ * cannot be fetched). `null` for a credential that names no user (Supabase's anon key).
+ */
+export interface Authenticator {
+  authenticate(bearer: string): Promise<Principal | null>
 }
 
 export function createAuthenticator(options: AuthenticatorOptions): Authenticator {

@@ -4,11 +4,10 @@
  * project's tokens and no local endpoints. Either way one Authenticator for the API.
  */
 import type { Config } from '../../config/index.js'
-import type { Clock } from '../../context.js'
 import type { Database } from '../../db/database.js'
-import type { Authenticator } from '../../http/plugins/authenticate.js'
+import type { Clock } from '../../domain/clock.js'
 import type { SecretBox } from '../../infra/secrets.js'
-import { createAuthenticator } from './authenticator.js'
+import { type Authenticator, createAuthenticator } from './authenticator.js'
 import { createLocalAuth, type LocalAuth } from './local-auth.js'
 import { createPasswordHasher } from './passwords.js'
 import { loadLocalKeys } from './signing-keys.js'

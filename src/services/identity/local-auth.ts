@@ -10,9 +10,9 @@
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto'
 import type { Config } from '../../config/index.js'
-import type { Clock } from '../../context.js'
 import { type Database, sql, type Transaction } from '../../db/database.js'
 import { DatabaseError } from '../../db/errors.js'
+import type { Clock } from '../../domain/clock.js'
 import { weakPasswordReasons } from '../../domain/identity/password-policy.js'
 import { ErrorCode, errors } from '../../errors/codes.js'
 import { type RequestMeta, recordAudit } from './audit.js'

@@ -14,7 +14,7 @@ import {
   jwtVerify,
   SignJWT,
 } from 'jose'
-import type { Clock } from '../../context.js'
+import type { Clock } from '../../domain/clock.js'
 import { type LocalKeys, SIGNING_ALG } from './signing-keys.js'
 
 /** The claims of a Supabase access token that this service reads. */

@@ -6,10 +6,9 @@
  */
 import { timingSafeEqual } from 'node:crypto'
 import type { FastifyRequest } from 'fastify'
-import type { AppContext } from '../../../context.js'
 import { ErrorCode, errors } from '../../../errors/codes.js'
-import type { LocalAuth } from '../../../services/identity/local-auth.js'
-import type { App, RouteModule } from '../../types.js'
+import type { ApiContext } from '../../context.js'
+import type { App, AuthRouteModule, RouteModule } from '../../types.js'
 import { gotrueErrorHandler, sendGoTrueError } from './errors.js'
 import { jwks } from './jwks.js'
 import { logout } from './logout.js'
@@ -17,9 +16,6 @@ import { GoTrueError, GoTrueSession, GoTrueUser } from './schemas.js'
 import { signup } from './signup.js'
 import { token } from './token.js'
 import { user } from './user.js'
-
-/** An operation of /auth/v1: like a RouteModule, handed the local auth it serves. */
-export type AuthRouteModule = (app: App, local: LocalAuth) => void
 
 const operations: AuthRouteModule[] = [signup, token, user, logout, jwks]
 
@@ -36,7 +32,7 @@ function presentedApiKey(request: FastifyRequest): string | undefined {
   return typeof apikey === 'string' ? apikey : undefined
 }
 
-export const authRoutes: RouteModule = (app: App, ctx: AppContext) => {
+export const authRoutes: RouteModule = (app: App, ctx: ApiContext) => {
   const local = ctx.identity.local
   if (!local) return
   app.addSchema(GoTrueUser)

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox'
-import type { AuthRouteModule } from './index.js'
+import type { AuthRouteModule } from '../../types.js'
 
 /** GET /auth/v1/.well-known/jwks.json: the public keys our access tokens are signed with. */
 export const jwks: AuthRouteModule = (app, local) => {

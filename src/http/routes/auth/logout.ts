@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox'
 import { requestMeta } from '../../plugins/authenticate.js'
+import type { AuthRouteModule } from '../../types.js'
 import { accessTokenOf } from './errors.js'
-import type { AuthRouteModule } from './index.js'
 import { gotrueErrors } from './schemas.js'
 
 /** POST /auth/v1/logout?scope=global|local|others: ends sessions; their refresh tokens die with them. */

@@ -1,5 +1,5 @@
 import { requestMeta } from '../../plugins/authenticate.js'
-import type { AuthRouteModule } from './index.js'
+import type { AuthRouteModule } from '../../types.js'
 import { Credentials, GoTrueSession, gotrueErrors } from './schemas.js'
 
 /** POST /auth/v1/signup: creates the user (confirmed at once) and signs them in. */

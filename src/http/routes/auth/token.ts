@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox'
 import { ErrorCode, errors } from '../../../errors/codes.js'
 import { requestMeta } from '../../plugins/authenticate.js'
-import type { AuthRouteModule } from './index.js'
+import type { AuthRouteModule } from '../../types.js'
 import { Credentials, GoTrueSession, gotrueErrors } from './schemas.js'
 
 /** POST /auth/v1/token?grant_type=password|refresh_token: a new session. */

@@ -1,5 +1,5 @@
+import type { AuthRouteModule } from '../../types.js'
 import { accessTokenOf } from './errors.js'
-import type { AuthRouteModule } from './index.js'
 import { GoTrueUser, gotrueErrors } from './schemas.js'
 
 /** GET /auth/v1/user: the signed-in user (the session must still exist). */
