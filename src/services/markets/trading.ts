@@ -33,6 +33,7 @@ import {
   FEES_ACCOUNT,
   type JournalEntryInput,
   lockCashAccounts,
+  noteCashLocks,
   postEntries,
 } from '../money/ledger.js'
 import { amountField } from './create.js'
@@ -416,17 +417,21 @@ function limits(ctx: Pick<AppContext, 'config'>, market: TradingMarket) {
  * branch, then the traders' cash, applies the pure engine to all orders in sequence, and writes
  * every accepted one. Rejected orders change nothing. The ledger is posted last (it takes the
  * ledger sequence lock, held until COMMIT).
+ *
+ * The trades' time is read once the branch lock is held, and close_at is checked against it:
+ * read before the wait (as it was), a trade that queued behind others for 2 s was stamped, and
+ * let through, with a time from before a close that had meanwhile committed.
  */
 export async function executeTrades(
   tx: Transaction,
-  ctx: Pick<AppContext, 'config'>,
+  ctx: Pick<AppContext, 'config' | 'clock'>,
   market: TradingMarket,
   branchId: string,
   orders: readonly TradeOrder[],
-  now: Date,
 ): Promise<TradeOutcome[]> {
   const branch = await tx.maybeOne(LockBranchForTrade, [branchId])
   if (!branch) throw errors.notFound('Branch', `No branch ${branchId}`)
+  const now = ctx.clock.now()
   if (branch.status !== 'open' || now.getTime() >= market.closeAt.getTime()) {
     throw errors.marketClosed(
       branch.status === 'voided'
@@ -434,7 +439,8 @@ export async function executeTrades(
         : `Trading closed${branch.status === 'open' ? ` at ${market.closeAt.toISOString()}` : ''}`,
     )
   }
-  const userIds = [...new Set(orders.map((o) => o.userId))]
+  const userIds = [...new Set(orders.map((o) => o.userId))].sort()
+  noteCashLocks(tx, userIds)
   let rows = await tx.many(LockTraders, [branch.id, userIds])
   if (new Set(rows.map((r) => r.user_id)).size < userIds.length) {
     // A trader without a cash account (never granted anything): create it, then lock again.
@@ -657,9 +663,7 @@ export async function placeTrade(
     ...(key === undefined ? {} : { idempotency: { key, hash } }),
   }
   try {
-    const [result] = await ctx.db.withTransaction((tx) =>
-      executeTrades(tx, ctx, market, branch.id, [order], ctx.clock.now()),
-    )
+    const [result] = await ctx.db.withTransaction((tx) => executeTrades(tx, ctx, market, branch.id, [order]))
     if (!result) throw new Error('executeTrades returned no result')
     if (!result.ok) throw rejectionError(result.rejection)
     return { response: result.response, replayed: false }
