@@ -1,5 +1,5 @@
 /**
- * Moving a market (close, resolve, void, settle) while traders hammer it. Every transaction
+ * Moving a market (close, resolve, void, decide, settle) while traders hammer it. Every transaction
  * that moves a market takes its locks in the one order written in services/money/ledger.ts, so
  * none may deadlock another: the database runs without deadlock retries here (a deadlock would
  * surface as a 503 `busy`), and PostgreSQL's own deadlock counter for the database must stay at
@@ -17,6 +17,8 @@ import { createDatabase, type Database, sql } from '../../src/db/database.js'
 import { isAppError } from '../../src/errors/codes.js'
 import { createLogger } from '../../src/infra/logger.js'
 import { startJobQueue } from '../../src/infra/queue.js'
+import { createDecisionMarket } from '../../src/services/decisions/create.js'
+import { decideMarket } from '../../src/services/decisions/decide.js'
 import { createMarket } from '../../src/services/markets/create.js'
 import { closeMarketEarly, resolveMarket, voidMarket } from '../../src/services/markets/lifecycle.js'
 import { settleMarket } from '../../src/services/markets/settlement.js'
@@ -26,7 +28,7 @@ import { testConfig } from '../helpers/app.js'
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js'
 import { ledgerViolations, newUser, principalOf } from '../helpers/money.js'
 
-const ROUNDS = Number(process.env.LIFECYCLE_ROUNDS ?? 9)
+const ROUNDS = Number(process.env.LIFECYCLE_ROUNDS ?? 12)
 const TRADERS = 6
 
 let database: TestDatabase
@@ -92,14 +94,24 @@ describe('close, resolve and void while trades run', () => {
     let steps = 0
 
     for (let round = 0; round < ROUNDS; round++) {
-      const market = await createMarket(ctx, creator, {
+      const kind = round % 4
+      const base = {
         question: `Lifecycle race ${round}?`,
-        kind: 'binary',
+        kind: 'binary' as const,
         subsidy: '500',
-        closeAt: new Date(Date.now() + 3_600_000),
+        closeAt: new Date(Date.now() + 2 * 3_600_000),
         // Several branches: a step locks them all, each trade locks one.
         branches: ['a', 'b', 'c'],
-      })
+      }
+      const market =
+        kind === 3
+          ? await createDecisionMarket(ctx, creator, {
+              ...base,
+              decideAt: new Date(Date.now() + 3_600_000),
+              defaultBranch: 0,
+              rule: { allow_early_decision: true, min_traders: 1 },
+            })
+          : await createMarket(ctx, creator, base)
       let open = true
       const loops = traders.map(async (trader, i) => {
         for (let n = 0; open; n++) {
@@ -121,7 +133,6 @@ describe('close, resolve and void while trades run', () => {
       })
       await new Promise((resolve) => setTimeout(resolve, 60))
       try {
-        const kind = round % 3
         if (kind === 0) {
           await closeMarketEarly(ctx, principalOf(creator), market.id)
           await resolveMarket(ctx, principalOf(creator), market.id, {
@@ -133,8 +144,17 @@ describe('close, resolve and void while trades run', () => {
             outcome: 'NO',
             evidence: { note: 'r' },
           })
-        } else {
+        } else if (kind === 2) {
           await voidMarket(ctx, admin, market.id, 'race')
+        } else {
+          // Decide early: two branches voided and refunded in the decision's transaction while
+          // the loops trade on all three; the chosen one trades on until it is resolved.
+          await decideMarket(ctx, market.id, { kind: 'early', principal: principalOf(creator) })
+          await new Promise((resolve) => setTimeout(resolve, 30))
+          await resolveMarket(ctx, principalOf(creator), market.id, {
+            outcome: 'YES',
+            evidence: { note: 'r' },
+          })
         }
         steps++
         // Settlement (payouts or refunds) runs while the loops still hit the closed market.
