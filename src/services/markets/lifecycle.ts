@@ -272,7 +272,6 @@ export async function disputeResolution(
   marketId: string,
   input: { reason: string; evidenceUrl?: string },
 ): Promise<DisputeRow> {
-  const now = ctx.clock.now()
   const bond = ctx.config.DISPUTE_BOND_CREDITS
   const reason = input.reason.trim()
   if (reason === '') {
@@ -280,6 +279,7 @@ export async function disputeResolution(
   }
   return ctx.db.withTransaction(async (tx) => {
     const market = await lockMarket(tx, marketId)
+    const now = ctx.clock.now()
     const actor = assertAllowed(principal, 'market.dispute')
     if (
       market.status !== 'resolved' ||

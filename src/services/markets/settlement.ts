@@ -322,10 +322,10 @@ async function closeBranch(tx: Transaction, market: MarketRow, branch: BranchRow
  * again for the window's end), or a dispute awaits an admin (whose settlement enqueues it).
  */
 export async function settleStep(ctx: AppContext, marketId: string): Promise<SettleStep> {
-  const now = ctx.clock.now()
   const chunk = ctx.config.SETTLEMENT_CHUNK_SIZE
   return ctx.db.withTransaction(async (tx) => {
     const market = await lockMarket(tx, marketId)
+    const now = ctx.clock.now()
     if (market.finalized_at !== null) return 'done'
     if (market.status === 'resolved') {
       if (market.dispute_until && now.getTime() < market.dispute_until.getTime()) {
