@@ -33,7 +33,7 @@ import path from 'node:path'
 import { performance } from 'node:perf_hooks'
 import pg from 'pg'
 import { loadConfig, projectRoot } from '../src/config/index.js'
-import type { AppContext } from '../src/context.js'
+import { type AppContext, systemClock } from '../src/context.js'
 import { createDatabase } from '../src/db/database.js'
 import { startEmbeddedPostgres } from '../src/infra/embedded-postgres.js'
 import { createLogger } from '../src/infra/logger.js'
@@ -304,7 +304,7 @@ function httpScenario(base: string, users: User[], marketIds: string[]) {
 async function sqlScenario(databaseUrl: string, users: User[], marketIds: string[]) {
   const config = loadConfig({ ...BENCH_ENV, DATABASE_URL: databaseUrl })
   const db = createDatabase({ connectionString: databaseUrl, max: POOL, statementTimeoutMs: 60_000 })
-  const ctx = { config, db } as unknown as AppContext
+  const ctx = { config, db, clock: systemClock } as unknown as AppContext
   const markets = await Promise.all(marketIds.map((id) => tradingMarket(ctx, id)))
   const step = async (worker: number, random: () => number) => {
     const user = users[(worker + Math.floor(random() * 4) * POOL) % users.length] as User
@@ -318,14 +318,9 @@ async function sqlScenario(databaseUrl: string, users: User[], marketIds: string
     }
     try {
       const [result] = await db.withTransaction((tx) =>
-        executeTrades(
-          tx,
-          ctx,
-          market,
-          market.branches[0]?.id as string,
-          [{ userId: user.id, outcome: order.outcome, terms }],
-          new Date(),
-        ),
+        executeTrades(tx, ctx, market, market.branches[0]?.id as string, [
+          { userId: user.id, outcome: order.outcome, terms },
+        ]),
       )
       return result?.ok ? ('trade' as const) : ('refused' as const)
     } catch (error) {

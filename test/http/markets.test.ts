@@ -790,3 +790,49 @@ describe('lifecycle over HTTP', () => {
     expect(jobs.map((j) => j.start_after.toISOString())).toEqual([market.close_at])
   })
 })
+
+describe('Idempotency-Key retries racing the original, over HTTP', () => {
+  it('the same key and body three times at once: one 201, two replays of it; a refusal replays as the same 422', async () => {
+    const carol = await createTestUser(t)
+    const market = await newMarket(alice, { subsidy: '200' })
+    const send = (key: string, body: object) =>
+      t.app.inject({
+        method: 'POST',
+        url: `/v1/markets/${market.id}/trades`,
+        headers: { ...carol.headers, 'idempotency-key': key },
+        payload: body,
+      })
+    const buy = { outcome: 'YES', side: 'buy', amount: '900' }
+    const raced = await Promise.all([send('race-1', buy), send('race-1', buy), send('race-1', buy)])
+    expect(raced.map((r) => r.statusCode)).toEqual([201, 201, 201])
+    expect(new Set(raced.map((r) => r.body)).size).toBe(1)
+    expect(raced.filter((r) => r.headers['idempotent-replayed'] === 'true')).toHaveLength(2)
+
+    // The same order under a new key no longer fits the cash: refused, and so is its retry.
+    const refused = await send('race-2', buy)
+    expect(refused.statusCode).toBe(422)
+    expect(refused.json().code).toBe('insufficient_funds')
+    const retried = await send('race-2', buy)
+    expect(retried.statusCode).toBe(422)
+    expect(retried.headers['idempotent-replayed']).toBe('true')
+    const { request_id: _first, ...problem } = refused.json()
+    expect(retried.json()).toEqual({ ...problem, request_id: expect.any(String) })
+
+    // The market's slug names the same request as its id.
+    const bySlug = await t.app.inject({
+      method: 'POST',
+      url: `/v1/markets/${market.slug}/trades`,
+      headers: { ...carol.headers, 'idempotency-key': 'race-1' },
+      payload: buy,
+    })
+    expect(bySlug.statusCode, bySlug.body).toBe(201)
+    expect(bySlug.body).toBe(raced[0]?.body)
+
+    // A label with a stray blank is not YES.
+    const blank = await send('blank', { outcome: 'yes ', side: 'buy', amount: '1' })
+    expect(blank.statusCode).toBe(422)
+    expect(blank.json()).toMatchObject({ code: 'unknown_outcome' })
+    expect(blank.json().detail).toContain("0 'YES', 1 'NO'")
+    expect(await ledgerViolations(t.ctx.db)).toEqual([])
+  })
+})

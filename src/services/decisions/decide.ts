@@ -3,8 +3,9 @@
  * the market's rule allows it. One transaction:
  *   lock the market, then every branch (waits for trades in flight; later trades see the result)
  *   → score every branch (lagging TWAP) → apply the rule → record the decision with its scores,
- *   parameters and reason → void every branch not chosen and refund its traders at cost, its
- *   subsidy back to its funder → queue the webhook delivery of the chosen action.
+ *   parameters and reason → queue the webhook delivery of the chosen action → void every
+ *   branch not chosen and refund its traders at cost, its subsidy back to its funder (cash
+ *   locks and ledger postings last, the lock order of money/ledger.ts).
  * The chosen branch trades on until close_at and then resolves like any market.
  * Deciding twice changes nothing: a decided market answers with the decision on record.
  */
@@ -16,8 +17,8 @@ import type { Principal } from '../../domain/identity/principal.js'
 import { formatAmount } from '../../domain/money.js'
 import { AppError, ErrorCode, errors } from '../../errors/codes.js'
 import { voidInTransaction } from '../markets/lifecycle.js'
-import { type BranchRow, lockBranches, lockMarket, type MarketRow } from '../markets/repository.js'
-import { settleVoidedBranchNow } from '../markets/settlement.js'
+import { type BranchRow, lockMarketAndBranches, type MarketRow } from '../markets/repository.js'
+import { settleVoidedBranchesNow } from '../markets/settlement.js'
 import { queueDecisionDelivery } from './delivery.js'
 import {
   computeScores,
@@ -93,9 +94,11 @@ export async function decideMarket(
   marketId: string,
   trigger: DecideTrigger,
 ): Promise<DecisionRecord | null> {
-  const now = ctx.clock.now()
   return ctx.db.withTransaction(async (tx) => {
-    const market = await lockMarket(tx, marketId)
+    // The lock order of money/ledger.ts: the market, all its branches (trades in flight on them
+    // finish first, and the decision's time is read after them), then cash, the ledger last.
+    const { market, branches } = await lockMarketAndBranches(tx, marketId)
+    const now = ctx.clock.now()
     const facts = await findDecisionFacts(tx, marketId)
     if (!facts || !isDecisionMarket(facts)) {
       if (trigger.kind === 'deadline') return null
@@ -145,10 +148,10 @@ export async function decideMarket(
         )
       }
     }
-    const branches = await lockBranches(tx, marketId)
     const record = await recordDecision(tx, facts, branches, now, trigger)
-    await voidOtherBranches(tx, market, branches, record.chosen_branch, now)
     if (facts.agent_id) await queueDecisionDelivery(ctx, tx, facts.agent_id, market, record, branches)
+    // Last: refunds lock the traders' cash and post to the ledger.
+    await voidOtherBranches(tx, market, branches, record.chosen_branch, now)
     ctx.log.info(
       { marketId, chosen: record.chosen_branch, reason: record.reason, trigger: trigger.kind },
       'decision made',
@@ -243,9 +246,8 @@ async function voidOtherBranches(
   chosen: number,
   now: Date,
 ) {
-  for (const branch of branches) {
-    if (branch.index === chosen) continue
-    await tx.execute(VoidBranch, [branch.id])
-    await settleVoidedBranchNow(tx, market, { ...branch, status: 'voided' }, now)
-  }
+  const voided = branches.filter((b) => b.index !== chosen).map((b) => ({ ...b, status: 'voided' as const }))
+  for (const branch of voided) await tx.execute(VoidBranch, [branch.id])
+  // All of them at once: the cash of every trader is locked before the first refund is posted.
+  await settleVoidedBranchesNow(tx, market, voided, now)
 }

@@ -5,9 +5,11 @@
  * ends); the creator, the resolver or an admin move them earlier where the authorisation table
  * allows. Payouts and refunds are in settlement.ts.
  *
- * Every step locks the market row first (FOR UPDATE), then its branches, then cash rows: the
- * same order as trades (branch, then cash) minus the market row, which trades never take.
- * Every step is idempotent: a job that runs twice finds the market already moved and does
+ * Every step takes its locks in the order written in services/money/ledger.ts: the market row,
+ * then its branches (`lockMarketAndBranches`), then cash rows, the ledger last. Its time is read
+ * after the branch locks: a trade that committed before them is stamped earlier than the step
+ * (a close read its time before waiting and stamped closed_at up to 2 s before trades that it
+ * had waited for). Every step is idempotent: a job that runs twice finds the market already moved and does
  * nothing.
  */
 import type { AppContext } from '../../context.js'
@@ -15,10 +17,22 @@ import { sql, type Transaction } from '../../db/database.js'
 import type { Principal } from '../../domain/identity/principal.js'
 import { formatAmount } from '../../domain/money.js'
 import { AppError, ErrorCode, errors } from '../../errors/codes.js'
-import { FEES_ACCOUNT, lockCashAccount, marketBondsAccount, postEntries } from '../money/ledger.js'
+import {
+  FEES_ACCOUNT,
+  lockCashAccount,
+  lockCashAccounts,
+  marketBondsAccount,
+  postEntries,
+} from '../money/ledger.js'
 import { assertAllowed } from './access.js'
 import { amountField } from './create.js'
-import { listOutcomes, lockMarket, MARKET_COLUMNS, type MarketRow } from './repository.js'
+import {
+  listOutcomes,
+  lockMarket,
+  lockMarketAndBranches,
+  MARKET_COLUMNS,
+  type MarketRow,
+} from './repository.js'
 import { resolveOutcome } from './trading.js'
 
 export const CLOSE_MARKET_JOB = 'market-close'
@@ -39,13 +53,14 @@ export function isTrading(market: Pick<MarketRow, 'status' | 'closed_at'>): bool
   return market.status === 'open' || (market.status === 'decided' && market.closed_at === null)
 }
 
-// Updating the branches takes their row locks: it waits for trades in flight on them, and the
-// trades that queue behind it find status 'closed' on the row they lock.
+// The branches are already locked (lockMarketAndBranches): trades in flight on them have
+// committed, and the trades that queue behind find status 'closed' on the row they lock.
 const CloseBranches = sql(
   'CloseMarketBranches',
   `update public.market_branches set status = 'closed' where market_id = $1 and status = 'open'`,
 )
 
+/** Closes the market; its row and its branches must be locked by the caller. */
 async function closeInTransaction(tx: Transaction, market: MarketRow, now: Date): Promise<MarketRow> {
   const closed = await tx.one(SetClosed, [market.id, now])
   await tx.execute(CloseBranches, [market.id])
@@ -57,9 +72,9 @@ async function closeInTransaction(tx: Transaction, market: MarketRow, now: Date)
  * before close_at (clock skew between the queue and this process), it schedules itself again.
  */
 export async function closeMarketAtDeadline(ctx: AppContext, marketId: string): Promise<void> {
-  const now = ctx.clock.now()
   await ctx.db.withTransaction(async (tx) => {
-    const market = await lockMarket(tx, marketId)
+    const { market } = await lockMarketAndBranches(tx, marketId)
+    const now = ctx.clock.now()
     if (!isTrading(market)) return
     if (now.getTime() < market.close_at.getTime()) {
       await ctx.queue.send(
@@ -79,9 +94,9 @@ export async function closeMarketEarly(
   principal: Principal | null,
   marketId: string,
 ): Promise<MarketRow> {
-  const now = ctx.clock.now()
   return ctx.db.withTransaction(async (tx) => {
-    const market = await lockMarket(tx, marketId)
+    const { market } = await lockMarketAndBranches(tx, marketId)
+    const now = ctx.clock.now()
     assertAllowed(principal, 'market.close', { ownerId: market.creator_id })
     if (!isTrading(market)) throw errors.invalidMarketState(`The market is already ${market.status}`)
     return closeInTransaction(tx, market, now)
@@ -176,10 +191,10 @@ export async function resolveMarket(
   marketId: string,
   input: ResolveInput,
 ): Promise<MarketRow> {
-  const now = ctx.clock.now()
   const evidence = evidenceJson(input.evidence)
   return ctx.db.withTransaction(async (tx) => {
-    let market = await lockMarket(tx, marketId)
+    let { market } = await lockMarketAndBranches(tx, marketId)
+    const now = ctx.clock.now()
     const actor = assertAllowed(principal, 'market.resolve', { resolverId: market.resolver_id })
     // A decision market resolves its chosen branch: it must have decided first (the branches
     // not taken are refunded, not resolved).
@@ -257,7 +272,6 @@ export async function disputeResolution(
   marketId: string,
   input: { reason: string; evidenceUrl?: string },
 ): Promise<DisputeRow> {
-  const now = ctx.clock.now()
   const bond = ctx.config.DISPUTE_BOND_CREDITS
   const reason = input.reason.trim()
   if (reason === '') {
@@ -265,6 +279,7 @@ export async function disputeResolution(
   }
   return ctx.db.withTransaction(async (tx) => {
     const market = await lockMarket(tx, marketId)
+    const now = ctx.clock.now()
     const actor = assertAllowed(principal, 'market.dispute')
     if (
       market.status !== 'resolved' ||
@@ -362,6 +377,11 @@ export interface SettleDisputeInput {
  * An admin settles an open dispute. Upheld: the bond goes back to the disputer and the
  * resolution is corrected (or the market voided). Rejected: the bond is forfeited to the fee
  * account and the resolution stands. Either way the decision is final and settlement follows.
+ *
+ * Lock order (money/ledger.ts): the market (and, to void it, its branches), the disputer's
+ * cash, then the bond's posting, last. It used to post first and then void, locking the
+ * branches while it held the ledger's sequence row: a trade on one of them, waiting for that
+ * row, deadlocked with it.
  */
 export async function settleDispute(
   ctx: AppContext,
@@ -370,13 +390,16 @@ export async function settleDispute(
   input: SettleDisputeInput,
 ): Promise<{ dispute: DisputeRow; market: MarketRow }> {
   const admin = assertAllowed(principal, 'dispute.settle')
-  const now = ctx.clock.now()
   return ctx.db.withTransaction(async (tx) => {
     const found = /^[0-9a-f-]{36}$/i.test(disputeId) ? await tx.maybeOne(FindDispute, [disputeId]) : undefined
     if (!found) throw errors.notFound('Dispute', `No dispute with id '${disputeId}'`)
-    const market = await lockMarket(tx, found.market_id)
-    if (found.status !== 'open') throw errors.invalidMarketState(`The dispute was already ${found.status}`)
     const upheld = input.decision === 'uphold'
+    const voiding = upheld && input.void === true
+    const market = voiding
+      ? (await lockMarketAndBranches(tx, found.market_id)).market
+      : await lockMarket(tx, found.market_id)
+    const now = ctx.clock.now()
+    if (found.status !== 'open') throw errors.invalidMarketState(`The dispute was already ${found.status}`)
     let correction: ParsedResolution | null = null
     if (upheld && !input.void) {
       correction = await parseResolution(ctx, market, { outcome: input.outcome, value: input.value })
@@ -390,9 +413,34 @@ export async function settleDispute(
       now,
       input.note ?? null,
     ])
+    const disputerCash = found.bond > 0n && upheld ? (await lockCashAccount(tx, found.disputer_id)).id : null
+    let after: MarketRow
+    if (voiding) {
+      // This dispute is settled already: the void finds no open dispute and posts nothing.
+      after = await voidInTransaction(
+        ctx,
+        tx,
+        market,
+        `Dispute ${found.id} upheld: ${input.note ?? 'voided'}`,
+        now,
+      )
+    } else {
+      await tx.execute(EndDisputeWindow, [
+        market.id,
+        now,
+        correction?.outcome ?? null,
+        correction?.value ?? null,
+        correction ? { by: admin.userId, at: now.toISOString(), note: input.note ?? null } : null,
+      ])
+      await ctx.queue.send(
+        SETTLE_MARKET_JOB,
+        { marketId: market.id },
+        { tx, singletonKey: `settle-now:${market.id}` },
+      )
+      after = await lockMarket(tx, market.id)
+    }
     if (found.bond > 0n) {
       const bonds = await marketBondsAccount(tx, market.id)
-      const disputerCash = upheld ? (await lockCashAccount(tx, found.disputer_id)).id : null
       await postEntries(
         tx,
         [
@@ -411,29 +459,7 @@ export async function settleDispute(
         now,
       )
     }
-    if (upheld && input.void) {
-      const voided = await voidInTransaction(
-        ctx,
-        tx,
-        market,
-        `Dispute ${found.id} upheld: ${input.note ?? 'voided'}`,
-        now,
-      )
-      return { dispute, market: voided }
-    }
-    await tx.execute(EndDisputeWindow, [
-      market.id,
-      now,
-      correction?.outcome ?? null,
-      correction?.value ?? null,
-      correction ? { by: admin.userId, at: now.toISOString(), note: input.note ?? null } : null,
-    ])
-    await ctx.queue.send(
-      SETTLE_MARKET_JOB,
-      { marketId: market.id },
-      { tx, singletonKey: `settle-now:${market.id}` },
-    )
-    return { dispute, market: await lockMarket(tx, market.id) }
+    return { dispute, market: after }
   })
 }
 
@@ -459,6 +485,11 @@ const OpenDisputes = sql<DisputeRow>(
   `select ${DISPUTE_COLUMNS} from public.market_disputes where market_id = $1 and status = 'open'`,
 )
 
+/**
+ * Voids the market; the caller holds its row and its branches (`lockMarketAndBranches`). Any
+ * open dispute is answered: its bond goes back. Cash is locked, and the bond returns posted,
+ * after every other write (the lock order of money/ledger.ts).
+ */
 export async function voidInTransaction(
   ctx: AppContext,
   tx: Transaction,
@@ -472,33 +503,38 @@ export async function voidInTransaction(
   const voided = await tx.one(SetVoided, [market.id, now, reason])
   await tx.execute(VoidBranches, [market.id])
   // A void answers any open dispute: its bond goes back, since the resolution it disputed is gone.
-  for (const dispute of await tx.many(OpenDisputes, [market.id])) {
+  const disputes = await tx.many(OpenDisputes, [market.id])
+  for (const dispute of disputes) {
     await tx.one(SettleDisputeRow, [dispute.id, 'upheld', null, now, 'Market voided'])
-    if (dispute.bond > 0n) {
-      const cash = await lockCashAccount(tx, dispute.disputer_id)
-      await postEntries(
-        tx,
-        [
-          {
-            kind: 'bond_return',
-            userId: dispute.disputer_id,
-            marketId: market.id,
-            memo: `Dispute ${dispute.id}: market voided`,
-            postings: [
-              { account: await marketBondsAccount(tx, market.id), amount: -dispute.bond },
-              { account: cash.id, amount: dispute.bond },
-            ],
-          },
-        ],
-        now,
-      )
-    }
   }
   await ctx.queue.send(
     SETTLE_MARKET_JOB,
     { marketId: market.id },
     { tx, singletonKey: `settle-now:${market.id}` },
   )
+  const bonded = disputes.filter((d) => d.bond > 0n)
+  if (bonded.length > 0) {
+    const cash = await lockCashAccounts(
+      tx,
+      bonded.map((d) => d.disputer_id),
+    )
+    const bonds = await marketBondsAccount(tx, market.id)
+    const entries = bonded.map((dispute) => {
+      const account = cash.get(dispute.disputer_id)
+      if (!account) throw new Error(`cash account of ${dispute.disputer_id} was not locked`)
+      return {
+        kind: 'bond_return' as const,
+        userId: dispute.disputer_id,
+        marketId: market.id,
+        memo: `Dispute ${dispute.id}: market voided`,
+        postings: [
+          { account: bonds, amount: -dispute.bond },
+          { account: account.id, amount: dispute.bond },
+        ],
+      }
+    })
+    await postEntries(tx, entries, now)
+  }
   return voided
 }
 
@@ -510,13 +546,12 @@ export async function voidMarket(
   reason: string,
 ): Promise<MarketRow> {
   assertAllowed(principal, 'market.void')
-  const now = ctx.clock.now()
   const why = reason.trim()
   if (why === '') {
     throw errors.validation('A void says why', [{ field: '/body/reason', message: 'must not be blank' }])
   }
   return ctx.db.withTransaction(async (tx) => {
-    const market = await lockMarket(tx, marketId)
-    return voidInTransaction(ctx, tx, market, why, now)
+    const { market } = await lockMarketAndBranches(tx, marketId)
+    return voidInTransaction(ctx, tx, market, why, ctx.clock.now())
   })
 }

@@ -1,10 +1,11 @@
 /**
  * Settlement: paying every holder of a resolved market, or refunding every trader of a voided
- * one (or, in issue 5, of a voided branch), then returning what is left of each branch's
+ * one (or of a voided branch of a decision market), then returning what is left of each branch's
  * escrow to its funder.
  *
  * Resumable and idempotent. The work is cut into steps, each its own transaction under the
- * market's and the branch's row locks: a chunk of holders (SETTLEMENT_CHUNK_SIZE users, in user
+ * market's and the branches' row locks, then the cash of the users it pays (one sweep), the
+ * ledger last (the lock order of money/ledger.ts): a chunk of holders (SETTLEMENT_CHUNK_SIZE users, in user
  * order), or closing a branch, or finalising the market. A position is paid once: the step that
  * pays it sets its `settled_at` in the same transaction, and the next step (or a second run of
  * the job, which waits on the same locks) selects only unsettled positions. A crash between
@@ -321,10 +322,10 @@ async function closeBranch(tx: Transaction, market: MarketRow, branch: BranchRow
  * again for the window's end), or a dispute awaits an admin (whose settlement enqueues it).
  */
 export async function settleStep(ctx: AppContext, marketId: string): Promise<SettleStep> {
-  const now = ctx.clock.now()
   const chunk = ctx.config.SETTLEMENT_CHUNK_SIZE
   return ctx.db.withTransaction(async (tx) => {
     const market = await lockMarket(tx, marketId)
+    const now = ctx.clock.now()
     if (market.finalized_at !== null) return 'done'
     if (market.status === 'resolved') {
       if (market.dispute_until && now.getTime() < market.dispute_until.getTime()) {
@@ -365,30 +366,55 @@ export async function settleMarket(ctx: AppContext, marketId: string): Promise<S
   }
 }
 
+// Everyone a settlement of these branches may pay or charge: their unsettled traders and
+// their funders.
+const SettlementParties = sql<{ user_id: string }>(
+  'SettlementPartiesOfBranches',
+  `select distinct user_id from public.positions where branch_id = any($1::uuid[]) and settled_at is null
+   union
+   select funder_id from public.market_branches where id = any($1::uuid[])`,
+)
+
 /**
- * Refunds every trader of one voided branch and returns its escrow's remainder to the funder,
- * inside the caller's transaction (whose market and branch locks it relies on). A decision
- * voids the branches it did not choose this way: the same transaction that records the
- * decision settles them, so no refund is ever pending behind a decision (issue 5). Decision
- * markets are small (≤ 16 branches); plain voids of large markets use the chunked job instead.
+ * Refunds every trader of the voided branches and returns each escrow's remainder to its
+ * funder, inside the caller's transaction (whose market and branch locks it relies on). A
+ * decision voids the branches it did not choose this way: the same transaction that records
+ * the decision settles them, so no refund is ever pending behind a decision. Decision markets
+ * are small (≤ 16 branches); plain voids of large markets use the chunked job instead.
+ *
+ * The cash of everyone involved is locked first, in one ascending sweep (the ledger's lock
+ * order): settling branch after branch, locking each one's traders as it went, took cash row
+ * locks while holding the ledger_sequence row from the branch before, and could deadlock with
+ * any trade elsewhere holding one of those cash rows and waiting for the sequence.
  */
-export async function settleVoidedBranchNow(
+export async function settleVoidedBranchesNow(
   tx: Transaction,
   market: MarketRow,
-  branch: BranchRow,
+  branches: readonly BranchRow[],
   now: Date,
 ): Promise<void> {
-  if (branch.status !== 'voided') throw new Error(`branch ${branch.id} is not voided`)
-  if (branch.settled_at !== null) return
-  // Large chunks: one transaction either way; the chunking only bounds each statement.
-  while (await refundTraders(tx, branch, 1000, now)) {
-    // refundTraders fixed the refund ratio on the branch row on its first pass; reload it.
-    const fresh = (await lockBranches(tx, market.id)).find((b) => b.id === branch.id)
-    if (fresh)
-      Object.assign(branch, {
-        refund_ratio_num: fresh.refund_ratio_num,
-        refund_ratio_den: fresh.refund_ratio_den,
-      })
+  const pending = branches.filter((b) => b.settled_at === null)
+  for (const branch of pending) {
+    if (branch.status !== 'voided') throw new Error(`branch ${branch.id} is not voided`)
   }
-  await closeBranch(tx, market, branch, now)
+  if (pending.length === 0) return
+  const parties = await tx.many(SettlementParties, [pending.map((b) => b.id)])
+  await lockCashAccounts(
+    tx,
+    parties.map((p) => p.user_id),
+  )
+  for (const branch of pending) {
+    // Large chunks: one transaction either way; the chunking only bounds each statement.
+    while (await refundTraders(tx, branch, 1000, now)) {
+      // refundTraders fixed the refund ratio on the branch row on its first pass; reload it.
+      const fresh = (await lockBranches(tx, market.id)).find((b) => b.id === branch.id)
+      if (fresh) {
+        Object.assign(branch, {
+          refund_ratio_num: fresh.refund_ratio_num,
+          refund_ratio_den: fresh.refund_ratio_den,
+        })
+      }
+    }
+    await closeBranch(tx, market, branch, now)
+  }
 }

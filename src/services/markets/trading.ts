@@ -1,9 +1,11 @@
 /**
- * Trading: quotes and trades. One trade is one transaction:
+ * Trading: quotes and trades. One trade is one transaction, its locks in the order written in
+ * services/money/ledger.ts:
  *
- *   lock the branch row (FOR UPDATE)  →  lock the traders' cash rows  →  read their positions
- *   →  applyTrades (pure, domain/trading)  →  write trades, positions, the branch's new q
- *   →  store the Idempotency-Key response  →  post the ledger entries (last)  →  COMMIT
+ *   claim the Idempotency-Key row (if any)  →  lock the branch row (FOR UPDATE)  →  read the
+ *   time  →  lock the traders' cash rows  →  read their positions  →  applyTrades (pure,
+ *   domain/trading)  →  write trades, positions, the branch's new q  →  store the answer under
+ *   the key  →  post the ledger entries (last)  →  COMMIT
  *
  * The write half (`executeTrades`) takes a list of orders for one branch, so a later issue can
  * group many trades of one market into one transaction (group commit) without changing it: the
@@ -33,6 +35,7 @@ import {
   FEES_ACCOUNT,
   type JournalEntryInput,
   lockCashAccounts,
+  noteCashLocks,
   postEntries,
 } from '../money/ledger.js'
 import { amountField } from './create.js'
@@ -195,13 +198,18 @@ function unknownOutcome(ref: string | number, market: TradingMarket): AppError {
   )
 }
 
-/** An outcome named by index, label (case-insensitive) or id; a 422 when it does not exist. */
+/**
+ * An outcome named by index, label or id; a 422 listing the outcomes when it does not exist.
+ * A label matches exactly, up to case: `"yes"` is YES (labels of a market are unique up to
+ * case, market_outcomes_label_idx, so this is never ambiguous), `"yes "` is not (it was taken
+ * for YES; a client with a stray blank should hear about it, not trade by luck).
+ */
 export function resolveOutcome(market: TradingMarket, ref: string | number): OutcomeRow {
   let found: OutcomeRow | undefined
   if (typeof ref === 'number') found = market.outcomes[ref]
   else if (/^\d{1,2}$/.test(ref)) found = market.outcomes[Number(ref)]
   else if (isUuid(ref)) found = market.outcomes.find((o) => o.id === ref.toLowerCase())
-  else found = market.outcomes.find((o) => o.label.toLowerCase() === ref.trim().toLowerCase())
+  else found = market.outcomes.find((o) => o.label.toLowerCase() === ref.toLowerCase())
   if (!found) throw unknownOutcome(ref, market)
   return found
 }
@@ -370,16 +378,21 @@ const RecordFills = sql(
     where id = $2`,
 )
 
+// The answers of the accepted orders, under their keys: a key this transaction claimed
+// ('pending', same request) gets its answer; an unclaimed one is inserted. A key another
+// transaction answered is left alone and missing from the result.
 const InsertIdempotencyKeys = sql<{ key: string }>(
   'InsertIdempotencyKeys',
-  `insert into public.idempotency_keys (user_id, key, request_hash, trade_id, response, created_at)
-   select k.user_id, k.key, k.hash, k.trade_id, k.response::jsonb, $1
+  `insert into public.idempotency_keys as i (user_id, key, request_hash, outcome, trade_id, response, created_at)
+   select k.user_id, k.key, k.hash, 'trade', k.trade_id, k.response::jsonb, $1
      from unnest($2::uuid[], $3::text[], $4::text[], $5::uuid[], $6::text[]) as k(user_id, key, hash, trade_id, response)
-   on conflict do nothing
+   on conflict (user_id, key) do update
+      set outcome = 'trade', trade_id = excluded.trade_id, response = excluded.response
+    where i.outcome = 'pending' and i.request_hash = excluded.request_hash
    returning key`,
 )
 
-/** Thrown inside the transaction when an Idempotency-Key was taken by a concurrent request. */
+/** Thrown inside the transaction when an Idempotency-Key was answered by a concurrent request. */
 class IdempotencyRace extends Error {
   constructor() {
     super('idempotency key taken concurrently')
@@ -416,17 +429,21 @@ function limits(ctx: Pick<AppContext, 'config'>, market: TradingMarket) {
  * branch, then the traders' cash, applies the pure engine to all orders in sequence, and writes
  * every accepted one. Rejected orders change nothing. The ledger is posted last (it takes the
  * ledger sequence lock, held until COMMIT).
+ *
+ * The trades' time is read once the branch lock is held, and close_at is checked against it:
+ * read before the wait (as it was), a trade that queued behind others for 2 s was stamped, and
+ * let through, with a time from before a close that had meanwhile committed.
  */
 export async function executeTrades(
   tx: Transaction,
-  ctx: Pick<AppContext, 'config'>,
+  ctx: Pick<AppContext, 'config' | 'clock'>,
   market: TradingMarket,
   branchId: string,
   orders: readonly TradeOrder[],
-  now: Date,
 ): Promise<TradeOutcome[]> {
   const branch = await tx.maybeOne(LockBranchForTrade, [branchId])
   if (!branch) throw errors.notFound('Branch', `No branch ${branchId}`)
+  const now = ctx.clock.now()
   if (branch.status !== 'open' || now.getTime() >= market.closeAt.getTime()) {
     throw errors.marketClosed(
       branch.status === 'voided'
@@ -434,7 +451,8 @@ export async function executeTrades(
         : `Trading closed${branch.status === 'open' ? ` at ${market.closeAt.toISOString()}` : ''}`,
     )
   }
-  const userIds = [...new Set(orders.map((o) => o.userId))]
+  const userIds = [...new Set(orders.map((o) => o.userId))].sort()
+  noteCashLocks(tx, userIds)
   let rows = await tx.many(LockTraders, [branch.id, userIds])
   if (new Set(rows.map((r) => r.user_id)).size < userIds.length) {
     // A trader without a cash account (never granted anything): create it, then lock again.
@@ -577,13 +595,65 @@ export async function executeTrades(
 }
 
 // ---------------------------------------------------------------------------------------
-// The use cases
+// Idempotency-Key: claimed first, answered in the same transaction
 // ---------------------------------------------------------------------------------------
 
-const FindIdempotencyKey = sql<{ request_hash: string; response: TradeResponse }>(
-  'FindIdempotencyKey',
-  'select request_hash, response from public.idempotency_keys where user_id = $1 and key = $2',
+/**
+ * The first statement of a keyed trade: the key row, 'pending'. A concurrent request with the
+ * same key blocks on this row (the primary key) until the claiming transaction ends, then
+ * finds nothing inserted and reads the answer that transaction committed; if it rolled back,
+ * the waiting request claims the key itself. A retry racing its original used to be answered
+ * by a fresh trade on the cash the original had just spent (115 `insufficient_*` answers for
+ * trades that had gone through, in an outside test with 32 clients). The row lock taken here
+ * comes before every lock of the trade (step 0 of the lock order in money/ledger.ts): only
+ * requests with the same key wait on it, and they hold nothing while they wait.
+ */
+const ClaimIdempotencyKey = sql<{ claimed: boolean }>(
+  'ClaimIdempotencyKey',
+  `insert into public.idempotency_keys (user_id, key, request_hash, outcome, response, created_at)
+   values ($1, $2, $3, 'pending', 'null'::jsonb, $4)
+   on conflict (user_id, key) do nothing
+   returning true as claimed`,
 )
+
+const FindIdempotencyKey = sql<{
+  request_hash: string
+  outcome: 'pending' | 'trade' | 'refused'
+  response: TradeResponse | StoredRefusal
+}>(
+  'FindIdempotencyKey',
+  'select request_hash, outcome, response from public.idempotency_keys where user_id = $1 and key = $2',
+)
+
+// A refusal computed under the locks is the key's answer too: a retry gets the same refusal,
+// not a trade on whatever the cash or the price has become since.
+const StoreRefusal = sql(
+  'StoreIdempotentRefusal',
+  `update public.idempotency_keys set outcome = 'refused', response = $3::jsonb
+    where user_id = $1 and key = $2 and outcome = 'pending'`,
+)
+
+/** A refusal as stored under its key: the problem document's fields. */
+interface StoredRefusal {
+  code: string
+  status: number
+  title: string
+  detail?: string
+}
+
+const REPLAYED = { 'idempotent-replayed': 'true' }
+
+function storedRefusal(error: AppError): StoredRefusal {
+  return { code: error.code, status: error.status, title: error.title, detail: error.detail }
+}
+
+/** A refusal that is the answer to its request, and may be stored under its key. */
+function isRefusal(error: unknown): error is AppError {
+  // market_closed is thrown by executeTrades before it writes anything, so the transaction can
+  // still store it. Refusals raised by a failed statement (the balance CHECK) leave the
+  // transaction aborted: they are not stored, and a retry computes its own answer.
+  return error instanceof AppError && error.code === ErrorCode.MarketClosed
+}
 
 export interface PlacedTrade {
   response: TradeResponse
@@ -602,23 +672,41 @@ function canonical(value: unknown): string {
   return JSON.stringify(value)
 }
 
-/** SHA-256 of the operation and its body with keys sorted: "the same body" for Idempotency-Key. */
-export function requestHash(operation: string, marketRef: string, body: unknown): string {
+/**
+ * SHA-256 of the operation and its body with keys sorted: "the same body" for Idempotency-Key.
+ * `marketId` is the resolved id, never the path's text: the same trade sent once by slug and
+ * once by id is the same request.
+ */
+export function requestHash(operation: string, marketId: string, body: unknown): string {
   return createHash('sha256')
-    .update(canonical({ operation, market: marketRef, body }))
+    .update(canonical({ operation, market: marketId, body }))
     .digest('hex')
 }
 
-async function replay(
-  ctx: AppContext,
+/** The answer stored under a key another request claimed: its trade, its refusal, or a 409. */
+async function storedAnswer(
+  tx: Transaction,
   userId: string,
   key: string,
   hash: string,
-): Promise<PlacedTrade | undefined> {
-  const stored = await ctx.db.maybeOne(FindIdempotencyKey, [userId, key])
-  if (!stored) return undefined
-  if (stored.request_hash !== hash) throw errors.idempotencyConflict()
-  return { response: stored.response, replayed: true }
+): Promise<PlacedTrade> {
+  const stored = await tx.maybeOne(FindIdempotencyKey, [userId, key])
+  if (stored && stored.request_hash !== hash) throw errors.idempotencyConflict()
+  if (!stored || stored.outcome === 'pending') {
+    // Not reachable through placeTrade (a claim is answered or rolled back in one transaction,
+    // and the purge only takes day-old keys); a client retrying in a second is safe either way.
+    throw new AppError({
+      code: ErrorCode.Conflict,
+      status: 409,
+      title: 'Request in progress',
+      detail: 'A request with this Idempotency-Key is still being processed; retry shortly',
+      headers: { 'retry-after': '1' },
+    })
+  }
+  if (stored.outcome === 'refused') {
+    throw new AppError({ ...(stored.response as StoredRefusal), headers: REPLAYED })
+  }
+  return { response: stored.response as TradeResponse, replayed: true }
 }
 
 export function validateIdempotencyKey(key: string | undefined): string | undefined {
@@ -631,7 +719,19 @@ export function validateIdempotencyKey(key: string | undefined): string | undefi
   return key
 }
 
-/** POST /v1/markets/{id}/trades for one user. */
+// ---------------------------------------------------------------------------------------
+// The use cases
+// ---------------------------------------------------------------------------------------
+
+type Answer = { kind: 'placed'; placed: PlacedTrade } | { kind: 'refused'; error: AppError }
+
+/**
+ * POST /v1/markets/{id}/trades for one user. With an Idempotency-Key, the key is claimed in
+ * the trade's own transaction before anything else (see ClaimIdempotencyKey), and the answer
+ * (the trade, or a refusal computed under the locks) is stored in it: every request with the
+ * key gets the first one's answer. Refusals that need no lock (a malformed body, an unknown
+ * outcome) are the same for every retry and are not stored.
+ */
 export async function placeTrade(
   ctx: AppContext,
   userId: string,
@@ -640,13 +740,9 @@ export async function placeTrade(
   idempotencyKey?: string,
 ): Promise<PlacedTrade> {
   const key = validateIdempotencyKey(idempotencyKey)
-  const hash = key === undefined ? '' : requestHash('trade', marketRef, body)
-  if (key !== undefined) {
-    const earlier = await replay(ctx, userId, key, hash)
-    if (earlier) return earlier
-  }
   const terms = parseTerms(body)
   const market = await tradingMarket(ctx, marketRef)
+  const hash = key === undefined ? '' : requestHash('trade', market.id, body)
   await assertNoConflictOfInterest(ctx, market, userId)
   const branch = resolveBranch(market, body.branch)
   const outcome = resolveOutcome(market, body.outcome)
@@ -656,20 +752,26 @@ export async function placeTrade(
     terms,
     ...(key === undefined ? {} : { idempotency: { key, hash } }),
   }
-  try {
-    const [result] = await ctx.db.withTransaction((tx) =>
-      executeTrades(tx, ctx, market, branch.id, [order], ctx.clock.now()),
-    )
-    if (!result) throw new Error('executeTrades returned no result')
-    if (!result.ok) throw rejectionError(result.rejection)
-    return { response: result.response, replayed: false }
-  } catch (error) {
-    if (error instanceof IdempotencyRace && key !== undefined) {
-      const earlier = await replay(ctx, userId, key, hash)
-      if (earlier) return earlier
+  const answer = await ctx.db.withTransaction(async (tx): Promise<Answer> => {
+    if (key !== undefined) {
+      const claimed = await tx.maybeOne(ClaimIdempotencyKey, [userId, key, hash, ctx.clock.now()])
+      if (!claimed) return { kind: 'placed', placed: await storedAnswer(tx, userId, key, hash) }
     }
-    throw error
-  }
+    let error: AppError
+    try {
+      const [result] = await executeTrades(tx, ctx, market, branch.id, [order])
+      if (!result) throw new Error('executeTrades returned no result')
+      if (result.ok) return { kind: 'placed', placed: { response: result.response, replayed: false } }
+      error = rejectionError(result.rejection)
+    } catch (thrown) {
+      if (!isRefusal(thrown)) throw thrown
+      error = thrown
+    }
+    if (key !== undefined) await tx.execute(StoreRefusal, [userId, key, JSON.stringify(storedRefusal(error))])
+    return { kind: 'refused', error }
+  })
+  if (answer.kind === 'refused') throw answer.error
+  return answer.placed
 }
 
 export interface QuoteResponse {

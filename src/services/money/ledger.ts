@@ -7,11 +7,24 @@
  * postings and user cash, escrows and bonds never go negative (a CHECK). This module adds what
  * only the caller knows: which accounts, and the order in which locks are taken.
  *
- * Lock order, for every money-moving transaction (so that none deadlocks another):
- *   1. the market branch row (`FOR UPDATE`, services/markets), when a branch is involved;
- *   2. user cash accounts, in ascending user id;
- *   3. the ledger_sequence counter row, taken by `postEntries`, last, right before COMMIT.
- * Escrow and bond accounts are only touched under their branch's or market's lock.
+ * Lock order, for every transaction that moves money or moves a market (trades, close,
+ * resolve, dispute, void, decide, settle, opening a decision), so that none deadlocks another:
+ *   0. a trade's own Idempotency-Key row, inserted first (services/markets/trading.ts): only a
+ *      request with the same key waits on it, and it holds nothing else while it waits;
+ *   1. the market row, `FOR NO KEY UPDATE` (`lockMarket`, services/markets/repository.ts), by
+ *      every step that moves the market. Trades never lock it; their foreign keys to it take
+ *      `FOR KEY SHARE`, which NO KEY UPDATE lets through. (With FOR UPDATE there, a close that
+ *      held the market and waited for a branch deadlocked with the trade that held the branch
+ *      and checked its foreign key: 4 closes in 10 under 6 trading loops.)
+ *   2. branch rows, `FOR UPDATE`: a trade its one branch; a step on a market all of them, in
+ *      id order (`lockMarketAndBranches`), before anything else it locks or writes;
+ *   3. user cash accounts, in ascending user id, all of them before anything is posted
+ *      (`lockCashAccounts`; a transaction that settles several branches locks the cash of all
+ *      their traders first). Enforced: locking a new cash row after `postEntries` throws;
+ *   4. the ledger_sequence counter row, taken by `postEntries`, last, right before COMMIT.
+ * Escrow and bond accounts are only touched under their branch's or market's lock. A step's
+ * time is read after step 2, a trade's after its branch lock: what commits first is stamped
+ * first.
  */
 import { type Queryable, sql, type Transaction } from '../../db/database.js'
 import { DatabaseError } from '../../db/errors.js'
@@ -72,9 +85,9 @@ export interface PostedPosting {
  *     1 / 1.6 ms whatever the number of markets: here the counter, not the markets, is the limit.
  *   - one hot market: 358/s against 404/s; trades there already queue on the branch row for
  *     the whole transaction, so the counter adds only the overlap.
- * Why pay it: anchoring (issue 8) needs "postings 1..N are final and complete", which a
+ * Why pay it: anchoring needs "postings 1..N are final and complete", which a
  * sequence cannot promise (gaps on rollback, numbers in start order, not commit order). How it
- * gets cheaper: group commit (a later issue) posts a batch of trades per transaction, so the
+ * gets cheaper: group commit posts a batch of trades per transaction, so the
  * ~1.6 ms is paid once per batch, not per trade; beyond that, a single sequencer process could
  * number committed postings after the fact (an append-only side table), taking the counter off
  * the trade path altogether.
@@ -103,6 +116,45 @@ const PostEntries = sql<PostedPosting>(
      join ids on ids.ord = p.entry_ord
    returning seq, entry_id, account_id, amount, balance_after`,
 )
+
+/** A transaction asked for a lock out of the order above: a bug, caught before it deadlocks. */
+export class LockOrderError extends Error {
+  constructor(message: string) {
+    super(`lock order: ${message}`)
+    this.name = 'LockOrderError'
+  }
+}
+
+// What each open transaction has done, in lock-order terms: the cash rows it has locked, and
+// whether it has posted (taken the ledger_sequence row). Keyed by the transaction object, so
+// it goes with it.
+const progress = new WeakMap<Transaction, { cash: Set<string>; posted: boolean }>()
+
+function progressOf(tx: Transaction) {
+  let state = progress.get(tx)
+  if (!state) {
+    state = { cash: new Set(), posted: false }
+    progress.set(tx, state)
+  }
+  return state
+}
+
+/**
+ * Records that `tx` is about to lock the cash rows of `userIds`; throws LockOrderError when it
+ * has already posted and one of them is new: that row lock, taken while the ledger_sequence
+ * row is held, could wait on a trade that waits for the sequence row. For writers that lock
+ * cash with their own statement (trades lock cash with their positions); lockCashAccounts calls it.
+ */
+export function noteCashLocks(tx: Transaction, userIds: readonly string[]): void {
+  const state = progressOf(tx)
+  if (state.posted) {
+    const fresh = userIds.filter((id) => !state.cash.has(id))
+    if (fresh.length > 0) {
+      throw new LockOrderError(`cash of ${fresh.join(', ')} locked after the ledger was posted`)
+    }
+  }
+  for (const id of userIds) state.cash.add(id)
+}
 
 export class UnbalancedEntryError extends Error {
   constructor(readonly kind: JournalKind) {
@@ -143,6 +195,7 @@ export async function postEntries(
   })
   const column = <T>(pick: (e: JournalEntryInput) => T | null | undefined) =>
     entries.map((e) => pick(e) ?? null)
+  progressOf(tx).posted = true
   try {
     return await tx.many(PostEntries, [
       entries.length,
@@ -214,6 +267,7 @@ export async function lockCashAccounts(
   userIds: readonly string[],
 ): Promise<Map<string, CashAccount>> {
   const unique = [...new Set(userIds)].sort()
+  noteCashLocks(tx, unique)
   let rows = await tx.many(LockCashAccounts, [unique])
   if (rows.length < unique.length) {
     const have = new Set(rows.map((r) => r.user_id))
