@@ -232,7 +232,14 @@ async function stopLeftoverServer(dataDir: string, log: Logger): Promise<void> {
     { pid, port, dataDir },
     'stopping the embedded PostgreSQL left running by a run that did not stop it',
   )
-  process.kill(pid, 'SIGINT')
+  try {
+    process.kill(pid, 'SIGINT')
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ESRCH') return
+    throw new Error(`Cannot stop the server ${where} (${(error as Error).message}): ${stopIt}.`, {
+      cause: error,
+    })
+  }
   if (await exited(pid, FAST_SHUTDOWN_MS)) return
   // Immediate shutdown: no checkpoint, so the next start replays the WAL; committed data is safe.
   log.warn({ pid, waitedMs: FAST_SHUTDOWN_MS }, 'fast shutdown too slow: immediate shutdown')
