@@ -9,7 +9,8 @@
  * whole foreground group: PostgreSQL would take its SIGINT as "fast shutdown" and abort the
  * very transactions the graceful stop is waiting for. Detached, it stops when we stop it, after
  * the requests have drained and the pool has closed (or when this process exits, whatever the
- * reason).
+ * reason it can act on). A process killed with SIGKILL cannot act: the next start stops the
+ * server it left (`stopLeftoverServer`).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
