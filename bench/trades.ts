@@ -398,6 +398,13 @@ async function main() {
     await sqlMany.close()
     report(results)
     console.log(`(total ${((Date.now() - started) / 1000).toFixed(0)} s)`)
+    // A figure made of failed requests, or of none, is no measurement: the run fails.
+    const failed = results.filter((r) => r.errors > 0 || r.trades === 0)
+    if (failed.length > 0) {
+      throw new Error(
+        `failed: ${failed.map((r) => `${r.name} (${r.trades} trades, ${r.errors} errors)`).join(', ')}; BENCH_VERBOSE=1 prints the errors`,
+      )
+    }
   } finally {
     agent.destroy()
     await api?.stop()

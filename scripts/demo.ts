@@ -24,6 +24,17 @@ const say = (s: string) => console.log(`   ${s}`)
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 const pct = (p: number) => `${(p * 100).toFixed(1)}%`
 
+/** Polls until `check` gives a value. A demo stuck waiting has failed: it says so and exits 1. */
+async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const value = await check()
+    if (value !== undefined) return value
+    if (Date.now() > deadline) throw new Error(`gave up after ${timeoutMs / 1000} s waiting for ${what}`)
+    await sleep(500)
+  }
+}
+
 // biome-ignore lint/suspicious/noExplicitAny: the demo reads the API's JSON loosely, for brevity
 type Json = Record<string, any>
 
@@ -34,6 +45,9 @@ async function main() {
     PORT: String(apiPort),
     HOST: '127.0.0.1',
     DATABASE_URL: '',
+    // The story needs the worker (it decides, delivers, settles) beside the API: a PROCESS_ROLE
+    // of api from the environment left the demo waiting at step 4 for ever.
+    PROCESS_ROLE: 'all',
     EMBEDDED_PG_DIR: path.join(projectRoot, '.data', 'demo-postgres'),
     EMBEDDED_PG_PORT: String(await freePort()),
     LOG_LEVEL: 'error',
@@ -172,12 +186,10 @@ async function main() {
     await show()
 
     step(4, 'At decide_at the worker decides')
-    let decided: Json | undefined
-    while (!decided) {
+    const decided = await waitFor('the decision', async () => {
       const m = await call('GET', `/v1/markets/${market.id}`)
-      if (m.decision.result) decided = m
-      else await sleep(500)
-    }
+      return m.decision.result ? m : undefined
+    })
     const result = decided.decision.result
     for (const s of decided.decision.scores)
       say(`   ${s.label.padEnd(9)} score ${pct(s.score)} over ${s.observations} observations`)
@@ -185,7 +197,7 @@ async function main() {
     say(`the agent preferred ${decided.decision.prior.action}; ${bold('the market overrode it')}`)
 
     step(5, 'The choice is delivered to the operator’s webhook')
-    while (receiver.accepted.length === 0) await sleep(300)
+    await waitFor('the webhook delivery', async () => (receiver.accepted.length > 0 ? true : undefined))
     for (const attempt of receiver.attempts) {
       say(
         `attempt → HTTP ${attempt.status}${attempt.signatureOk ? ', signature valid' : ''} (delivery ${attempt.deliveryId})`,
@@ -208,11 +220,9 @@ async function main() {
       evidence: { note: 'MAU reached 10.4k' },
     })
     say('Olivia reports YES (evidence: MAU reached 10.4k); the dispute window is 2 s in this demo')
-    let finalized = false
-    while (!finalized) {
-      finalized = (await call('GET', `/v1/markets/${market.id}`)).status === 'finalized'
-      if (!finalized) await sleep(500)
-    }
+    await waitFor('the settlement', async () =>
+      (await call('GET', `/v1/markets/${market.id}`)).status === 'finalized' ? true : undefined,
+    )
     for (const trader of [...traders, operator]) {
       const p = await call('GET', '/v1/me/portfolio', trader.token)
       say(`${trader.name.padEnd(6)} cash ${p.cash} (realised P&L ${p.realized_pnl})`)

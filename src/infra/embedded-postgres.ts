@@ -9,11 +9,20 @@
  * whole foreground group: PostgreSQL would take its SIGINT as "fast shutdown" and abort the
  * very transactions the graceful stop is waiting for. Detached, it stops when we stop it, after
  * the requests have drained and the pool has closed (or when this process exits, whatever the
- * reason).
+ * reason it can act on). A process killed with SIGKILL cannot act: the next start stops the
+ * server it left (`stopLeftoverServer`).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs'
 import { arch, platform } from 'node:os'
 import path from 'node:path'
 import type { Logger } from './logger.js'
@@ -90,7 +99,7 @@ async function spawnDetached(options: {
       detached: true,
       stdio: ['ignore', 'ignore', 'pipe'],
       // The readiness line below is matched in English.
-      env: { ...process.env, LC_MESSAGES: 'C' },
+      env: { ...process.env, LC_MESSAGES: 'C', [STARTED_BY]: String(process.pid) },
     },
   )
   let output = ''
@@ -107,6 +116,137 @@ async function spawnDetached(options: {
     )
   })
   return child
+}
+
+/**
+ * Set in the environment of every server we start: the PID of the process that started it.
+ * Read back from /proc, it tells a server whose starter is gone (killed with SIGKILL, by the
+ * OOM killer, by a supervisor after its grace period) from one a running service still uses.
+ */
+const STARTED_BY = 'DECISION_MARKETS_POSTGRES_STARTED_BY'
+
+interface ProcessFacts {
+  /** Alive and not a zombie. */
+  alive: boolean
+  ppid?: number
+  argv?: string[]
+  cwd?: string
+  startedBy?: number
+}
+
+function readOrUndefined<T>(read: () => T): T | undefined {
+  try {
+    return read()
+  } catch {
+    return undefined
+  }
+}
+
+function processFacts(pid: number): ProcessFacts {
+  try {
+    process.kill(pid, 0)
+  } catch (error) {
+    // EPERM: alive, but another user's.
+    if ((error as NodeJS.ErrnoException).code === 'ESRCH') return { alive: false }
+  }
+  const stat = readOrUndefined(() => readFileSync(`/proc/${pid}/stat`, 'utf8'))
+  if (stat !== undefined) {
+    // "pid (comm) state ppid …": comm may hold spaces and parentheses, so read after the last ')'.
+    const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    const environ = readOrUndefined(() => readFileSync(`/proc/${pid}/environ`, 'utf8'))
+    const startedBy = environ
+      ?.split('\0')
+      .find((entry) => entry.startsWith(`${STARTED_BY}=`))
+      ?.slice(STARTED_BY.length + 1)
+    return {
+      alive: state !== 'Z' && state !== 'X',
+      ppid: Number(ppid),
+      argv: readOrUndefined(() => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean)),
+      cwd: readOrUndefined(() => readlinkSync(`/proc/${pid}/cwd`)),
+      startedBy: startedBy ? Number(startedBy) : undefined,
+    }
+  }
+  // No /proc (macOS): ps tells the parent and the command line, not the environment.
+  const ps = readOrUndefined(() =>
+    execFileSync('ps', ['-o', 'ppid=,command=', '-p', String(pid)], { encoding: 'utf8' }).trim(),
+  )
+  if (!ps) return { alive: false }
+  const [, ppid, command] = /^(\d+)\s+(.*)$/.exec(ps) ?? []
+  return { alive: true, ppid: Number(ppid), argv: command?.split(' ') }
+}
+
+/** A `postgres` process serving this data folder (its -D, or its working folder: the postmaster runs in it). */
+function servesDataDir(facts: ProcessFacts, dataDir: string): boolean {
+  const argv = facts.argv ?? []
+  if (path.basename(argv[0] ?? '') !== 'postgres') return false
+  const flag = argv.indexOf('-D')
+  const given = flag >= 0 ? argv[flag + 1] : undefined
+  const real = readOrUndefined(() => realpathSync(dataDir)) ?? dataDir
+  return (given !== undefined && path.resolve(given) === dataDir) || facts.cwd === real
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+async function exited(pid: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    if (!processFacts(pid).alive) return true
+    await sleep(100)
+  }
+  return !processFacts(pid).alive
+}
+
+/** How long a fast shutdown may take before we ask for an immediate one. */
+const FAST_SHUTDOWN_MS = 30_000
+const IMMEDIATE_SHUTDOWN_MS = 15_000
+
+/**
+ * A server still running on this data folder from an earlier run of ours whose process died
+ * without stopping it (SIGKILL cannot be caught, and the server runs in a process group of its
+ * own) holds the folder's lock and usually the port: a new server would not start. It is ours
+ * and its starter is gone, so we stop it (fast shutdown: it has no client we care about left)
+ * and start afresh, with this run's port and flags. A server that a running service still
+ * uses, or that someone else started on this folder, is left alone with a clear error. A
+ * postmaster.pid naming a dead process is PostgreSQL's own business: it replaces it.
+ */
+async function stopLeftoverServer(dataDir: string, log: Logger): Promise<void> {
+  const lines = readOrUndefined(() => readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n'))
+  const pid = Number(lines?.[0])
+  if (!lines || !Number.isInteger(pid) || pid <= 0) return
+  const port = Number(lines[3])
+  const facts = processFacts(pid)
+  if (!facts.alive || !servesDataDir(facts, dataDir)) return
+  const where = `(PID ${pid}, port ${port}) on the embedded PostgreSQL data folder ${dataDir}`
+  const stopIt = `stop it (kill -INT ${pid}) or set EMBEDDED_PG_DIR to another folder`
+  // Where the environment is out of sight (no /proc; a server started before it was marked),
+  // ours is our binary, and an orphan one adopted by init.
+  const ours = facts.startedBy !== undefined || facts.argv?.[0] === (await postgresBinary())
+  if (!ours) throw new Error(`A PostgreSQL server not started by this service runs ${where}: ${stopIt}.`)
+  const orphaned = facts.startedBy !== undefined ? facts.ppid !== facts.startedBy : facts.ppid === 1
+  if (!orphaned) {
+    throw new Error(
+      `A running service (process ${facts.ppid}) uses its PostgreSQL server ${where}: stop that service ` +
+        'first, or set EMBEDDED_PG_DIR to another folder.',
+    )
+  }
+  log.warn(
+    { pid, port, dataDir },
+    'stopping the embedded PostgreSQL left running by a run that did not stop it',
+  )
+  try {
+    process.kill(pid, 'SIGINT')
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ESRCH') return
+    throw new Error(`Cannot stop the server ${where} (${(error as Error).message}): ${stopIt}.`, {
+      cause: error,
+    })
+  }
+  if (await exited(pid, FAST_SHUTDOWN_MS)) return
+  // Immediate shutdown: no checkpoint, so the next start replays the WAL; committed data is safe.
+  log.warn({ pid, waitedMs: FAST_SHUTDOWN_MS }, 'fast shutdown too slow: immediate shutdown')
+  process.kill(pid, 'SIGQUIT')
+  if (await exited(pid, IMMEDIATE_SHUTDOWN_MS)) return
+  throw new Error(`The embedded PostgreSQL left running on ${dataDir} (PID ${pid}) did not stop.`)
 }
 
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
@@ -148,6 +288,7 @@ export async function startEmbeddedPostgres(
     onError: (error: unknown) => log.error({ err: error }, 'postgres error'),
   })
 
+  await stopLeftoverServer(dataDir, log)
   const initialised = existsSync(path.join(dataDir, 'PG_VERSION'))
   if (!initialised) {
     log.info({ dataDir }, 'initialising embedded PostgreSQL data folder')
@@ -185,6 +326,14 @@ export async function startEmbeddedPostgres(
     process.once('exit', killOnExit)
     for (const [signal, fallback] of fallbacks) process.once(signal, fallback)
   } catch (error) {
+    // A server of ours left on this data folder was stopped above: something else holds the port.
+    if (/Address already in use/.test(String((error as Error).message))) {
+      throw new Error(
+        `Embedded PostgreSQL did not start: 127.0.0.1:${options.port} is taken by another process. ` +
+          'Stop it, or set EMBEDDED_PG_PORT to a free port.',
+        { cause: error },
+      )
+    }
     throw new Error(
       `Embedded PostgreSQL did not start on 127.0.0.1:${options.port} (data ${dataDir}). ` +
         'Is the port taken (set EMBEDDED_PG_PORT) or another server using this data folder?',
