@@ -31,6 +31,7 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, error:
 
 interface AjvErrorLike {
   instancePath: string
+  schemaPath: string
   keyword: string
   message?: string
   params: Record<string, unknown>
@@ -43,9 +44,94 @@ const contextName: Record<string, string> = {
   headers: 'header',
 }
 
+const quoted = (values: readonly unknown[]) => values.map((v) => JSON.stringify(v)).join(', ')
+
+/** The literal values an error says were allowed (`const` and `enum`), none for other keywords. */
+function allowedValues(item: AjvErrorLike): unknown[] {
+  if (item.keyword === 'const') return [item.params.allowedValue]
+  if (item.keyword === 'enum' && Array.isArray(item.params.allowedValues)) return item.params.allowedValues
+  return []
+}
+
+const isLiteralCheck = (item: AjvErrorLike) => item.keyword === 'const' || item.keyword === 'enum'
+
+function literalsMessage(values: readonly unknown[]): string {
+  const unique = [...new Set(values)]
+  return unique.length === 1 ? `must be ${quoted(unique)}` : `must be one of ${quoted(unique)}`
+}
+
+/** One error in ajv's shape saying which literals `instancePath` may hold. */
+function oneOfValues(instancePath: string, schemaPath: string, values: unknown[]): AjvErrorLike {
+  const allowed = [...new Set(values)]
+  return { instancePath, schemaPath, keyword: 'enum', params: { allowedValues: allowed } }
+}
+
+/**
+ * A TypeBox union (`Type.Union([Type.Literal('buy'), Type.Literal('sell')])`) is an `anyOf`,
+ * and ajv reports every branch that failed plus the `anyOf` itself: `side: "purchase"` came back
+ * as "must be equal to constant" twice and "must match a schema in anyOf", naming neither value.
+ * This folds one `anyOf` and the errors of its branches into what the caller needs:
+ * - every branch is a literal: one error naming the allowed values;
+ * - the branches are objects told apart by a literal field (a discriminator): the branch whose
+ *   literal matched is the one meant, and only its errors count; if none matched, one error on
+ *   the discriminator naming its values;
+ * - otherwise (`0 | "YES"`), one error joining the branches' messages with "or".
+ */
+function foldAnyOf(anyOf: AjvErrorLike, inside: AjvErrorLike[]): AjvErrorLike[] {
+  const prefix = `${anyOf.schemaPath}/`
+  const branches = new Map<string, AjvErrorLike[]>()
+  for (const item of inside) {
+    const branch = item.schemaPath.slice(prefix.length).split('/')[0] ?? ''
+    branches.set(branch, [...(branches.get(branch) ?? []), item])
+  }
+  const all = [...branches.values()]
+  const here = (item: AjvErrorLike) => item.instancePath === anyOf.instancePath
+  // A branch whose literal failed is not the one the caller meant.
+  const literalFailures = all.map((errs) => errs.filter(isLiteralCheck))
+  const meant = all.filter((_, i) => literalFailures[i]?.length === 0)
+  if (meant.length === 1 && meant.length < all.length) return meant[0] ?? []
+  if (meant.length === 0 && all.length > 0) {
+    const path = literalFailures[0]?.[0]?.instancePath
+    const failures = literalFailures.flat()
+    if (failures.every((item) => item.instancePath === path)) {
+      return [oneOfValues(path ?? anyOf.instancePath, anyOf.schemaPath, failures.flatMap(allowedValues))]
+    }
+  }
+  if (inside.length > 0 && inside.every(here)) {
+    const messages = [...new Set(inside.map((item) => item.message ?? 'is invalid'))]
+    return [{ ...anyOf, message: messages.join(' or ') }]
+  }
+  return [...inside, anyOf]
+}
+
+/** Ajv's errors with every `anyOf` folded (innermost first, so nested unions fold too). */
+function foldUnions(items: AjvErrorLike[]): AjvErrorLike[] {
+  let result = items
+  const unions = items
+    .filter((item) => item.keyword === 'anyOf')
+    .sort((a, b) => b.schemaPath.length - a.schemaPath.length)
+  for (const anyOf of unions) {
+    const prefix = `${anyOf.schemaPath}/`
+    const within = (item: AjvErrorLike) =>
+      item.schemaPath.startsWith(prefix) &&
+      (item.instancePath === anyOf.instancePath || item.instancePath.startsWith(`${anyOf.instancePath}/`))
+    const inside = result.filter(within)
+    const folded = foldAnyOf(anyOf, inside)
+    // The folded errors take the place of the union's first error, so the order is kept.
+    let placed = false
+    result = result.flatMap((item) => {
+      if (item !== anyOf && !within(item)) return [item]
+      if (placed) return []
+      placed = true
+      return folded
+    })
+  }
+  return result
+}
+
 function validationFieldErrors(error: FastifyError): FieldError[] {
   const where = contextName[error.validationContext ?? 'body'] ?? 'body'
-  return ((error.validation ?? []) as AjvErrorLike[]).map((item) => {
+  return foldUnions((error.validation ?? []) as AjvErrorLike[]).map((item) => {
     let field = item.instancePath
     let message = item.message ?? 'is invalid'
     if (item.keyword === 'required') field = `${field}/${String(item.params.missingProperty)}`
@@ -53,6 +139,8 @@ function validationFieldErrors(error: FastifyError): FieldError[] {
       field = `${field}/${String(item.params.additionalProperty)}`
       message = 'is not a known field'
     }
+    // Rather than ajv's "must be equal to constant" / "to one of the allowed values": which.
+    if (isLiteralCheck(item)) message = literalsMessage(allowedValues(item))
     return { field: `/${where}${field}`, message }
   })
 }
@@ -71,7 +159,11 @@ export function toAppError(error: unknown, request?: FastifyRequest): AppError |
   }
   switch (fastifyError?.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return errors.payloadTooLarge(Number(/\d+/.exec(fastifyError.message)?.[0] ?? 0))
+      // Fastify's message carries no number ("Request body is too large"); reading one from it
+      // answered "larger than 0 bytes". The route's limit (BODY_LIMIT_BYTES unless the route
+      // sets its own) is what the caller needs.
+      if (request?.routeOptions.bodyLimit) return errors.payloadTooLarge(request.routeOptions.bodyLimit)
+      break
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       // Fastify's message does not name the type; the request does.
       return errors.unsupportedMediaType(String(request?.headers['content-type'] ?? 'none'))

@@ -146,6 +146,108 @@ describe('problem documents', () => {
     })
     expect(res.statusCode).toBe(413)
     expect(res.json().code).toBe('payload_too_large')
+    // The limit configured (BODY_LIMIT_BYTES=2048 here), not a number read from Fastify's message.
+    expect(res.json().detail).toBe('The request body is larger than 2048 bytes')
+  })
+
+  it('a union of literals is one error naming the allowed values', async () => {
+    for (const side of ['purchase', 5, null]) {
+      const res = await app.inject({ method: 'POST', url: '/test/orders', payload: { amount: '1', side } })
+      expect(res.statusCode, String(side)).toBe(400)
+      expect(res.json().errors, String(side)).toEqual([
+        { field: '/body/side', message: 'must be one of "buy", "sell"' },
+      ])
+      expect(res.json().detail).toBe('/body/side must be one of "buy", "sell"')
+    }
+  })
+
+  it('enum-like fields of real routes name their allowed values, once', async () => {
+    const cases: Array<[string, string, unknown, { field: string; message: string }]> = [
+      [
+        'POST',
+        '/v1/markets/some-market/trades',
+        { outcome: 'YES', side: 'purchase', amount: '1' },
+        { field: '/body/side', message: 'must be one of "buy", "sell"' },
+      ],
+      [
+        'POST',
+        '/v1/markets/some-market/quote',
+        { outcome: 'YES', side: 'hold', amount: '1' },
+        { field: '/body/side', message: 'must be one of "buy", "sell"' },
+      ],
+      [
+        'GET',
+        '/v1/me/positions?status=closed',
+        undefined,
+        { field: '/query/status', message: 'must be one of "open", "settled", "all"' },
+      ],
+      [
+        'GET',
+        '/v1/markets?kind=ternary',
+        undefined,
+        { field: '/query/kind', message: 'must be one of "binary", "categorical", "scalar"' },
+      ],
+      ['GET', '/v1/agents?owner=you', undefined, { field: '/query/owner', message: 'must be "me"' }],
+      [
+        'POST',
+        '/v1/markets',
+        { question: 'Will it rain?', kind: 'ternary', subsidy: '10' },
+        { field: '/body/kind', message: 'must be one of "binary", "categorical", "scalar"' },
+      ],
+      [
+        'POST',
+        '/v1/agents',
+        { action_source: 'oracle', delivery: { type: 'email' } },
+        { field: '/body/action_source', message: 'must be one of "fixed", "llm", "proposals"' },
+      ],
+      [
+        'POST',
+        '/v1/me/api-keys',
+        { name: 'bot', scopes: ['read', 'write'] },
+        { field: '/body/scopes/1', message: 'must be one of "read", "trade", "agents"' },
+      ],
+      // A union of objects told apart by a literal `type`: no type matched…
+      [
+        'POST',
+        '/v1/agents',
+        { delivery: { type: 'email' } },
+        { field: '/body/delivery/type', message: 'must be one of "webhook", "polling"' },
+      ],
+      // …or one did, and only that branch's errors are reported.
+      [
+        'POST',
+        '/v1/agents',
+        { delivery: { type: 'webhook' } },
+        { field: '/body/delivery/url', message: "must have required property 'url'" },
+      ],
+      // Not literals (an index or a label): one error, both alternatives.
+      [
+        'POST',
+        '/v1/markets/some-market/trades',
+        { outcome: -1, side: 'buy', amount: '1' },
+        { field: '/body/outcome', message: 'must be >= 0 or must be string' },
+      ],
+    ]
+    for (const [method, url, payload, expected] of cases) {
+      const res = await app.inject({
+        method: method as 'GET',
+        url,
+        ...(payload === undefined ? {} : { payload: payload as object }),
+      })
+      const where = `${method} ${url} ${JSON.stringify(payload)}`
+      expect(res.statusCode, where).toBe(400)
+      const found = res.json().errors as Array<{ field: string; message: string }>
+      expect(found, where).toContainEqual(expected)
+      expect(
+        found.filter((e) => e.field === expected.field || e.field.startsWith(`${expected.field}/`)),
+        where,
+      ).toEqual([expected])
+      for (const e of found) expect(e.message, where).not.toMatch(/constant|anyOf|allowed values/)
+    }
+    // /auth/v1 answers in GoTrue's shape with the same message.
+    const auth = await app.inject({ method: 'POST', url: '/auth/v1/logout?scope=everyone' })
+    expect(auth.statusCode).toBe(400)
+    expect(JSON.stringify(auth.json())).toContain('must be one of \\"global\\", \\"local\\", \\"others\\"')
   })
 
   it('unknown routes are 404 route_not_found', async () => {
