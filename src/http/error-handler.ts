@@ -9,6 +9,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import FindMyWay from 'find-my-way'
 import { DatabaseError, databaseErrorToAppError } from '../db/errors.js'
 import { AppError, ErrorCode, errors, type FieldError } from '../errors/codes.js'
+import { amountFormatMessages } from './schemas/amount.js'
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8'
 
@@ -141,8 +142,18 @@ function validationFieldErrors(error: FastifyError): FieldError[] {
     }
     // Rather than ajv's "must be equal to constant" / "to one of the allowed values": which.
     if (isLiteralCheck(item)) message = literalsMessage(allowedValues(item))
+    if (isAmountFormat(item)) message = amountFormatMessages[String(item.params.format)] ?? message
     return { field: `/${where}${field}`, message }
   })
+}
+
+const isAmountFormat = (item: AjvErrorLike) =>
+  item.keyword === 'format' && Object.hasOwn(amountFormatMessages, String(item.params.format))
+
+/** A request whose only faults are malformed amounts gets the code a malformed amount always gets. */
+function onlyAmounts(error: FastifyError): boolean {
+  const items = (error.validation ?? []) as AjvErrorLike[]
+  return items.length > 0 && items.every(isAmountFormat)
 }
 
 /** Translates anything thrown into an AppError; undefined means "unexpected, a 500". */
@@ -152,10 +163,17 @@ export function toAppError(error: unknown, request?: FastifyRequest): AppError |
   const fastifyError = error as FastifyError
   if (fastifyError?.validation) {
     const fields = validationFieldErrors(fastifyError)
-    return errors.validation(
-      fields.map((f) => `${f.field} ${f.message}`).join('; ') || 'The request is invalid',
-      fields,
-    )
+    const detail = fields.map((f) => `${f.field} ${f.message}`).join('; ') || 'The request is invalid'
+    if (onlyAmounts(fastifyError)) {
+      return new AppError({
+        code: ErrorCode.InvalidAmount,
+        status: 400,
+        title: 'Invalid amount',
+        detail,
+        errors: fields,
+      })
+    }
+    return errors.validation(detail, fields)
   }
   switch (fastifyError?.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':

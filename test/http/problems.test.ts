@@ -2,10 +2,12 @@ import type { AddressInfo } from 'node:net'
 import { connect } from 'node:net'
 import { Type } from '@sinclair/typebox'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { AMOUNT_FORM } from '../../src/domain/money.js'
 import { errors } from '../../src/errors/codes.js'
 import { buildApp } from '../../src/http/app.js'
 import type { App } from '../../src/http/types.js'
 import { createTestApp, type TestApp } from '../helpers/app.js'
+import { createTestUser } from '../helpers/users.js'
 
 /**
  * The error handler is exercised through routes that exist only in this test, so every kind
@@ -315,6 +317,123 @@ function problemOf(raw: string) {
   const [head = '', body = ''] = raw.split('\r\n\r\n')
   return { head, status: Number(head.split(' ')[1]), body: JSON.parse(body) }
 }
+
+describe('amounts have one decimal form on every route', () => {
+  const agentBody = {
+    name: 'Pricing agent',
+    objective: { kind: 'binary', measurement: 'Revenue next month above 1.2M' },
+    action_source: 'fixed',
+    actions: [{ label: 'Keep price' }, { label: 'Raise 10%' }],
+    default_action: 'Keep price',
+    liquidity_per_decision: '50',
+    delivery: { type: 'polling' },
+  }
+
+  it('a trade amount with leading zeros is a 400 naming the field and the form', async () => {
+    const user = await createTestUser(t)
+    const trade = (body: Record<string, unknown>) =>
+      app.inject({
+        method: 'POST',
+        url: '/v1/markets/no-such-market/trades',
+        headers: user.headers,
+        payload: { outcome: 'YES', side: 'buy', ...body },
+      })
+    const res = await trade({ amount: '00000000000000000000000000005' })
+    expect(res.statusCode).toBe(400)
+    expect(res.json().code).toBe('invalid_amount')
+    const detail = `amount "00000000000000000000000000005" has leading zeros; write "5" (${AMOUNT_FORM})`
+    expect(res.json().detail).toBe(detail)
+    expect(res.json().errors).toEqual([{ field: '/body/amount', message: detail }])
+
+    for (const [field, value] of [
+      ['max_cost', '+5'],
+      ['max_cost', '5.'],
+      ['amount', '05.5'],
+    ] as const) {
+      const bad = await trade({ amount: '5', [field]: value })
+      expect(bad.statusCode, value).toBe(400)
+      expect(bad.json().code, value).toBe('invalid_amount')
+      expect(bad.json().errors[0].field, value).toBe(`/body/${field}`)
+      expect(bad.json().detail.startsWith(`${field} ${JSON.stringify(value)} `), value).toBe(true)
+      expect(bad.json().detail, value).toContain(AMOUNT_FORM.slice(0, 30))
+    }
+    // Trailing zeros in the decimals are fine: the amount parses and the market is looked up.
+    const padded = await trade({ amount: '1.50', max_cost: '2.000000' })
+    expect(padded.statusCode).toBe(404)
+  })
+
+  it('a market subsidy and scalar bounds follow the same form', async () => {
+    const user = await createTestUser(t)
+    const create = (body: Record<string, unknown>) =>
+      app.inject({
+        method: 'POST',
+        url: '/v1/markets',
+        headers: user.headers,
+        payload: {
+          question: 'Will it rain in Paris tomorrow?',
+          kind: 'binary',
+          close_at: new Date(Date.now() + 86_400_000).toISOString(),
+          ...body,
+        },
+      })
+    const subsidy = await create({ subsidy: '0100' })
+    expect(subsidy.statusCode, subsidy.body).toBe(400)
+    expect(subsidy.json()).toMatchObject({ code: 'invalid_amount', errors: [{ field: '/body/subsidy' }] })
+    expect(subsidy.json().detail).toContain('subsidy "0100" has leading zeros; write "100"')
+    const scalar = await create({ kind: 'scalar', subsidy: '100', scalar: { lo: '-0', hi: '010' } })
+    expect(scalar.statusCode, scalar.body).toBe(400)
+    expect(scalar.json().code).toBe('invalid_amount')
+    expect(scalar.json().errors[0].field).toMatch(/^\/body\/scalar\/(lo|hi)$/)
+  })
+
+  it('agent settings, checked by the schema, refuse leading zeros with the form too', async () => {
+    const user = await createTestUser(t)
+    const create = (body: Record<string, unknown>) =>
+      app.inject({
+        method: 'POST',
+        url: '/v1/agents',
+        headers: user.headers,
+        payload: { ...agentBody, ...body },
+      })
+    // The schema's pattern let "000000000050" (12 digits) through.
+    for (const value of [
+      '000000000050',
+      '050',
+      '+50',
+      '50.',
+      '1.1234567',
+      '1234567890123',
+      '1'.repeat(1000),
+    ]) {
+      const res = await create({ liquidity_per_decision: value })
+      expect(res.statusCode, value).toBe(400)
+      expect(res.json().code, value).toBe('invalid_amount')
+      expect(res.json().errors, value).toEqual([
+        {
+          field: '/body/liquidity_per_decision',
+          message: `must be ${AMOUNT_FORM}, with at most 12 digits before the point`,
+        },
+      ])
+    }
+    const rule = await create({ decision_rule: { threshold_bps: 300, min_volume: '010' } })
+    expect(rule.statusCode).toBe(400)
+    expect(rule.json().errors[0].field).toBe('/body/decision_rule/min_volume')
+    const scalar = await create({
+      objective: { kind: 'scalar', measurement: 'Revenue', scalar: { lo: '-05', hi: '10' } },
+    })
+    expect(scalar.statusCode).toBe(400)
+    expect(scalar.json().errors).toEqual([
+      { field: '/body/objective/scalar/lo', message: expect.stringContaining('may start with "-"') },
+    ])
+    // With another fault beside the amount, it is a validation problem listing both.
+    const mixed = await create({ liquidity_per_decision: '050', name: '' })
+    expect(mixed.json().code).toBe('validation_failed')
+    expect(mixed.json().errors).toHaveLength(2)
+    // Trailing zeros are accepted.
+    const ok = await create({ liquidity_per_decision: '50.00' })
+    expect(ok.statusCode, ok.body).toBe(201)
+  })
+})
 
 describe('over a real socket', () => {
   let live: App
