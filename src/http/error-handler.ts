@@ -61,6 +61,10 @@ function literalsMessage(values: readonly unknown[]): string {
   return unique.length === 1 ? `must be ${quoted(unique)}` : `must be one of ${quoted(unique)}`
 }
 
+/** Ajv's message, but naming the values where ajv says "equal to constant" or "allowed values". */
+const messageOf = (item: AjvErrorLike) =>
+  isLiteralCheck(item) ? literalsMessage(allowedValues(item)) : (item.message ?? 'is invalid')
+
 /** One error in ajv's shape saying which literals `instancePath` may hold. */
 function oneOfValues(instancePath: string, schemaPath: string, values: unknown[]): AjvErrorLike {
   const allowed = [...new Set(values)]
@@ -73,34 +77,43 @@ function oneOfValues(instancePath: string, schemaPath: string, values: unknown[]
  * as "must be equal to constant" twice and "must match a schema in anyOf", naming neither value.
  * This folds one `anyOf` and the errors of its branches into what the caller needs:
  * - every branch is a literal: one error naming the allowed values;
- * - the branches are objects told apart by a literal field (a discriminator): the branch whose
- *   literal matched is the one meant, and only its errors count; if none matched, one error on
- *   the discriminator naming its values;
- * - otherwise (`0 | "YES"`), one error joining the branches' messages with "or".
+ * - objects told apart by a literal field (a discriminator such as `type`): the one branch
+ *   whose literal matched is the one meant, and only its errors count; if none matched, one
+ *   error on the discriminator naming its values;
+ * - otherwise (`0 | "YES"`, `"a" | "b" | null`), one error joining the branches' messages.
  */
 function foldAnyOf(anyOf: AjvErrorLike, inside: AjvErrorLike[]): AjvErrorLike[] {
   const prefix = `${anyOf.schemaPath}/`
-  const branches = new Map<string, AjvErrorLike[]>()
+  const byBranch = new Map<string, AjvErrorLike[]>()
   for (const item of inside) {
     const branch = item.schemaPath.slice(prefix.length).split('/')[0] ?? ''
-    branches.set(branch, [...(branches.get(branch) ?? []), item])
+    byBranch.set(branch, [...(byBranch.get(branch) ?? []), item])
   }
-  const all = [...branches.values()]
+  const branches = [...byBranch.values()]
   const here = (item: AjvErrorLike) => item.instancePath === anyOf.instancePath
-  // A branch whose literal failed is not the one the caller meant.
-  const literalFailures = all.map((errs) => errs.filter(isLiteralCheck))
-  const meant = all.filter((_, i) => literalFailures[i]?.length === 0)
-  if (meant.length === 1 && meant.length < all.length) return meant[0] ?? []
-  if (meant.length === 0 && all.length > 0) {
-    const path = literalFailures[0]?.[0]?.instancePath
-    const failures = literalFailures.flat()
-    if (failures.every((item) => item.instancePath === path)) {
+  const literalHere = (item: AjvErrorLike) => here(item) && (isLiteralCheck(item) || item.keyword === 'type')
+  if (branches.length > 0 && branches.every((errs) => errs.every(literalHere) && errs.some(isLiteralCheck))) {
+    return [oneOfValues(anyOf.instancePath, anyOf.schemaPath, inside.flatMap(allowedValues))]
+  }
+  // A branch whose discriminator failed, or whose kind the value is not (null for an object),
+  // is not the one the caller meant.
+  const discriminators = (errs: AjvErrorLike[]) => errs.filter((item) => isLiteralCheck(item) && !here(item))
+  const wrongKind = (errs: AjvErrorLike[]) => errs.every((item) => here(item) && item.keyword === 'type')
+  if (branches.some((errs) => discriminators(errs).length > 0)) {
+    const meant = branches.filter((errs) => discriminators(errs).length === 0 && !wrongKind(errs))
+    if (meant.length === 1) return meant[0] ?? []
+    const failures = branches.flatMap(discriminators)
+    const path = failures[0]?.instancePath
+    if (meant.length === 0 && failures.every((item) => item.instancePath === path)) {
       return [oneOfValues(path ?? anyOf.instancePath, anyOf.schemaPath, failures.flatMap(allowedValues))]
     }
   }
   if (inside.length > 0 && inside.every(here)) {
-    const messages = [...new Set(inside.map((item) => item.message ?? 'is invalid'))]
-    return [{ ...anyOf, message: messages.join(' or ') }]
+    // A literal branch says its value; its "must be string" beside it adds nothing.
+    const messages = branches.map((errs) =>
+      (errs.some(isLiteralCheck) ? errs.filter(isLiteralCheck) : errs).map(messageOf).join(', '),
+    )
+    return [{ ...anyOf, message: [...new Set(messages)].join(' or ') }]
   }
   return [...inside, anyOf]
 }
@@ -140,8 +153,7 @@ function validationFieldErrors(error: FastifyError): FieldError[] {
       field = `${field}/${String(item.params.additionalProperty)}`
       message = 'is not a known field'
     }
-    // Rather than ajv's "must be equal to constant" / "to one of the allowed values": which.
-    if (isLiteralCheck(item)) message = literalsMessage(allowedValues(item))
+    if (isLiteralCheck(item)) message = messageOf(item)
     if (isAmountFormat(item)) message = amountFormatMessages[String(item.params.format)] ?? message
     return { field: `/${where}${field}`, message }
   })

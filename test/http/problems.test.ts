@@ -28,6 +28,15 @@ beforeAll(async () => {
           {
             amount: Type.String({ pattern: '^\\d+(\\.\\d{1,6})?$' }),
             side: Type.Union([Type.Literal('buy'), Type.Literal('sell')]),
+            tag: Type.Optional(Type.Union([Type.Union([Type.Literal('a'), Type.Literal('b')]), Type.Null()])),
+            via: Type.Optional(
+              Type.Union([
+                Type.Object({ type: Type.Literal('webhook'), url: Type.String() }),
+                Type.Object({ type: Type.Literal('polling') }),
+                Type.Null(),
+              ]),
+            ),
+            shares: Type.Optional(Type.Union([Type.Literal('all'), Type.String({ pattern: '^[0-9]+$' })])),
           },
           { additionalProperties: false },
         ),
@@ -160,6 +169,35 @@ describe('problem documents', () => {
         { field: '/body/side', message: 'must be one of "buy", "sell"' },
       ])
       expect(res.json().detail).toBe('/body/side must be one of "buy", "sell"')
+    }
+  })
+
+  it('other unions: nested, nullable, discriminated, literal or pattern', async () => {
+    const cases: Array<[Record<string, unknown>, { field: string; message: string }]> = [
+      [{ tag: 'c' }, { field: '/body/tag', message: 'must be one of "a", "b" or must be null' }],
+      [{ tag: 5 }, { field: '/body/tag', message: 'must be one of "a", "b" or must be null' }],
+      [
+        { via: { type: 'email' } },
+        { field: '/body/via/type', message: 'must be one of "webhook", "polling"' },
+      ],
+      [
+        { via: { type: 'webhook' } },
+        { field: '/body/via/url', message: "must have required property 'url'" },
+      ],
+      [{ via: 'webhook' }, { field: '/body/via', message: 'must be object or must be null' }],
+      [
+        { shares: 'al' },
+        { field: '/body/shares', message: 'must be "all" or must match pattern "^[0-9]+$"' },
+      ],
+    ]
+    for (const [extra, expected] of cases) {
+      const res = await app.inject({
+        method: 'POST',
+        url: '/test/orders',
+        payload: { amount: '1', side: 'buy', ...extra },
+      })
+      expect(res.statusCode, JSON.stringify(extra)).toBe(400)
+      expect(res.json().errors, JSON.stringify(extra)).toEqual([expected])
     }
   })
 
