@@ -175,7 +175,8 @@ export const variables = {
   PUBLIC_URL: variable(
     url('http:', 'https:'),
     undefined,
-    'Public base URL of the API (default http://HOST:PORT); used in links and token issuers',
+    'Public base URL of the API (default http://HOST:PORT); used in links and as the token issuer, ' +
+      'so every API replica behind a load balancer must have the same one',
   ),
   LOG_LEVEL: variable(
     oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'),

@@ -22,6 +22,17 @@ export const AMOUNT_DECIMALS = 6
  */
 export const MAX_AMOUNT_LENGTH = 40
 
+/**
+ * The one form the API accepts, as error messages state it. Canonical but for trailing zeros:
+ * no leading zeros ("05", "00.5"), no "+", no bare or trailing point, no exponent or spaces, so
+ * one number is not spelled several ways in requests, logs and idempotency comparisons.
+ * Trailing zeros after the point ("1.50", "2.000000") are accepted: clients format with a fixed
+ * number of decimals (toFixed(2), Decimal quantize) and the value is still unambiguous.
+ */
+export const AMOUNT_FORM =
+  'a decimal string such as "12.5": digits without leading zeros (a single "0" before the point), ' +
+  'optionally "." and 1 to 6 digits'
+
 /** Why an amount string was refused; stable, so the HTTP layer can map it to a problem code. */
 export type MoneyFormatReason =
   | 'not_a_string'
@@ -29,6 +40,8 @@ export type MoneyFormatReason =
   | 'too_long'
   | 'negative'
   | 'too_many_decimals'
+  | 'leading_zeros'
+  | 'negative_zero'
   | 'syntax'
 
 /** A decimal amount string that is not a valid amount of credits or shares. */
@@ -47,48 +60,68 @@ export class MoneyFormatError extends Error {
 export interface ParseAmountOptions {
   /** Accept a leading '-' (ledger adjustments, scalar ranges). A '+' is never accepted. */
   allowNegative?: boolean
+  /** What the messages call the value (a field name such as "max_cost"); "amount" by default. */
+  name?: string
 }
 
 // Digits, then optionally a point followed by at least one digit. Written with [0-9]
 // rather than \d so that no other script's digits slip through if a `u` flag is ever added.
+// Leading zeros pass this and are refused after it, with a message of their own.
 const AMOUNT_SYNTAX = /^(-?)([0-9]+)(?:\.([0-9]+))?$/
 
 /**
  * Parses an API decimal string into micro-units.
  *
- * Accepts `"12"`, `"12.5"`, `"0.000001"`, `"007.50"`; refuses `""`, `"."`, `"1."`, `".5"`,
- * `" 1"`, `"1e3"`, `"+1"`, more than six decimals, and a sign unless `allowNegative` is set.
- * Refusing (rather than rounding) extra decimals means a client never loses a fraction of a
- * unit silently.
+ * Accepts `"12"`, `"12.5"`, `"0.5"`, `"0.000001"`, `"1.50"` (trailing zeros, see AMOUNT_FORM);
+ * refuses `""`, `"."`, `"1."`, `".5"`, `" 1"`, `"1e3"`, `"+1"`, `"007.5"` and
+ * `"00000000000000000000000000005"` (leading zeros), more than six decimals, and a sign
+ * unless `allowNegative` is set (and then still `"-0"`: zero has no sign). Refusing (rather
+ * than rounding) extra decimals means a client never loses a fraction of a unit silently.
  */
 export function parseAmount(s: string, options: ParseAmountOptions = {}): bigint {
+  const name = options.name ?? 'amount'
   if (typeof s !== 'string') {
-    throw new MoneyFormatError('not_a_string', s, `amount must be a decimal string, got ${typeof s}`)
+    throw new MoneyFormatError('not_a_string', s, `${name} must be a decimal string, got ${typeof s}`)
   }
-  if (s.length === 0) throw new MoneyFormatError('empty', s, 'amount must not be empty')
+  if (s.length === 0) throw new MoneyFormatError('empty', s, `${name} must not be empty`)
   if (s.length > MAX_AMOUNT_LENGTH) {
-    throw new MoneyFormatError('too_long', s, `amount must be at most ${MAX_AMOUNT_LENGTH} characters`)
+    throw new MoneyFormatError('too_long', s, `${name} must be at most ${MAX_AMOUNT_LENGTH} characters`)
   }
   const m = AMOUNT_SYNTAX.exec(s)
   if (m === null) {
     throw new MoneyFormatError(
       'syntax',
       s,
-      `amount ${JSON.stringify(s)} is not a plain decimal number (digits, optionally '.' and 1-6 digits)`,
+      `${name} ${JSON.stringify(s)} is not a plain decimal number; write ${AMOUNT_FORM}`,
     )
   }
   const [, sign = '', whole = '', frac = ''] = m
   if (sign === '-' && options.allowNegative !== true) {
-    throw new MoneyFormatError('negative', s, `amount ${JSON.stringify(s)} must not be negative`)
+    throw new MoneyFormatError('negative', s, `${name} ${JSON.stringify(s)} must not be negative`)
+  }
+  if (whole.length > 1 && whole.startsWith('0')) {
+    const fixed = `${sign}${whole.replace(/^0+(?=[0-9])/, '')}${frac === '' ? '' : `.${frac}`}`
+    throw new MoneyFormatError(
+      'leading_zeros',
+      s,
+      `${name} ${JSON.stringify(s)} has leading zeros; write ${JSON.stringify(fixed)} (${AMOUNT_FORM})`,
+    )
   }
   if (frac.length > AMOUNT_DECIMALS) {
     throw new MoneyFormatError(
       'too_many_decimals',
       s,
-      `amount ${JSON.stringify(s)} has ${frac.length} decimals; at most ${AMOUNT_DECIMALS} are allowed`,
+      `${name} ${JSON.stringify(s)} has ${frac.length} decimals; at most ${AMOUNT_DECIMALS} are allowed`,
     )
   }
   const units = BigInt(whole) * MICRO + BigInt(frac.padEnd(AMOUNT_DECIMALS, '0'))
+  if (sign === '-' && units === 0n) {
+    throw new MoneyFormatError(
+      'negative_zero',
+      s,
+      `${name} ${JSON.stringify(s)} is zero; write it without "-"`,
+    )
+  }
   return sign === '-' ? -units : units
 }
 

@@ -29,6 +29,7 @@ import { sendGoTrueError } from './routes/auth/errors.js'
 import { AUTH_PREFIX } from './routes/auth/index.js'
 import { registerRoutes } from './routes/index.js'
 import { DecisionView } from './schemas/agents.js'
+import { amountFormats } from './schemas/amount.js'
 import { identitySchemas } from './schemas/identity.js'
 import { Problem } from './schemas/problem.js'
 import type { App } from './types.js'
@@ -95,6 +96,8 @@ export async function buildApp(ctx: ApiContext): Promise<App> {
         coerceTypes: 'array',
         useDefaults: true,
         allErrors: true,
+        // Amount fields ajv checks are checked by parseAmount itself (schemas/amount.ts).
+        formats: amountFormats,
       },
     },
     schemaController: { compilersFactory: { buildValidator: bodiesAsSent as never } },
@@ -138,7 +141,8 @@ export async function buildApp(ctx: ApiContext): Promise<App> {
         version: packageVersion,
         description:
           'Decision markets where AI agents let markets choose what they do. Amounts are decimal strings ' +
-          'of credits with at most 6 decimals; errors are RFC 9457 problem documents with a stable `code`.',
+          'of credits with at most 6 decimals and no leading zeros ("12.5", "0.5", "1.50"; not "012", ' +
+          '"+1", "1." or 12.5); errors are RFC 9457 problem documents with a stable `code`.',
       },
       servers: [{ url: config.publicUrl }],
       components: {

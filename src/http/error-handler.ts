@@ -9,6 +9,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import FindMyWay from 'find-my-way'
 import { DatabaseError, databaseErrorToAppError } from '../db/errors.js'
 import { AppError, ErrorCode, errors, type FieldError } from '../errors/codes.js'
+import { amountFormatMessages } from './schemas/amount.js'
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8'
 
@@ -31,6 +32,7 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, error:
 
 interface AjvErrorLike {
   instancePath: string
+  schemaPath: string
   keyword: string
   message?: string
   params: Record<string, unknown>
@@ -43,9 +45,107 @@ const contextName: Record<string, string> = {
   headers: 'header',
 }
 
+const quoted = (values: readonly unknown[]) => values.map((v) => JSON.stringify(v)).join(', ')
+
+/** The literal values an error says were allowed (`const` and `enum`), none for other keywords. */
+function allowedValues(item: AjvErrorLike): unknown[] {
+  if (item.keyword === 'const') return [item.params.allowedValue]
+  if (item.keyword === 'enum' && Array.isArray(item.params.allowedValues)) return item.params.allowedValues
+  return []
+}
+
+const isLiteralCheck = (item: AjvErrorLike) => item.keyword === 'const' || item.keyword === 'enum'
+
+function literalsMessage(values: readonly unknown[]): string {
+  const unique = [...new Set(values)]
+  return unique.length === 1 ? `must be ${quoted(unique)}` : `must be one of ${quoted(unique)}`
+}
+
+/** Ajv's message, but naming the values where ajv says "equal to constant" or "allowed values". */
+const messageOf = (item: AjvErrorLike) =>
+  isLiteralCheck(item) ? literalsMessage(allowedValues(item)) : (item.message ?? 'is invalid')
+
+/** One error in ajv's shape saying which literals `instancePath` may hold. */
+function oneOfValues(instancePath: string, schemaPath: string, values: unknown[]): AjvErrorLike {
+  const allowed = [...new Set(values)]
+  return { instancePath, schemaPath, keyword: 'enum', params: { allowedValues: allowed } }
+}
+
+/**
+ * A TypeBox union (`Type.Union([Type.Literal('buy'), Type.Literal('sell')])`) is an `anyOf`,
+ * and ajv reports every branch that failed plus the `anyOf` itself: `side: "purchase"` came back
+ * as "must be equal to constant" twice and "must match a schema in anyOf", naming neither value.
+ * This folds one `anyOf` and the errors of its branches into what the caller needs:
+ * - every branch is a literal: one error naming the allowed values;
+ * - objects told apart by a literal field (a discriminator such as `type`): the one branch
+ *   whose literal matched is the one meant, and only its errors count; if none matched, one
+ *   error on the discriminator naming its values;
+ * - otherwise (`0 | "YES"`, `"a" | "b" | null`), one error joining the branches' messages.
+ */
+function foldAnyOf(anyOf: AjvErrorLike, inside: AjvErrorLike[]): AjvErrorLike[] {
+  const prefix = `${anyOf.schemaPath}/`
+  const byBranch = new Map<string, AjvErrorLike[]>()
+  for (const item of inside) {
+    const branch = item.schemaPath.slice(prefix.length).split('/')[0] ?? ''
+    byBranch.set(branch, [...(byBranch.get(branch) ?? []), item])
+  }
+  const branches = [...byBranch.values()]
+  const here = (item: AjvErrorLike) => item.instancePath === anyOf.instancePath
+  const literalHere = (item: AjvErrorLike) => here(item) && (isLiteralCheck(item) || item.keyword === 'type')
+  if (branches.length > 0 && branches.every((errs) => errs.every(literalHere) && errs.some(isLiteralCheck))) {
+    return [oneOfValues(anyOf.instancePath, anyOf.schemaPath, inside.flatMap(allowedValues))]
+  }
+  // A branch whose discriminator failed, or whose kind the value is not (null for an object),
+  // is not the one the caller meant.
+  const discriminators = (errs: AjvErrorLike[]) => errs.filter((item) => isLiteralCheck(item) && !here(item))
+  const wrongKind = (errs: AjvErrorLike[]) => errs.every((item) => here(item) && item.keyword === 'type')
+  if (branches.some((errs) => discriminators(errs).length > 0)) {
+    const meant = branches.filter((errs) => discriminators(errs).length === 0 && !wrongKind(errs))
+    if (meant.length === 1) return meant[0] ?? []
+    const failures = branches.flatMap(discriminators)
+    const path = failures[0]?.instancePath
+    if (meant.length === 0 && failures.every((item) => item.instancePath === path)) {
+      return [oneOfValues(path ?? anyOf.instancePath, anyOf.schemaPath, failures.flatMap(allowedValues))]
+    }
+  }
+  if (inside.length > 0 && inside.every(here)) {
+    // A literal branch says its value; its "must be string" beside it adds nothing.
+    const messages = branches.map((errs) =>
+      (errs.some(isLiteralCheck) ? errs.filter(isLiteralCheck) : errs).map(messageOf).join(', '),
+    )
+    return [{ ...anyOf, message: [...new Set(messages)].join(' or ') }]
+  }
+  return [...inside, anyOf]
+}
+
+/** Ajv's errors with every `anyOf` folded (innermost first, so nested unions fold too). */
+function foldUnions(items: AjvErrorLike[]): AjvErrorLike[] {
+  let result = items
+  const unions = items
+    .filter((item) => item.keyword === 'anyOf')
+    .sort((a, b) => b.schemaPath.length - a.schemaPath.length)
+  for (const anyOf of unions) {
+    const prefix = `${anyOf.schemaPath}/`
+    const within = (item: AjvErrorLike) =>
+      item.schemaPath.startsWith(prefix) &&
+      (item.instancePath === anyOf.instancePath || item.instancePath.startsWith(`${anyOf.instancePath}/`))
+    const inside = result.filter(within)
+    const folded = foldAnyOf(anyOf, inside)
+    // The folded errors take the place of the union's first error, so the order is kept.
+    let placed = false
+    result = result.flatMap((item) => {
+      if (item !== anyOf && !within(item)) return [item]
+      if (placed) return []
+      placed = true
+      return folded
+    })
+  }
+  return result
+}
+
 function validationFieldErrors(error: FastifyError): FieldError[] {
   const where = contextName[error.validationContext ?? 'body'] ?? 'body'
-  return ((error.validation ?? []) as AjvErrorLike[]).map((item) => {
+  return foldUnions((error.validation ?? []) as AjvErrorLike[]).map((item) => {
     let field = item.instancePath
     let message = item.message ?? 'is invalid'
     if (item.keyword === 'required') field = `${field}/${String(item.params.missingProperty)}`
@@ -53,8 +153,19 @@ function validationFieldErrors(error: FastifyError): FieldError[] {
       field = `${field}/${String(item.params.additionalProperty)}`
       message = 'is not a known field'
     }
+    if (isLiteralCheck(item)) message = messageOf(item)
+    if (isAmountFormat(item)) message = amountFormatMessages[String(item.params.format)] ?? message
     return { field: `/${where}${field}`, message }
   })
+}
+
+const isAmountFormat = (item: AjvErrorLike) =>
+  item.keyword === 'format' && Object.hasOwn(amountFormatMessages, String(item.params.format))
+
+/** A request whose only faults are malformed amounts gets the code a malformed amount always gets. */
+function onlyAmounts(error: FastifyError): boolean {
+  const items = (error.validation ?? []) as AjvErrorLike[]
+  return items.length > 0 && items.every(isAmountFormat)
 }
 
 /** Translates anything thrown into an AppError; undefined means "unexpected, a 500". */
@@ -64,14 +175,25 @@ export function toAppError(error: unknown, request?: FastifyRequest): AppError |
   const fastifyError = error as FastifyError
   if (fastifyError?.validation) {
     const fields = validationFieldErrors(fastifyError)
-    return errors.validation(
-      fields.map((f) => `${f.field} ${f.message}`).join('; ') || 'The request is invalid',
-      fields,
-    )
+    const detail = fields.map((f) => `${f.field} ${f.message}`).join('; ') || 'The request is invalid'
+    if (onlyAmounts(fastifyError)) {
+      return new AppError({
+        code: ErrorCode.InvalidAmount,
+        status: 400,
+        title: 'Invalid amount',
+        detail,
+        errors: fields,
+      })
+    }
+    return errors.validation(detail, fields)
   }
   switch (fastifyError?.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return errors.payloadTooLarge(Number(/\d+/.exec(fastifyError.message)?.[0] ?? 0))
+      // Fastify's message carries no number ("Request body is too large"); reading one from it
+      // answered "larger than 0 bytes". The route's limit (BODY_LIMIT_BYTES unless the route
+      // sets its own) is what the caller needs.
+      if (request?.routeOptions.bodyLimit) return errors.payloadTooLarge(request.routeOptions.bodyLimit)
+      break
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       // Fastify's message does not name the type; the request does.
       return errors.unsupportedMediaType(String(request?.headers['content-type'] ?? 'none'))

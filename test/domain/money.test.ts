@@ -1,6 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
+  AMOUNT_FORM,
   absBig,
   ceilDiv,
   floorDiv,
@@ -18,7 +19,6 @@ describe('parseAmount', () => {
     ['1', 1_000_000n],
     ['12.5', 12_500_000n],
     ['0.000001', 1n],
-    ['007.50', 7_500_000n],
     ['123456789.123456', 123_456_789_123_456n],
     ['1.000000', MICRO],
   ])('parses %s', (s, expected) => {
@@ -68,6 +68,80 @@ describe('parseAmount', () => {
 
   it('rejects non-strings with a typed error', () => {
     expect(() => parseAmount(12 as unknown as string)).toThrow(MoneyFormatError)
+  })
+})
+
+describe('parseAmount: one decimal form', () => {
+  const reasonOf = (s: string, options?: { allowNegative?: boolean }) => {
+    try {
+      parseAmount(s, options)
+    } catch (e) {
+      if (e instanceof MoneyFormatError) return e.reason
+      throw e
+    }
+    return 'accepted'
+  }
+
+  it.each([
+    // The outside test's case: it was accepted as 5.
+    ['00000000000000000000000000005', 'leading_zeros'],
+    ['05', 'leading_zeros'],
+    ['007.50', 'leading_zeros'],
+    ['00', 'leading_zeros'],
+    ['00.5', 'leading_zeros'],
+    ['+5', 'syntax'],
+    ['5.', 'syntax'],
+    ['.5', 'syntax'],
+    ['5.5.5', 'syntax'],
+    ['-0', 'negative'],
+  ])('refuses %j (%s)', (s, reason) => {
+    expect(reasonOf(s)).toBe(reason)
+  })
+
+  it.each([
+    ['0', 0n],
+    ['0.5', 500_000n],
+    ['10', 10_000_000n],
+    ['100.05', 100_050_000n],
+    // Trailing zeros in the decimals are allowed: "1.50" is 1.5, as toFixed(2) writes it.
+    ['1.50', 1_500_000n],
+    ['0.000000', 0n],
+    ['2.000000', 2_000_000n],
+  ])('accepts %j', (s, units) => {
+    expect(parseAmount(s)).toBe(units)
+  })
+
+  it('applies the same rules after a minus sign, and zero has no sign', () => {
+    expect(parseAmount('-0.5', { allowNegative: true })).toBe(-500_000n)
+    expect(parseAmount('-10', { allowNegative: true })).toBe(-10_000_000n)
+    expect(reasonOf('-05', { allowNegative: true })).toBe('leading_zeros')
+    expect(reasonOf('-0', { allowNegative: true })).toBe('negative_zero')
+    expect(reasonOf('-0.000', { allowNegative: true })).toBe('negative_zero')
+    expect(reasonOf('-5.', { allowNegative: true })).toBe('syntax')
+  })
+
+  it('says what to write, under the name it is given', () => {
+    expect(() => parseAmount('00000000000000000000000000005', { name: 'max_cost' })).toThrow(
+      `max_cost "00000000000000000000000000005" has leading zeros; write "5" (${AMOUNT_FORM})`,
+    )
+    expect(() => parseAmount('-007.25', { allowNegative: true })).toThrow('write "-7.25"')
+    expect(() => parseAmount('+5', { name: 'subsidy' })).toThrow(
+      `subsidy "+5" is not a plain decimal number; write ${AMOUNT_FORM}`,
+    )
+    expect(() => parseAmount('1', { name: 'x' })).not.toThrow()
+  })
+
+  it('accepts exactly the strings formatAmount writes, and those with trailing decimal zeros', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0n, max: 10n ** 30n }), fc.nat({ max: 6 }), (units, pad) => {
+        const written = formatAmount(units)
+        expect(parseAmount(written)).toBe(units)
+        const [whole, frac = ''] = written.split('.')
+        const padded = `${whole}.${frac.padEnd(Math.min(6, frac.length + pad), '0')}`
+        if (!padded.endsWith('.')) expect(parseAmount(padded)).toBe(units)
+        expect(reasonOf(`0${written}`)).toBe('leading_zeros')
+      }),
+    )
   })
 })
 

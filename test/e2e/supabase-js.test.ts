@@ -1,11 +1,15 @@
 /**
- * The real client against the running service: @supabase/auth-js (what supabase-js uses for
- * `supabase.auth`) talks to our /auth/v1 over a real socket, unchanged: sign-up, password
+ * The real client against the running service: `createClient` from @supabase/supabase-js, as
+ * the README shows it, talks to our /auth/v1 over a real socket, unchanged: sign-up, password
  * sign-in, getUser, getClaims (verified with our JWKS), refreshSession and signOut; the access
  * token it holds then works on our own API.
+ *
+ * On Node 20 (no global WebSocket) `createClient` throws unless realtime is given a transport;
+ * the README's snippet passes `ws`, and so does every client here.
  */
-import { GoTrueClient } from '@supabase/auth-js'
+import { createClient, type WebSocketLikeConstructor } from '@supabase/supabase-js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import WebSocket from 'ws'
 import { createLogger } from '../../src/infra/logger.js'
 import { type RunningService, startService } from '../../src/start/server.js'
 import { testConfig } from '../helpers/app.js'
@@ -26,27 +30,42 @@ afterAll(async () => {
   await database?.drop()
 })
 
+// Any apikey works on a laptop install (no AUTH_ANON_KEY configured).
+const ANON_KEY = 'local-anon-key'
+
 function client() {
   const memory = new Map<string, string>()
-  return new GoTrueClient({
-    url: `${base}/auth/v1`,
-    // Any apikey works on a laptop install (no AUTH_ANON_KEY configured).
-    headers: { apikey: 'local-anon-key', Authorization: 'Bearer local-anon-key' },
-    storageKey: `test-${Math.random()}`,
-    storage: {
-      getItem: (key: string) => memory.get(key) ?? null,
-      setItem: (key: string, value: string) => void memory.set(key, value),
-      removeItem: (key: string) => void memory.delete(key),
+  return createClient(base, ANON_KEY, {
+    // ws's typings (a `new WebSocket(null)` overload) do not match realtime-js's; the class does.
+    realtime: { transport: WebSocket as unknown as WebSocketLikeConstructor },
+    auth: {
+      storageKey: `test-${Math.random()}`,
+      storage: {
+        getItem: (key: string) => memory.get(key) ?? null,
+        setItem: (key: string, value: string) => void memory.set(key, value),
+        removeItem: (key: string) => void memory.delete(key),
+      },
+      autoRefreshToken: false,
+      persistSession: true,
+      detectSessionInUrl: false,
     },
-    autoRefreshToken: false,
-    persistSession: true,
-    detectSessionInUrl: false,
   })
 }
 
-describe('@supabase/auth-js against the service', () => {
+const NODE_MAJOR = Number(process.versions.node.split('.')[0])
+
+describe('@supabase/supabase-js against the service', () => {
+  it.runIf(NODE_MAJOR < 22)(
+    'on Node 20, createClient needs a realtime transport (the README passes ws)',
+    () => {
+      expect(() => createClient(base, ANON_KEY)).toThrow(/WebSocket/)
+      expect(client().realtime).toBeDefined()
+    },
+  )
+
   it('signUp, signInWithPassword, getUser, getClaims, refreshSession, signOut', async () => {
-    const auth = client()
+    const supabase = client()
+    const auth = supabase.auth
     const email = `sbjs-${Date.now()}@example.test`
     const password = 'a long enough password'
 
@@ -84,10 +103,14 @@ describe('@supabase/auth-js against the service', () => {
       email,
     })
 
-    // Our API accepts the client's access token.
-    const me = await fetch(`${base}/v1/me`, { headers: { authorization: `Bearer ${session.access_token}` } })
+    // Our API accepts the access token the client holds, as the README calls it.
+    const held = (await auth.getSession()).data.session?.access_token
+    expect(held).toBe(session.access_token)
+    const me = await fetch(`${base}/v1/me`, { headers: { authorization: `Bearer ${held}` } })
     expect(me.status).toBe(200)
     expect(((await me.json()) as { display_name: string }).display_name).toBe('Client Test')
+    const portfolio = await fetch(`${base}/v1/me/portfolio`, { headers: { authorization: `Bearer ${held}` } })
+    expect(portfolio.status).toBe(200)
 
     const refreshed = await auth.refreshSession()
     expect(refreshed.error).toBeNull()
@@ -95,7 +118,7 @@ describe('@supabase/auth-js against the service', () => {
     expect(refreshed.data.session?.access_token).toBeTruthy()
 
     // The rotated-out refresh token is now a reused one: the server revokes the session.
-    const replay = await client().refreshSession({ refresh_token: session.refresh_token })
+    const replay = await client().auth.refreshSession({ refresh_token: session.refresh_token })
     expect(replay.error?.code).toBe('refresh_token_already_used')
     const afterReplay = await auth.getUser()
     expect(afterReplay.error).not.toBeNull()
@@ -113,7 +136,10 @@ describe('@supabase/auth-js against the service', () => {
   })
 
   it('weak passwords come back as AuthWeakPasswordError with reasons', async () => {
-    const { error } = await client().signUp({ email: `weak-${Date.now()}@example.test`, password: 'short' })
+    const { error } = await client().auth.signUp({
+      email: `weak-${Date.now()}@example.test`,
+      password: 'short',
+    })
     expect(error?.name).toBe('AuthWeakPasswordError')
     expect((error as unknown as { reasons: string[] }).reasons).toEqual(['length'])
   })

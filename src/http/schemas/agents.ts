@@ -1,7 +1,6 @@
 /** Request and response shapes of /v1/agents. */
 import { Type } from '@sinclair/typebox'
-
-const Amount = Type.String({ pattern: '^\\d{1,12}(\\.\\d{1,6})?$', description: 'Credits, decimal string' })
+import { Credits, SignedDecimal } from './amount.js'
 
 export const Objective = Type.Object(
   {
@@ -15,8 +14,8 @@ export const Objective = Type.Object(
     scalar: Type.Optional(
       Type.Object(
         {
-          lo: Type.String({ pattern: '^-?\\d{1,12}(\\.\\d{1,6})?$' }),
-          hi: Type.String({ pattern: '^-?\\d{1,12}(\\.\\d{1,6})?$' }),
+          lo: SignedDecimal,
+          hi: SignedDecimal,
           unit: Type.Optional(Type.String({ maxLength: 32 })),
         },
         { additionalProperties: false },
@@ -39,7 +38,7 @@ export const DecisionRule = Type.Object(
   {
     threshold_bps: Type.Integer({ minimum: 0, maximum: 10_000 }),
     min_traders: Type.Integer({ minimum: 0 }),
-    min_volume: Amount,
+    min_volume: Credits,
     twap_interval_seconds: Type.Integer({ minimum: 1, maximum: 86_400 }),
     twap_window_seconds: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()]),
     twap_max_step_bps: Type.Integer({ minimum: 1, maximum: 10_000 }),
@@ -87,7 +86,7 @@ const agentFields = {
   llm: Type.Optional(LlmInput),
   default_action: Type.String({ minLength: 1, maxLength: 200 }),
   decision_rule: Type.Optional(Type.Partial(DecisionRule)),
-  liquidity_per_decision: Amount,
+  liquidity_per_decision: Credits,
   delivery: Delivery,
 }
 

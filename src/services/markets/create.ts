@@ -39,16 +39,18 @@ export const MAIN_BRANCH_LABEL = 'main'
 
 /** Parses a decimal amount from a request, naming the field in the 400 when it is malformed. */
 export function amountField(value: string, field: string, options: { allowNegative?: boolean } = {}): bigint {
+  // The messages name the field as the caller wrote it: "max_cost", "scalar/lo".
+  const name = field.replace(/^\/body\//, '')
   let units: bigint
   try {
-    units = parseAmount(value, options)
+    units = parseAmount(value, { ...options, name })
   } catch (error) {
     if (error instanceof MoneyFormatError) throw errors.invalidAmount(field, error.message)
     throw error
   }
   // Stored in bigint (int8) columns: anything beyond is refused here, not by the database.
   if (units > INT8_MAX || units < -INT8_MAX) {
-    throw errors.invalidAmount(field, `amount ${JSON.stringify(value)} is too large`)
+    throw errors.invalidAmount(field, `${name} ${JSON.stringify(value)} is too large`)
   }
   return units
 }
