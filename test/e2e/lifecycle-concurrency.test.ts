@@ -12,8 +12,9 @@
  */
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type AppContext, systemClock } from '../../src/context.js'
+import type { AppContext } from '../../src/context.js'
 import { createDatabase, type Database, sql } from '../../src/db/database.js'
+import { systemClock } from '../../src/domain/clock.js'
 import { isAppError } from '../../src/errors/codes.js'
 import { createLogger } from '../../src/infra/logger.js'
 import { startJobQueue } from '../../src/infra/queue.js'

@@ -8,8 +8,9 @@ import type { AppContext } from '../../context.js'
 import { sql, type Transaction } from '../../db/database.js'
 import { DatabaseError } from '../../db/errors.js'
 import { MAX_OUTCOMES, MIN_OUTCOMES } from '../../domain/market-maker/index.js'
-import { formatAmount, MoneyFormatError, parseAmount } from '../../domain/money.js'
+import { formatAmount } from '../../domain/money.js'
 import { ErrorCode, errors } from '../../errors/codes.js'
+import { amountField } from '../money/amounts.js'
 import { createEscrowAccount, lockCashAccount, postEntries } from '../money/ledger.js'
 import { CLOSE_MARKET_JOB } from './lifecycle.js'
 import { isUuid, MARKET_COLUMNS, type MarketKind, type MarketRow } from './repository.js'
@@ -36,26 +37,6 @@ export interface CreateMarketInput {
 export const BINARY_OUTCOMES = ['YES', 'NO'] as const
 export const SCALAR_OUTCOMES = ['LONG', 'SHORT'] as const
 export const MAIN_BRANCH_LABEL = 'main'
-
-/** Parses a decimal amount from a request, naming the field in the 400 when it is malformed. */
-export function amountField(value: string, field: string, options: { allowNegative?: boolean } = {}): bigint {
-  // The messages name the field as the caller wrote it: "max_cost", "scalar/lo".
-  const name = field.replace(/^\/body\//, '')
-  let units: bigint
-  try {
-    units = parseAmount(value, { ...options, name })
-  } catch (error) {
-    if (error instanceof MoneyFormatError) throw errors.invalidAmount(field, error.message)
-    throw error
-  }
-  // Stored in bigint (int8) columns: anything beyond is refused here, not by the database.
-  if (units > INT8_MAX || units < -INT8_MAX) {
-    throw errors.invalidAmount(field, `${name} ${JSON.stringify(value)} is too large`)
-  }
-  return units
-}
-
-const INT8_MAX = 9_223_372_036_854_775_807n
 
 function slugify(question: string): string {
   const base = question

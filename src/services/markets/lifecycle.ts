@@ -17,6 +17,7 @@ import { sql, type Transaction } from '../../db/database.js'
 import type { Principal } from '../../domain/identity/principal.js'
 import { formatAmount } from '../../domain/money.js'
 import { AppError, ErrorCode, errors } from '../../errors/codes.js'
+import { amountField } from '../money/amounts.js'
 import {
   FEES_ACCOUNT,
   lockCashAccount,
@@ -25,7 +26,7 @@ import {
   postEntries,
 } from '../money/ledger.js'
 import { assertAllowed } from './access.js'
-import { amountField } from './create.js'
+import { resolveOutcome } from './outcomes.js'
 import {
   listOutcomes,
   lockMarket,
@@ -33,7 +34,6 @@ import {
   MARKET_COLUMNS,
   type MarketRow,
 } from './repository.js'
-import { resolveOutcome } from './trading.js'
 
 export const CLOSE_MARKET_JOB = 'market-close'
 export const SETTLE_MARKET_JOB = 'market-settle'
@@ -149,18 +149,7 @@ async function parseResolution(
     ])
   }
   const outcomes = await listOutcomes(ctx.db, market.id)
-  const outcome = resolveOutcome(
-    {
-      id: market.id,
-      kind: market.kind,
-      feeBps: 0,
-      closeAt: market.close_at,
-      outcomes,
-      branches: [],
-      operatorId: null,
-    },
-    input.outcome,
-  )
+  const outcome = resolveOutcome(outcomes, input.outcome)
   return { outcome: outcome.index, value: null }
 }
 

@@ -30,6 +30,7 @@ import {
   type TradeRequest,
 } from '../../domain/trading/index.js'
 import { AppError, ErrorCode, errors } from '../../errors/codes.js'
+import { amountField } from '../money/amounts.js'
 import {
   cashBalance,
   FEES_ACCOUNT,
@@ -38,7 +39,7 @@ import {
   noteCashLocks,
   postEntries,
 } from '../money/ledger.js'
-import { amountField } from './create.js'
+import { resolveOutcome } from './outcomes.js'
 import {
   branchPrices,
   type OutcomeJson,
@@ -186,32 +187,6 @@ export async function tradingMarket(ctx: AppContext, idOrSlug: string): Promise<
   marketCache.set(row.id, market)
   if (idOrSlug !== row.id) marketCache.set(idOrSlug, market)
   return market
-}
-
-function unknownOutcome(ref: string | number, market: TradingMarket): AppError {
-  return errors.unprocessable(
-    ErrorCode.UnknownOutcome,
-    'Unknown outcome',
-    `This market has no outcome ${JSON.stringify(ref)}; its outcomes are ${market.outcomes
-      .map((o) => `${o.index} '${o.label}'`)
-      .join(', ')}`,
-  )
-}
-
-/**
- * An outcome named by index, label or id; a 422 listing the outcomes when it does not exist.
- * A label matches exactly, up to case: `"yes"` is YES (labels of a market are unique up to
- * case, market_outcomes_label_idx, so this is never ambiguous), `"yes "` is not (it was taken
- * for YES; a client with a stray blank should hear about it, not trade by luck).
- */
-export function resolveOutcome(market: TradingMarket, ref: string | number): OutcomeRow {
-  let found: OutcomeRow | undefined
-  if (typeof ref === 'number') found = market.outcomes[ref]
-  else if (/^\d{1,2}$/.test(ref)) found = market.outcomes[Number(ref)]
-  else if (isUuid(ref)) found = market.outcomes.find((o) => o.id === ref.toLowerCase())
-  else found = market.outcomes.find((o) => o.label.toLowerCase() === ref.toLowerCase())
-  if (!found) throw unknownOutcome(ref, market)
-  return found
 }
 
 /** A branch named by index or id; omitted means the only branch of a plain market. */
@@ -745,7 +720,7 @@ export async function placeTrade(
   const hash = key === undefined ? '' : requestHash('trade', market.id, body)
   await assertNoConflictOfInterest(ctx, market, userId)
   const branch = resolveBranch(market, body.branch)
-  const outcome = resolveOutcome(market, body.outcome)
+  const outcome = resolveOutcome(market.outcomes, body.outcome)
   const order: TradeOrder = {
     userId,
     outcome: outcome.index,
@@ -813,7 +788,7 @@ export async function quoteTradeFor(
   const terms = parseTerms(body)
   const market = await tradingMarket(ctx, marketRef)
   const branchRef = resolveBranch(market, body.branch)
-  const outcome = resolveOutcome(market, body.outcome)
+  const outcome = resolveOutcome(market.outcomes, body.outcome)
   const branch = await ctx.db.one(QuoteBranch, [branchRef.id])
   if (branch.status !== 'open' || ctx.clock.now().getTime() >= market.closeAt.getTime()) {
     throw errors.marketClosed('Trading is closed in this market')

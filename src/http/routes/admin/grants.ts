@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox'
 import { formatAmount } from '../../../domain/money.js'
-import { amountField } from '../../../services/markets/create.js'
+import { amountField } from '../../../services/money/amounts.js'
 import { adminGrant } from '../../../services/money/issuance.js'
 import { authorizeUser } from '../../plugins/authorize.js'
 import { problemResponses } from '../../schemas/problem.js'
