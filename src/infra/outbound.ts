@@ -169,9 +169,12 @@ function addressAllowed(address: string, allowed: Compiled): boolean {
   return allowed.ranges.some((r) => inRange(bytes, r) || (v4 !== undefined && inRange(v4, r)))
 }
 
-/** The URL's host as the socket sees it: `[::1]` → `::1`. */
+/** The URL's host as the socket sees it: `[::1]` → `::1`, `localhost.` → `localhost`. */
 function hostOf(url: URL): string {
-  return url.hostname.replace(/^\[|\]$/g, '').toLowerCase()
+  return url.hostname
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '')
+    .toLowerCase()
 }
 
 /**

@@ -119,6 +119,7 @@ describe('URLs refused as written (at creation, with a 4xx)', () => {
     ['http://0.0.0.0:3000/', /non-public/],
     ['http://localhost:11434/v1', /localhost/],
     ['http://api.localhost/v1', /localhost/],
+    ['http://LOCALHOST.:8080/v1', /localhost/],
     ['ftp://example.com/x', /http/],
     ['https://user:pw@example.com/hook', /credentials/],
   ])('%s', (url, reason) => {
