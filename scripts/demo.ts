@@ -55,6 +55,8 @@ async function main() {
     WEBHOOK_RETRY_DELAY_SECONDS: '1',
     DISPUTE_WINDOW_S: '2',
     RATE_LIMIT_IP_MAX: '100000',
+    // The demo's LLM and webhook receiver are local fakes.
+    OUTBOUND_ALLOW_HOSTS: '127.0.0.1',
   })
   console.log(bold('Decision Markets — the market chooses what the agent does'))
   say(dim('starting an embedded PostgreSQL and the service…'))

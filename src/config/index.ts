@@ -6,6 +6,7 @@
  */
 import { accessSync, constants as fsConstants, readFileSync } from 'node:fs'
 import { formatAmount, parseAmount } from '../domain/money.js'
+import { parseAllowEntry } from '../infra/outbound.js'
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -92,6 +93,9 @@ const origins: Parser<string[]> = (raw) =>
     }
     return parsed.origin
   })
+
+/** Host names, IP addresses and CIDR ranges, lower-cased. */
+const hosts: Parser<string[]> = (raw) => list(raw).map(parseAllowEntry)
 
 /** A file this process must read at start (a certificate, a key). */
 const readableFile: Parser<string> = (raw) => {
@@ -345,6 +349,11 @@ export const variables = {
   ),
   WEBHOOK_TIMEOUT_MS: variable(int(100, 120_000), 10_000, 'Time a webhook receiver has to answer'),
   LLM_TIMEOUT_MS: variable(int(100, 600_000), 30_000, "Time an agent's LLM endpoint has to answer"),
+  OUTBOUND_ALLOW_HOSTS: variable(
+    hosts,
+    [],
+    'Hosts, addresses or CIDR ranges agents may call although not public (a self-hosted LLM); empty = public Internet only',
+  ),
   QUEUE_POLL_INTERVAL_SECONDS: variable(
     int(1, 60),
     2,

@@ -4,8 +4,18 @@
  * propose actions and record its own prior before a decision market opens.
  *
  * Failures are typed and never thrown as bare errors: the caller records them on the decision
- * (the market still opens; the prior is simply missing) rather than failing a request.
+ * (the market still opens; the prior is simply missing) rather than failing a request. Their
+ * messages never quote what the endpoint answered: the operator chooses the URL, and an echoed
+ * body would let them read whatever answers there (the outbound guard keeps internal addresses
+ * out; this keeps the rest of the Internet's answers out of our records).
+ *
+ * The call goes through the outbound guard (infra/outbound.ts) and reads at most
+ * `LLM_MAX_ANSWER_BYTES`: a 2 MB answer was once stored and served publicly.
  */
+import { type OutboundPolicy, OutboundRefused, outboundRequest } from './outbound.js'
+
+/** Largest answer read; a chat completion with a short JSON choice is a few KiB. */
+export const LLM_MAX_ANSWER_BYTES = 64 * 1024
 
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant'
@@ -19,7 +29,12 @@ export interface LlmEndpoint {
   model: string
 }
 
-export type LlmFailureCode = 'llm_unreachable' | 'llm_http_error' | 'llm_malformed_output' | 'llm_refused'
+export type LlmFailureCode =
+  | 'llm_unreachable'
+  | 'llm_http_error'
+  | 'llm_malformed_output'
+  | 'llm_refused'
+  | 'llm_target_refused'
 
 export class LlmError extends Error {
   constructor(
@@ -41,6 +56,8 @@ export interface ChatJsonRequest {
   validate: (value: unknown) => string | undefined
   timeoutMs?: number
   temperature?: number
+  /** Which non-public hosts may be called (OUTBOUND_ALLOW_HOSTS). */
+  outbound: OutboundPolicy
 }
 
 export interface ChatJsonResult<T> {
@@ -77,32 +94,40 @@ export async function chatJson<T>(
       json_schema: { name: request.schemaName, schema: request.schema, strict: true },
     },
   }
-  let response: Response
+  let response: Awaited<ReturnType<typeof outboundRequest>>
   try {
-    response = await fetch(url, {
+    response = await outboundRequest(url, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
+        accept: 'application/json',
         ...(endpoint.apiKey ? { authorization: `Bearer ${endpoint.apiKey}` } : {}),
       },
       body: JSON.stringify(body),
-      signal: AbortSignal.timeout(request.timeoutMs ?? 30_000),
+      timeoutMs: request.timeoutMs ?? 30_000,
+      maxBytes: LLM_MAX_ANSWER_BYTES,
+      maxRedirects: 3,
+      policy: request.outbound,
     })
   } catch (error) {
+    if (error instanceof OutboundRefused) {
+      throw new LlmError('llm_target_refused', `The LLM endpoint is not allowed: ${error.message}`)
+    }
     throw new LlmError(
       'llm_unreachable',
       `The LLM endpoint could not be reached: ${(error as Error).message}`,
     )
   }
-  const text = await response.text().catch(() => '')
-  if (!response.ok) {
-    // The provider's message helps the operator; it never contains our key.
+  if (response.status < 200 || response.status > 299) {
+    throw new LlmError('llm_http_error', `The LLM endpoint answered ${response.status}`, response.status)
+  }
+  if (response.truncated) {
     throw new LlmError(
-      'llm_http_error',
-      `The LLM endpoint answered ${response.status}: ${text.slice(0, 300)}`,
-      response.status,
+      'llm_malformed_output',
+      `The LLM endpoint's answer is larger than ${LLM_MAX_ANSWER_BYTES} bytes`,
     )
   }
+  const text = response.body.toString('utf8')
   let parsed: ChatCompletionResponse
   try {
     parsed = JSON.parse(text) as ChatCompletionResponse
@@ -110,8 +135,7 @@ export async function chatJson<T>(
     throw new LlmError('llm_malformed_output', 'The LLM endpoint did not answer with JSON')
   }
   const message = parsed.choices?.[0]?.message
-  if (message?.refusal)
-    throw new LlmError('llm_refused', `The model refused: ${message.refusal.slice(0, 300)}`)
+  if (message?.refusal) throw new LlmError('llm_refused', 'The model refused to answer')
   const content = message?.content
   if (typeof content !== 'string' || content.trim() === '') {
     throw new LlmError('llm_malformed_output', 'The completion has no message content')
@@ -120,14 +144,13 @@ export async function chatJson<T>(
   try {
     value = extractJson(content)
   } catch {
-    throw new LlmError('llm_malformed_output', `The completion is not valid JSON: ${content.slice(0, 200)}`)
+    throw new LlmError('llm_malformed_output', 'The completion is not valid JSON')
   }
   const problem = request.validate(value)
   if (problem)
     throw new LlmError('llm_malformed_output', `The completion does not match the schema: ${problem}`)
-  return {
-    value: value as T,
-    model: parsed.model ?? endpoint.model,
-    ...(parsed.id ? { completionId: parsed.id } : {}),
-  }
+  // Both are stored with the decision: an odd provider's megabyte id is dropped, not kept.
+  const model = typeof parsed.model === 'string' && parsed.model.length <= 200 ? parsed.model : endpoint.model
+  const id = typeof parsed.id === 'string' && parsed.id.length <= 200 ? parsed.id : undefined
+  return { value: value as T, model, ...(id ? { completionId: id } : {}) }
 }

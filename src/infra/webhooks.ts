@@ -6,8 +6,16 @@
  *   DM-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>
  *   DM-Delivery:  <stable id of the event: the same on every retry, so receivers drop duplicates>
  * Receivers should refuse timestamps older than a few minutes (replays).
+ *
+ * The URL is the operator's choice: the call goes through the outbound guard
+ * (infra/outbound.ts), follows no redirect (a 3xx is a failed attempt), reads at most 64 KiB of
+ * the answer and records only its status.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto'
+import { type OutboundPolicy, OutboundRefused, outboundRequest } from './outbound.js'
+
+/** The receiver's answer is drained up to this and dropped; only its status matters. */
+const MAX_RECEIVER_ANSWER_BYTES = 64 * 1024
 
 export const SIGNATURE_HEADER = 'dm-signature'
 export const DELIVERY_HEADER = 'dm-delivery'
@@ -54,10 +62,12 @@ export async function deliverWebhook(options: {
   body: string
   nowSeconds: number
   timeoutMs?: number
+  /** Which non-public hosts may be called (OUTBOUND_ALLOW_HOSTS). */
+  outbound: OutboundPolicy
 }): Promise<WebhookAttempt> {
   const started = performance.now()
   try {
-    const response = await fetch(options.url, {
+    const response = await outboundRequest(options.url, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
@@ -67,16 +77,25 @@ export async function deliverWebhook(options: {
         [EVENT_HEADER]: options.event,
       },
       body: options.body,
-      redirect: 'manual',
-      signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
+      timeoutMs: options.timeoutMs ?? 10_000,
+      maxBytes: MAX_RECEIVER_ANSWER_BYTES,
+      maxRedirects: 0,
+      policy: options.outbound,
     })
-    // Drain the body so the connection can be reused; its content is not ours to keep.
-    await response.arrayBuffer().catch(() => undefined)
     const durationMs = Math.round(performance.now() - started)
-    return response.ok
+    return response.status >= 200 && response.status <= 299
       ? { ok: true, status: response.status, durationMs }
-      : { ok: false, status: response.status, error: `receiver answered ${response.status}`, durationMs }
+      : {
+          ok: false,
+          status: response.status,
+          error: `receiver answered ${response.status}`,
+          durationMs,
+        }
   } catch (error) {
-    return { ok: false, error: (error as Error).message, durationMs: Math.round(performance.now() - started) }
+    const message =
+      error instanceof OutboundRefused
+        ? `the webhook URL is not allowed: ${error.message}`
+        : (error as Error).message
+    return { ok: false, error: message, durationMs: Math.round(performance.now() - started) }
   }
 }

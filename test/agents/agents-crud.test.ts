@@ -155,6 +155,62 @@ describe('agents', () => {
     expect((await t.app.inject({ method: 'GET', url: `/v1/agents/${agent.id}` })).statusCode).toBe(404)
   })
 
+  it('only the operator sees where the agent calls and its instructions', async () => {
+    const created = await create({
+      ...agentBody,
+      llm: { ...agentBody.llm, instructions: 'Never mention the secret roadmap' },
+      delivery: { type: 'webhook', url: 'https://ops.example/hooks?token=tok_private_123' },
+    })
+    expect(created.statusCode).toBe(201)
+    const id = created.json().id
+    expect(created.json()).toMatchObject({
+      llm: { base_url: 'http://127.0.0.1:9/v1', instructions: 'Never mention the secret roadmap' },
+      delivery: { url: 'https://ops.example/hooks?token=tok_private_123', has_secret: true },
+    })
+    const readers = [{}, other.headers, (await createTestApiKey(t, other, ['read'])).headers]
+    for (const headers of readers) {
+      const one = await t.app.inject({ method: 'GET', url: `/v1/agents/${id}`, headers })
+      const all = await t.app.inject({ method: 'GET', url: '/v1/agents?limit=100', headers })
+      expect(one.statusCode).toBe(200)
+      expect(one.json().llm).toEqual({ model: 'gpt-test', has_api_key: true })
+      expect(one.json().delivery).toEqual({ type: 'webhook' })
+      const listed = all.json().items.find((a: { id: string }) => a.id === id)
+      for (const body of [one.body, JSON.stringify(listed)]) {
+        expect(body).not.toContain('tok_private_123')
+        expect(body).not.toContain('secret roadmap')
+        expect(body).not.toContain('127.0.0.1:9')
+      }
+    }
+    const mine = await t.app.inject({ method: 'GET', url: `/v1/agents/${id}`, headers: operator.headers })
+    expect(mine.json().delivery.url).toBe('https://ops.example/hooks?token=tok_private_123')
+    expect(mine.json().llm.instructions).toBe('Never mention the secret roadmap')
+  })
+
+  it.each([
+    'http://169.254.169.254/latest/meta-data/',
+    'http://10.0.0.7:8080/hook',
+    'http://[::1]:3000/hook',
+    'http://[::ffff:169.254.169.254]/hook',
+    'http://localhost:3000/hook',
+    'http://0.0.0.0:3000/hook',
+    'http://[fd00::1]/hook',
+  ])('refuses %s as a webhook or LLM URL with a 400, on create and update', async (url) => {
+    const hook = await create({ ...agentBody, delivery: { type: 'webhook', url } })
+    expect(hook.statusCode).toBe(400)
+    expect(hook.json().errors).toEqual([expect.objectContaining({ field: '/body/delivery/url' })])
+    const llm = await create({ ...agentBody, llm: { base_url: url, model: 'm' } })
+    expect(llm.statusCode).toBe(400)
+    expect(llm.json().errors).toEqual([expect.objectContaining({ field: '/body/llm/base_url' })])
+    const agent = (await create()).json()
+    const patched = await t.app.inject({
+      method: 'PATCH',
+      url: `/v1/agents/${agent.id}`,
+      headers: operator.headers,
+      payload: { delivery: { type: 'webhook', url } },
+    })
+    expect(patched.statusCode).toBe(400)
+  })
+
   it('API keys need the agents scope', async () => {
     const tradeKey = await createTestApiKey(t, operator, ['read', 'trade'])
     expect((await create(agentBody, tradeKey.headers)).statusCode).toBe(403)

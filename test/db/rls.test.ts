@@ -18,7 +18,7 @@
  * Then, for a private table: `anon` reads nothing; another user reads none of the victim's rows;
  * the owner reads their own (unless `ownerReads: false`); nobody but the service inserts,
  * updates or deletes (unless `ownerWrites: true`). For a public table: `anon` reads it and
- * nobody writes it. Tables of `auth` and `app_private` are checked as well (the API roles
+ * nobody writes it, and nobody reads its `privateColumns`. Tables of `auth` and `app_private` are checked as well (the API roles
  * have no privilege there at all).
  */
 import { randomUUID } from 'node:crypto'
@@ -54,6 +54,8 @@ interface PrivateTable {
 interface PublicTable {
   table: string
   seed?: (s: Seed) => Promise<void>
+  /** Columns of a public table that the API roles may not read, not even the row's owner's. */
+  privateColumns?: string[]
 }
 
 /** Money and markets (issue 4): the victim is granted credits, creates a market and trades. */
@@ -161,7 +163,8 @@ const PUBLIC_TABLES: PublicTable[] = [
   { table: 'public.market_branches', seed: tradeSeed },
   { table: 'public.trades', seed: tradeSeed },
   { table: 'public.market_disputes' },
-  { table: 'public.agents', seed: agentSeed },
+  // Where an agent calls (a webhook URL often carries a token) and its LLM settings.
+  { table: 'public.agents', seed: agentSeed, privateColumns: ['webhook_url', 'llm'] },
   { table: 'public.market_decisions', seed: agentSeed },
   { table: 'public.decision_proposals', seed: agentSeed },
 ]
@@ -370,7 +373,28 @@ describe.each(PRIVATE_TABLES)('private table $table', (spec) => {
   })
 })
 
-describe.each(PUBLIC_TABLES)('public table $table', ({ table }) => {
+describe.each(PUBLIC_TABLES)('public table $table', ({ table, privateColumns = [] }) => {
+  it.runIf(privateColumns.length > 0)('its private columns are out of reach, even of the owner', async () => {
+    const [schema, name] = table.split('.') as [string, string]
+    const { rows } = await t.ctx.db.pool.query<{ column_name: string }>(
+      `select column_name from information_schema.columns where table_schema = $1 and table_name = $2`,
+      [schema, name],
+    )
+    const readable = rows.map((r) => r.column_name).filter((c) => !privateColumns.includes(c))
+    const all = await t.ctx.db.pool.query(`select count(*)::int as n from ${table}`)
+    for (const caller of [{ role: 'anon' }, { role: 'authenticated', user: victim }] as Caller[]) {
+      for (const column of privateColumns) {
+        expectRefused(await as(caller, `select "${column}" from ${table}`), `${caller.role} reads ${column}`)
+      }
+      expectRefused(await as(caller, `select * from ${table}`), `${caller.role} reads * of ${table}`)
+      const rest = await as(caller, `select ${readable.map((c) => `"${c}"`).join(', ')} from ${table}`)
+      expect(rest, `${caller.role} reads the other columns`).toMatchObject({
+        ok: true,
+        rowCount: all.rows[0].n,
+      })
+    }
+  })
+
   it('anon reads all of it', async () => {
     const all = await t.ctx.db.pool.query(`select count(*)::int as n from ${table}`)
     const anon = await as({ role: 'anon' }, `select count(*)::int as n from ${table}`)

@@ -22,7 +22,7 @@ export interface TestApp {
 
 /**
  * Test defaults: a fixed encryption key (nothing written to .data/), the cheapest argon2id
- * cost, and no rate limits (test/http/rate-limit.test.ts turns them on); a Redis key prefix
+ * cost, loopback reachable by agents (the fakes), and no rate limits (test/http/rate-limit.test.ts turns them on); a Redis key prefix
  * of its own per app, so suites sharing a Redis never share counters.
  */
 export const TEST_ENCRYPTION_KEYS = 'test:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY='
@@ -39,6 +39,8 @@ export function testConfig(env: Record<string, string> = {}): Config {
     RATE_LIMIT_IP_MAX: '0',
     RATE_LIMIT_USER_MAX: '0',
     RATE_LIMIT_AUTH_MAX: '0',
+    // The fake LLM and webhook receiver listen on loopback, which agents may not reach by default.
+    OUTBOUND_ALLOW_HOSTS: '127.0.0.1',
     ...env,
   })
 }

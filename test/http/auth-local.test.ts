@@ -220,6 +220,21 @@ describe('user and sign-out', () => {
     expect(bad.json().code).toBe('bad_jwt')
   })
 
+  it('a suspended user is user_banned (403), as GoTrue answers; lifted, the user is back', async () => {
+    const user = await createTestUser(t)
+    const getUser = () =>
+      t.app.inject({ method: 'GET', url: '/auth/v1/user', headers: { ...V2024, ...user.headers } })
+    expect((await getUser()).statusCode).toBe(200)
+    await t.ctx.db.pool.query(`update auth.users set banned_until = now() + interval '1 day' where id = $1`, [
+      user.userId,
+    ])
+    const banned = await getUser()
+    expect(banned.statusCode).toBe(403)
+    expect(banned.json()).toEqual({ code: 'user_banned', message: 'User is banned' })
+    await t.ctx.db.pool.query('update auth.users set banned_until = null where id = $1', [user.userId])
+    expect((await getUser()).statusCode).toBe(200)
+  })
+
   it('local sign-out ends this session only; global ends all', async () => {
     const user = await createTestUser(t)
     const second = await post('/auth/v1/token?grant_type=password', {

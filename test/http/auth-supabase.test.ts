@@ -17,7 +17,7 @@ import {
   type JWK,
   SignJWT,
 } from 'jose'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createTestApp, type TestApp } from '../helpers/app.js'
 import { freePort } from '../helpers/net.js'
 
@@ -27,6 +27,8 @@ type Alg = 'ES256' | 'RS256' | 'EdDSA'
 const keys: Partial<Record<Alg, { kid: string; privateKey: CryptoKey; publicJwk: JWK }>> = {}
 let server: Server
 let jwksRequests = 0
+/** What the JWKS endpoint answers: 200 with the keys, or this status (an outage). */
+let jwksStatus = 200
 let supabaseUrl: string
 let t: TestApp
 let noSecret: TestApp
@@ -44,6 +46,11 @@ beforeAll(async () => {
   server = createServer((req, res) => {
     if (req.url === '/auth/v1/.well-known/jwks.json') {
       jwksRequests++
+      if (jwksStatus !== 200) {
+        res.writeHead(jwksStatus, { 'content-type': 'application/json' })
+        res.end('{"message":"upstream error"}')
+        return
+      }
       res.writeHead(200, { 'content-type': 'application/json' })
       res.end(JSON.stringify({ keys: Object.values(keys).map((k) => k.publicJwk) }))
       return
@@ -227,6 +234,47 @@ describe('Supabase mode', () => {
     expect((await t.app.inject({ method: 'GET', url: '/auth/v1/.well-known/jwks.json' })).statusCode).toBe(
       404,
     )
+  })
+
+  it('a JWKS endpoint answering 500 is a 503 with Retry-After; a key set fetched before keeps verifying', async () => {
+    const fresh = await createTestApp({ env: { SUPABASE_URL: supabaseUrl } })
+    const warm = await createTestApp({ env: { SUPABASE_URL: supabaseUrl } })
+    try {
+      const user = await supabaseUser(fresh)
+      await warm.ctx.db.pool.query(
+        `insert into auth.users (id, aud, role, email, raw_app_meta_data, raw_user_meta_data, created_at, updated_at)
+         values ($1, 'authenticated', 'authenticated', $2, '{"provider":"email"}', '{}', now(), now())`,
+        [user.id, user.email],
+      )
+      const token = await signed('ES256', claimsFor(user.id))
+      expect((await me(warm, token)).statusCode).toBe(200) // fetches and caches the key set
+
+      jwksStatus = 500
+      const cold = await me(fresh, token)
+      expect(cold.statusCode).toBe(503)
+      expect(cold.json().code).toBe('auth_unavailable')
+      expect(Number(cold.headers['retry-after'])).toBeGreaterThan(0)
+
+      // Eleven minutes on, the cache is stale and the refetch fails: the last keys still verify,
+      // and the endpoint is not asked again on every request.
+      const realNow = Date.now()
+      const clock = vi.spyOn(Date, 'now').mockImplementation(() => realNow + 11 * 60_000)
+      try {
+        const before = jwksRequests
+        for (let i = 0; i < 3; i++) expect((await me(warm, token)).statusCode).toBe(200)
+        expect(jwksRequests - before).toBe(1)
+        // A bad signature is still a 401, outage or not.
+        const [h, p, sig] = token.split('.') as [string, string, string]
+        const forged = `${h}.${p}.${sig.slice(0, -4)}AAAA`
+        expect((await me(warm, forged)).statusCode).toBe(401)
+      } finally {
+        clock.mockRestore()
+      }
+    } finally {
+      jwksStatus = 200
+      await fresh.close()
+      await warm.close()
+    }
   })
 
   it('a JWKS that cannot be fetched is a 503, not a 500', async () => {

@@ -53,6 +53,29 @@ describe('rate limits', () => {
     expect(elsewhere.statusCode).toBe(400)
   })
 
+  let encodedAttempts = 0
+  it.each([
+    '/auth/v1/token?grant_type=%70assword',
+    '/auth/v1/token?grant_type=passwor%64',
+    '/auth/v1/token?%67rant_type=password',
+    '/auth/v1/token?grant_type=password&grant_type=password',
+    '/auth/v1/%74oken?grant_type=password',
+    '/auth/v1/token?x=1&grant_type=password#',
+  ])('an encoded sign-in (%s) counts as one', async (url) => {
+    const ip = `198.51.100.${++encodedAttempts}`
+    const attempt = () =>
+      t.app.inject({
+        method: 'POST',
+        url,
+        remoteAddress: ip,
+        payload: { email: 'nobody@example.test', password: 'wrong password' },
+      })
+    const statuses: number[] = []
+    for (let i = 0; i < 4; i++) statuses.push((await attempt()).statusCode)
+    expect(statuses.slice(0, 3)).not.toContain(429)
+    expect(statuses[3]).toBe(429)
+  })
+
   it('per user: a user (and their API keys) share one budget; 429 is a problem document', async () => {
     const user = await createTestUser(t)
     const key = await createTestApiKey(t, user, ['read'])

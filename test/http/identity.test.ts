@@ -179,9 +179,27 @@ describe('API keys', () => {
   it('revocation applies at once; only the owner may revoke', async () => {
     const key = await createTestApiKey(t, owner, ['read'])
     const stranger = await createTestUser(t)
-    await expectProblem(
-      await t.app.inject({ method: 'DELETE', url: `/v1/me/api-keys/${key.id}`, headers: stranger.headers }),
-      403,
+    // Someone else's key and a key that does not exist answer alike: ids cannot be probed.
+    const theirs = await t.app.inject({
+      method: 'DELETE',
+      url: `/v1/me/api-keys/${key.id}`,
+      headers: stranger.headers,
+    })
+    const missing = await t.app.inject({
+      method: 'DELETE',
+      url: '/v1/me/api-keys/00000000-0000-4000-8000-000000000000',
+      headers: stranger.headers,
+    })
+    await expectProblem(theirs, 404)
+    await expectProblem(missing, 404)
+    const shape = (body: Record<string, string>, id: string) => ({
+      ...body,
+      detail: body.detail?.replace(id, '<id>'),
+      instance: undefined,
+      request_id: undefined,
+    })
+    expect(shape(theirs.json(), key.id)).toEqual(
+      shape(missing.json(), '00000000-0000-4000-8000-000000000000'),
     )
     await expectProblem(await t.app.inject({ method: 'DELETE', url: `/v1/me/api-keys/${key.id}` }), 401)
 

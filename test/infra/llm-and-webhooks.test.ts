@@ -18,6 +18,9 @@ const validate = (value: unknown) => {
     return 'confidence must be in [0, 1]'
   return undefined
 }
+/** The fakes listen on loopback, which is refused unless allowed. */
+const LOOPBACK = { allowHosts: ['127.0.0.1'] }
+
 const ask = (llm: FakeLlmServer, timeoutMs?: number) =>
   chatJson<{ action: string; confidence: number }>(
     { baseUrl: llm.baseUrl, apiKey: 'sk-test-123', model: 'test-model' },
@@ -26,6 +29,7 @@ const ask = (llm: FakeLlmServer, timeoutMs?: number) =>
       schema,
       schemaName: 'choice',
       validate,
+      outbound: LOOPBACK,
       ...(timeoutMs ? { timeoutMs } : {}),
     },
   )
@@ -72,7 +76,7 @@ describe('OpenAI-compatible chat client', () => {
     const port = await freePort()
     const error = await chatJson(
       { baseUrl: `http://127.0.0.1:${port}/v1`, model: 'm' },
-      { messages: [], schema, schemaName: 'x', validate },
+      { messages: [], schema, schemaName: 'x', validate, outbound: LOOPBACK },
     ).catch((e) => e)
     expect(error).toMatchObject({ code: 'llm_unreachable' })
   })
@@ -104,6 +108,7 @@ describe('webhook signatures and delivery', () => {
           event: 'decision.made',
           body: JSON.stringify({ action: 'C' }),
           nowSeconds: Math.floor(Date.now() / 1000),
+          outbound: LOOPBACK,
         })
       expect(await send('wrong-secret')).toMatchObject({ ok: false, status: 401 })
       expect(await send(secret)).toMatchObject({ ok: false, status: 503 })
@@ -123,6 +128,7 @@ describe('webhook signatures and delivery', () => {
       event: 'decision.made',
       body: '{}',
       nowSeconds: 0,
+      outbound: LOOPBACK,
     })
     expect(unreachable.ok).toBe(false)
     expect(unreachable.error).toBeTruthy()

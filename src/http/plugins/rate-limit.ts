@@ -22,12 +22,19 @@ function path(request: FastifyRequest): string {
   return query === -1 ? url : url.slice(0, query)
 }
 
+/**
+ * Judged by what the router and the route read, never by the raw URL: `grant_type=%70assword`,
+ * `%67rant_type=password` or `/auth/v1/%74oken` reach the sign-in all the same, and a regular
+ * expression over `request.url` once let them through uncounted. Every token request counts but
+ * a refresh (which needs a refresh token, not a password).
+ */
 function isCredentialAttempt(request: FastifyRequest): boolean {
   if (request.method !== 'POST') return false
-  const p = path(request)
-  return (
-    p === '/auth/v1/signup' || (p === '/auth/v1/token' && /[?&]grant_type=password(&|$)/.test(request.url))
-  )
+  const route = request.routeOptions.url
+  if (route === '/auth/v1/signup') return true
+  if (route !== '/auth/v1/token') return false
+  const grant = (request.query as Record<string, unknown> | undefined)?.grant_type
+  return grant !== 'refresh_token'
 }
 
 export function registerRateLimits(app: App, ctx: AppContext) {

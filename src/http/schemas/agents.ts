@@ -112,9 +112,9 @@ export const Agent = Type.Object(
     actions: Type.Array(Action),
     llm: Type.Union([
       Type.Object({
-        base_url: Type.String(),
+        base_url: Type.Optional(Type.String({ description: 'Shown to the operator only' })),
         model: Type.String(),
-        instructions: Type.Optional(Type.String()),
+        instructions: Type.Optional(Type.String({ description: 'Shown to the operator only' })),
         has_api_key: Type.Boolean(),
       }),
       Type.Null(),
@@ -123,7 +123,13 @@ export const Agent = Type.Object(
     decision_rule: DecisionRule,
     liquidity_per_decision: Type.String(),
     delivery: Type.Union([
-      Type.Object({ type: Type.Literal('webhook'), url: Type.String(), has_secret: Type.Boolean() }),
+      Type.Object({
+        type: Type.Literal('webhook'),
+        url: Type.Optional(
+          Type.String({ description: 'Shown to the operator only (it often carries a token)' }),
+        ),
+        has_secret: Type.Optional(Type.Boolean({ description: 'Shown to the operator only' })),
+      }),
       Type.Object({ type: Type.Literal('polling') }),
     ]),
     created_at: Type.String({ format: 'date-time' }),

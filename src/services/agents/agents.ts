@@ -16,9 +16,11 @@ import {
   SettingsError,
   validateObjective,
 } from '../../domain/agents/settings.js'
+import { authorize } from '../../domain/identity/authorize.js'
 import type { Principal } from '../../domain/identity/principal.js'
 import { formatAmount, MoneyFormatError, parseAmount } from '../../domain/money.js'
 import { errors } from '../../errors/codes.js'
+import { literalRefusal, type OutboundPolicy } from '../../infra/outbound.js'
 import type { SecretBox } from '../../infra/secrets.js'
 
 export interface LlmSettings {
@@ -165,7 +167,24 @@ interface Normalised {
   webhookUrl: string | null
 }
 
-function normalise(input: AgentInput): Normalised {
+/**
+ * The URLs an agent calls must not name a loopback, private or link-local address (checked
+ * again after DNS at each call: infra/outbound.ts); refused here with a 400 where they do.
+ */
+function checkTargets(input: AgentInput, policy: OutboundPolicy) {
+  const problems = [
+    ...(input.delivery.type === 'webhook' ? [{ field: '/body/delivery/url', url: input.delivery.url }] : []),
+    ...(input.llm ? [{ field: '/body/llm/base_url', url: input.llm.base_url }] : []),
+  ].flatMap(({ field, url }) => {
+    const reason = literalRefusal(url, policy)
+    return reason ? [{ field, message: reason }] : []
+  })
+  if (problems.length > 0) {
+    throw new SettingsError(problems)
+  }
+}
+
+function normalise(input: AgentInput, policy: OutboundPolicy): Normalised {
   try {
     const objective = validateObjective(input.objective)
     const rule = completeRule(input.decision_rule)
@@ -174,12 +193,7 @@ function normalise(input: AgentInput): Normalised {
     if (input.action_source === 'llm' && !input.llm) {
       throw new SettingsError([{ field: '/body/llm', message: "is required when action_source is 'llm'" }])
     }
-    if (input.delivery.type === 'webhook') {
-      const url = new URL(input.delivery.url)
-      if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-        throw new SettingsError([{ field: '/body/delivery/url', message: 'must be an http(s) URL' }])
-      }
-    }
+    checkTargets(input, policy)
     const llm = input.llm
       ? {
           base_url: input.llm.base_url.replace(/\/+$/, ''),
@@ -226,6 +240,8 @@ function agentValues(n: Normalised) {
   ]
 }
 
+const outboundPolicy = (ctx: AppContext): OutboundPolicy => ({ allowHosts: ctx.config.OUTBOUND_ALLOW_HOSTS })
+
 export interface CreatedAgent {
   agent: AgentRow
   /** The webhook signing secret, when it was generated here: shown this once. */
@@ -237,7 +253,7 @@ export async function createAgent(
   principal: Principal,
   input: AgentInput,
 ): Promise<CreatedAgent> {
-  const n = normalise(input)
+  const n = normalise(input, outboundPolicy(ctx))
   const now = ctx.clock.now()
   const generated =
     input.delivery.type === 'webhook' && !input.delivery.secret
@@ -313,7 +329,7 @@ export async function updateAgent(
           ? { type: 'webhook', url: current.webhook_url as string }
           : { type: 'polling' }),
     }
-    const n = normalise(merged)
+    const n = normalise(merged, outboundPolicy(ctx))
     await tx.execute(UpdateAgent, [agentId, ...agentValues(n), now])
     const secretGiven = patch.delivery?.type === 'webhook' ? patch.delivery.secret : undefined
     const generated =
@@ -359,7 +375,22 @@ export async function openSecrets(
   }
 }
 
-export function agentJson(agent: AgentRow) {
+/** The operator (or an admin) sees an agent's private settings; anyone else does not. */
+export function viewerOf(principal: Principal | null, agent: AgentRow): { isOperator: boolean } {
+  return { isOperator: authorize(principal, 'agent.read_private', { ownerId: agent.owner_id }).allowed }
+}
+
+/**
+ * An agent as the API shows it. Where it calls (the LLM's base URL, the webhook URL, which
+ * often carries a token) and its instructions are the operator's business only: others see
+ * what the agent maximises and how it decides, not where its requests go.
+ */
+export function agentJson(agent: AgentRow, viewer: { isOperator: boolean }) {
+  const llm = agent.llm
+    ? viewer.isOperator
+      ? { ...agent.llm, has_api_key: agent.has_llm_api_key }
+      : { model: agent.llm.model, has_api_key: agent.has_llm_api_key }
+    : null
   return {
     id: agent.id,
     owner: agent.owner_username,
@@ -368,13 +399,19 @@ export function agentJson(agent: AgentRow) {
     objective: agent.objective,
     action_source: agent.action_source,
     actions: agent.actions,
-    llm: agent.llm ? { ...agent.llm, has_api_key: agent.has_llm_api_key } : null,
+    llm,
     default_action: agent.default_action,
     decision_rule: agent.decision_rule,
     liquidity_per_decision: formatAmount(agent.liquidity_per_decision),
     delivery:
       agent.delivery === 'webhook'
-        ? { type: 'webhook' as const, url: agent.webhook_url as string, has_secret: agent.has_webhook_secret }
+        ? viewer.isOperator
+          ? {
+              type: 'webhook' as const,
+              url: agent.webhook_url as string,
+              has_secret: agent.has_webhook_secret,
+            }
+          : { type: 'webhook' as const }
         : { type: 'polling' as const },
     created_at: agent.created_at.toISOString(),
     updated_at: agent.updated_at.toISOString(),

@@ -80,6 +80,9 @@ function describeObjective(agent: AgentRow): string {
   return `${space} Measured as: ${o.measurement}`
 }
 
+/** Longest prior rationale kept (a 2 MB one was once stored and served). */
+export const MAX_RATIONALE_CHARS = 2000
+
 /**
  * Asks the agent's LLM for its own choice (and, for an LLM action source with no actions given,
  * for the candidate actions too), as strict JSON.
@@ -154,9 +157,11 @@ async function askLlm(
       schema,
       schemaName: generate ? 'actions_and_choice' : 'choice',
       timeoutMs: ctx.config.LLM_TIMEOUT_MS,
+      outbound: { allowHosts: ctx.config.OUTBOUND_ALLOW_HOSTS },
       validate: (value) => {
         const v = value as Partial<LlmChoice>
         if (typeof v?.action !== 'string' || !v.action.trim()) return 'action must be a non-empty string'
+        if (v.action.length > 200) return 'action must be at most 200 characters'
         if (typeof v.confidence !== 'number' || !(v.confidence >= 0 && v.confidence <= 1)) {
           return 'confidence must be a number in [0, 1]'
         }
@@ -179,7 +184,8 @@ async function askLlm(
   const prior: Omit<Prior, 'branch'> = {
     action: choice.action.trim(),
     confidence: choice.confidence,
-    rationale: choice.rationale,
+    // Stored and, once decided, served to everyone: a model's essay is cut, not kept whole.
+    rationale: choice.rationale.slice(0, MAX_RATIONALE_CHARS),
     model: result.model,
     ...(result.completionId ? { completionId: result.completionId } : {}),
   }

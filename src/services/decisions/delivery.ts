@@ -135,6 +135,7 @@ export async function attemptDelivery(
           body: JSON.stringify({ ...(delivery.payload as object), delivery_id: delivery.id }),
           nowSeconds: Math.floor(Date.now() / 1000),
           timeoutMs: ctx.config.WEBHOOK_TIMEOUT_MS,
+          outbound: { allowHosts: ctx.config.OUTBOUND_ALLOW_HOSTS },
         })
       : { ok: false, error: 'the agent has no webhook URL or secret any more', durationMs: 0 }
   const status = result.ok ? 'delivered' : attempt >= ctx.config.WEBHOOK_MAX_ATTEMPTS ? 'failed' : 'pending'

@@ -40,11 +40,13 @@ export interface UserRow {
   updated_at: Date | null
   is_anonymous: boolean
   active: boolean
+  deleted: boolean
 }
 
 const USER_COLUMNS = `id, aud, role, email, email_confirmed_at, phone, confirmed_at, last_sign_in_at,
   raw_app_meta_data, raw_user_meta_data, created_at, updated_at, is_anonymous,
-  (deleted_at is null and (banned_until is null or banned_until <= now())) as active`
+  (deleted_at is null and (banned_until is null or banned_until <= now())) as active,
+  (deleted_at is not null) as deleted`
 
 const InsertUser = sql<UserRow>(
   'InsertUser',
@@ -464,7 +466,12 @@ export function createLocalAuth(deps: LocalAuthDeps): LocalAuth {
         )
       }
       const user = await db.maybeOne(FindUserById, [claims.sub])
-      if (!user) throw errors.gotrue(ErrorCode.UserNotFound, 403, 'User from sub claim in JWT does not exist')
+      if (!user || user.deleted) {
+        throw errors.gotrue(ErrorCode.UserNotFound, 403, 'User from sub claim in JWT does not exist')
+      }
+      // As GoTrue: an access token issued before the suspension no longer shows the user, so
+      // clients stop treating a suspended account as signed in.
+      if (!user.active) throw errors.gotrue(ErrorCode.UserBanned, 403, 'User is banned')
       return toGoTrueUser(user)
     },
 

@@ -7,6 +7,7 @@
 import {
   createLocalJWKSet,
   createRemoteJWKSet,
+  customFetch,
   decodeProtectedHeader,
   type JWTPayload,
   type JWTVerifyGetKey,
@@ -143,20 +144,75 @@ export interface SupabaseVerifierOptions extends VerifyOptions {
   jwtSecret?: string | undefined
 }
 
+/** Failures of fetching the key set, as jose reports them: none says anything about a token. */
+const FETCH_FAILURES = new Set(['ERR_JOSE_GENERIC', 'ERR_JWKS_TIMEOUT', 'ERR_JWKS_INVALID'])
+function isFetchFailure(error: unknown): boolean {
+  return !(error instanceof joseErrors.JOSEError) || FETCH_FAILURES.has(error.code)
+}
+
+/** While the JWKS endpoint fails, the last key set serves this long before it is asked again. */
+const STALE_RETRY_MS = 30_000
+
 /**
  * Supabase mode: the project's JWKS (fetched on first use, cached ten minutes, refetched at
  * most every 30 s when an unknown `kid` shows up, so a forged kid cannot make us hammer
  * Supabase), and the legacy HS256 secret when configured.
+ *
+ * A JWKS endpoint that fails (a 500, a timeout, garbage) says nothing about the token: with a
+ * key set fetched before, verification goes on with it (keys rotate over days, an outage lasts
+ * minutes), asking again every 30 s; with none, the answer is `unavailable` (a 503 with
+ * Retry-After). It was a 401 for every valid token once, and clients signed their users out.
  */
 export function supabaseVerifier(options: SupabaseVerifierOptions): TokenVerifier {
-  const jwks = createRemoteJWKSet(
+  const remote = createRemoteJWKSet(
     new URL(`${options.supabaseUrl.replace(/\/$/, '')}/auth/v1/.well-known/jwks.json`),
     {
       cacheMaxAge: 10 * 60_000,
       cooldownDuration: 30_000,
       timeoutDuration: 5_000,
+      [customFetch]: async (url, init) => {
+        const response = await fetch(url, init)
+        if (response.status !== 200) {
+          await response.body?.cancel().catch(() => undefined)
+          throw new TokenError('unavailable', `The signing keys could not be fetched (${response.status})`)
+        }
+        return response
+      },
     },
   )
+  // The last key set, while the endpoint fails; reset by the next successful fetch.
+  let stale: { getKey: JWTVerifyGetKey; retryAt: number } | undefined
+  const fromStale = async (...args: Parameters<JWTVerifyGetKey>) => {
+    try {
+      return await (stale as { getKey: JWTVerifyGetKey }).getKey(...args)
+    } catch (error) {
+      // A key rotated in during the outage cannot be told from a forged kid: not the caller's fault.
+      if (error instanceof joseErrors.JWKSNoMatchingKey) {
+        throw new TokenError('unavailable', 'The signing keys could not be refreshed', { cause: error })
+      }
+      throw error
+    }
+  }
+  const jwks: JWTVerifyGetKey = async (header, token) => {
+    if (stale && Date.now() < stale.retryAt) return fromStale(header, token)
+    try {
+      const key = await remote(header, token)
+      stale = undefined
+      return key
+    } catch (error) {
+      if (!isFetchFailure(error)) throw error
+      // jose keeps the last key set it fetched when a reload fails.
+      const last = remote.jwks()
+      if (!last) {
+        throw error instanceof TokenError
+          ? error
+          : new TokenError('unavailable', 'The signing keys could not be fetched', { cause: error })
+      }
+      stale ??= { getKey: createLocalJWKSet(last), retryAt: 0 }
+      stale.retryAt = Date.now() + STALE_RETRY_MS
+      return fromStale(header, token)
+    }
+  }
   const secret = options.jwtSecret ? new TextEncoder().encode(options.jwtSecret) : undefined
   return {
     async verify(token) {

@@ -27,9 +27,10 @@ export const createAgentRoute: RouteModule = (app, ctx) => {
     async (request, reply) => {
       const principal = authorizeUser(request, 'agent.create')
       const { agent, webhookSecret } = await createAgent(ctx, principal, request.body)
-      return reply
-        .code(201)
-        .send({ ...agentJson(agent), ...(webhookSecret ? { webhook_secret: webhookSecret } : {}) })
+      return reply.code(201).send({
+        ...agentJson(agent, { isOperator: true }),
+        ...(webhookSecret ? { webhook_secret: webhookSecret } : {}),
+      })
     },
   )
 }

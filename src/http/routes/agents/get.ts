@@ -1,4 +1,4 @@
-import { agentJson, findAgent } from '../../../services/agents/agents.js'
+import { agentJson, findAgent, viewerOf } from '../../../services/agents/agents.js'
 import { authorizeRequest } from '../../plugins/authorize.js'
 import { Agent, AgentIdParams } from '../../schemas/agents.js'
 import { problemResponses } from '../../schemas/problem.js'
@@ -17,8 +17,9 @@ export const getAgentRoute: RouteModule = (app, ctx) => {
       },
     },
     async (request) => {
-      authorizeRequest(request, 'agent.read')
-      return agentJson(await findAgent(ctx.db, request.params.id))
+      const principal = authorizeRequest(request, 'agent.read')
+      const agent = await findAgent(ctx.db, request.params.id)
+      return agentJson(agent, viewerOf(principal, agent))
     },
   )
 }

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox'
 import { errors } from '../../../errors/codes.js'
-import { agentJson, listAgents } from '../../../services/agents/agents.js'
+import { agentJson, listAgents, viewerOf } from '../../../services/agents/agents.js'
 import { encodeCursor } from '../../../services/markets/queries.js'
 import { authorizeRequest } from '../../plugins/authorize.js'
 import { Agent } from '../../schemas/agents.js'
@@ -45,7 +45,7 @@ export const listAgentsRoute: RouteModule = (app, ctx) => {
       const page = rows.slice(0, limit)
       const last = page.at(-1)
       return {
-        items: page.map(agentJson),
+        items: page.map((agent) => agentJson(agent, viewerOf(principal, agent))),
         next_cursor: rows.length > limit && last ? encodeCursor('agents', last.created_at, last.id) : null,
       }
     },

@@ -29,7 +29,10 @@ export const updateAgentRoute: RouteModule = (app, ctx) => {
       const current = await findAgent(ctx.db, request.params.id)
       authorizeUser(request, 'agent.update', { ownerId: current.owner_id })
       const { agent, webhookSecret } = await updateAgent(ctx, current.id, request.body)
-      return { ...agentJson(agent), ...(webhookSecret ? { webhook_secret: webhookSecret } : {}) }
+      return {
+        ...agentJson(agent, { isOperator: true }),
+        ...(webhookSecret ? { webhook_secret: webhookSecret } : {}),
+      }
     },
   )
 }

@@ -22,8 +22,10 @@ export const revokeApiKeyRoute: RouteModule = (app, ctx) => {
     },
     async (request, reply) => {
       const ownerId = await findActiveApiKeyOwner(ctx.db, request.params.id)
-      if (request.principal && !ownerId) {
-        throw errors.notFound('API key', `There is no active API key with id ${request.params.id}`)
+      // Someone else's key answers as a missing one: a 403 "only the owner" would confirm that
+      // the id exists, and ids could be tried one by one.
+      if (request.principal && ownerId !== request.principal.userId) {
+        throw errors.notFound('API key', `You have no active API key with id ${request.params.id}`)
       }
       const principal = authorizeUser(request, 'api_key.revoke', { ownerId })
       await ctx.db.withTransaction((tx) =>
