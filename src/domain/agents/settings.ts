@@ -3,6 +3,7 @@
  * objective), its candidate actions, and the parameters of the decision rule. Pure; the
  * service stores what this returns and every decision market snapshots it.
  */
+import { MoneyFormatError, parseAmount } from '../money.js'
 
 export type ObjectiveKind = 'binary' | 'categorical' | 'scalar'
 
@@ -82,11 +83,23 @@ export function completeRule(
   intIn('twap_interval_seconds', 1, 86_400)
   intIn('twap_max_step_bps', 1, 10_000)
   if (rule.twap_window_seconds !== null) intIn('twap_window_seconds', 1, 366 * 86_400)
-  if (!/^\d{1,12}(\.\d{1,6})?$/.test(rule.min_volume)) {
+  // The one amount parser decides the form (no leading zeros, at most 6 decimals); the length
+  // bound keeps it within what the API accepts elsewhere for credits.
+  if (!/^\d{1,12}(\.\d{1,6})?$/.test(rule.min_volume) || !isAmount(rule.min_volume)) {
     problems.push({ field: `${at}/min_volume`, message: 'must be a decimal amount of credits' })
   }
   if (problems.length > 0) throw new SettingsError(problems)
   return rule
+}
+
+function isAmount(text: string): boolean {
+  try {
+    parseAmount(text)
+    return true
+  } catch (error) {
+    if (error instanceof MoneyFormatError) return false
+    throw error
+  }
 }
 
 export function validateObjective(objective: Objective, at = '/body/objective'): Objective {

@@ -105,7 +105,9 @@ export interface MarketScores {
 }
 
 export function minVolumeOf(rule: DecisionRuleSettings): bigint {
-  return parseAmount(rule.min_volume)
+  // Settings stored before amounts had one canonical form may carry leading zeros ("010"),
+  // which the parser now refuses at the edge; a stored rule must still decide.
+  return parseAmount(rule.min_volume.replace(/^0+(?=\d)/, ''))
 }
 
 /** Scores as of `at` (decide_at for the decision, now for a live view), never past decide_at. */
