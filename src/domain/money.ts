@@ -137,6 +137,7 @@ export function formatAmount(x: bigint): string {
 /** The smallest of one or more bigints. */
 export function minBig(first: bigint, ...rest: bigint[]): bigint {
   let m = first
+  // Stryker disable next-line EqualityOperator: equal bigints are the same value
   for (const v of rest) if (v < m) m = v
   return m
 }
@@ -144,12 +145,14 @@ export function minBig(first: bigint, ...rest: bigint[]): bigint {
 /** The largest of one or more bigints. */
 export function maxBig(first: bigint, ...rest: bigint[]): bigint {
   let m = first
+  // Stryker disable next-line EqualityOperator: equal bigints are the same value
   for (const v of rest) if (v > m) m = v
   return m
 }
 
 /** |x| for a bigint. */
 export function absBig(x: bigint): bigint {
+  // Stryker disable next-line EqualityOperator: -0n is 0n
   return x < 0n ? -x : x
 }
 
@@ -161,6 +164,7 @@ export function floorDiv(a: bigint, b: bigint): bigint {
   if (b === 0n) throw new RangeError('floorDiv: division by zero')
   const q = a / b
   // Truncation differs from floor only when there is a remainder and the signs differ.
+  // Stryker disable next-line EqualityOperator: a = 0 has no remainder and b = 0 was refused above, so < and <= agree
   return a % b !== 0n && a < 0n !== b < 0n ? q - 1n : q
 }
 
@@ -168,5 +172,6 @@ export function floorDiv(a: bigint, b: bigint): bigint {
 export function ceilDiv(a: bigint, b: bigint): bigint {
   if (b === 0n) throw new RangeError('ceilDiv: division by zero')
   const q = a / b
+  // Stryker disable next-line EqualityOperator: a = 0 has no remainder and b = 0 was refused above, so < and <= agree
   return a % b !== 0n && a < 0n === b < 0n ? q + 1n : q
 }

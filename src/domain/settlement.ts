@@ -64,6 +64,7 @@ export function applyFill(position: PositionTotals, fill: TradeFill): PositionTo
     }
   }
   const held = position.shares
+  // Stryker disable next-line EqualityOperator: at fill.shares = held the pro-rata share ⌊basis·held/held⌋ is the whole basis too
   const used = fill.shares >= held ? position.costBasis : floorDiv(position.costBasis * fill.shares, held)
   return {
     ...position,
@@ -92,6 +93,7 @@ export type Resolution =
  * within the escrow (see market-maker/scalar.ts).
  */
 export function payoutFor(resolution: Resolution, outcome: number, shares: bigint): bigint {
+  // Stryker disable next-line EqualityOperator: zero shares are paid 0 by every payout rule anyway
   if (shares <= 0n) return 0n
   if (resolution.kind === 'outcome') return payoutForShares(shares, outcome, resolution.winner)
   if (outcome !== SCALAR_LONG && outcome !== SCALAR_SHORT) {
@@ -151,11 +153,14 @@ export interface RefundPlan {
 export function planRefund(totals: TraderTotals, cash: bigint, ratio: Ratio = FULL_REFUND): RefundPlan {
   const net = netPaid(totals)
   const fees = totals.feesTotal
+  // Stryker disable next-line EqualityOperator: net = 0 gives the same postings on both paths (nothing paid, nothing collected)
   if (net >= 0n) {
+    // Stryker disable next-line ConditionalExpression: a shortcut: when num = den, ⌊net·num/den⌋ = net
     const paid = ratio.num === ratio.den ? net : floorDiv(net * ratio.num, ratio.den)
     return { toTrader: paid, fromFees: fees, toEscrow: fees - paid, shortfall: net - paid }
   }
   const owed = -net
+  // Stryker disable next-line EqualityOperator: at cash = owed both arms collect owed; at cash = 0 both collect 0
   const collected = cash < owed ? (cash > 0n ? cash : 0n) : owed
   return { toTrader: -collected, fromFees: fees, toEscrow: collected + fees, shortfall: owed - collected }
 }
@@ -173,8 +178,10 @@ export function refundRatio(escrow: bigint, positives: readonly TraderTotals[]):
   let owed = 0n
   for (const t of positives) {
     const net = netPaid(t)
+    // Stryker disable next-line EqualityOperator: adding a net of 0 changes nothing
     if (net > 0n) owed += net
   }
   if (owed <= escrow) return FULL_REFUND
+  // Stryker disable next-line EqualityOperator: an escrow of 0 gives num = 0 either way
   return { num: escrow > 0n ? escrow : 0n, den: owed }
 }

@@ -119,9 +119,12 @@ export function decideRandomized(input: RandomizedInput): RandomizedDecision {
   const distribution = randomizedDistribution(input.branches, input.epsilon, input.weighting)
   const total = Number(distribution.denominator)
   // random·total can round up to total when random is within an ulp of 1.
+  // Stryker disable next-line ArithmeticOperator: a draw of total would fall through the loop to the last branch, which is what total − 1 picks
   const draw = Math.min(Math.floor(random * total), total - 1)
   let cumulative = 0
+  // Stryker disable next-line ArithmeticOperator: overwritten in the loop: the units sum to the denominator, so some branch always takes the draw
   let chosenIndex = distribution.branches.length - 1
+  // Stryker disable next-line EqualityOperator: the loop breaks at the latest on the last branch (see above)
   for (let i = 0; i < distribution.branches.length; i++) {
     cumulative += Number((distribution.branches[i] as BranchProbability).units)
     if (draw < cumulative) {
@@ -234,7 +237,9 @@ function reduce(numerator: bigint, denominator: bigint): Rational {
 }
 
 function gcd(a: bigint, b: bigint): bigint {
+  // Stryker disable next-line all: units and the denominator are positive, so gcd never sees a negative
   let x = a < 0n ? -a : a
+  // Stryker disable next-line all: units and the denominator are positive, so gcd never sees a negative
   let y = b < 0n ? -b : b
   while (y !== 0n) [x, y] = [y, x % y]
   return x

@@ -116,7 +116,9 @@ export function normaliseUtilities(utilities: readonly number[]): number[] {
         { index: i },
       )
     }
+    // Stryker disable next-line EqualityOperator: ties change nothing
     if (u < min) min = u
+    // Stryker disable next-line EqualityOperator: ties change nothing
     if (u > max) max = u
   }
   if (min === max) {
@@ -159,6 +161,7 @@ function validatePrices(prices: readonly number[], minCount: number, maxCount: n
     }
     sum += p
   }
+  // Stryker disable next-line EqualityOperator: |sum − 1| is a multiple of 2^-53 near 1 and the double 1e-4 is not, so they are never equal
   if (Math.abs(sum - 1) > PRICE_SUM_TOLERANCE) {
     throw new DecisionRuleError(DecisionRuleErrorCode.InvalidPrices, `prices must sum to 1 (got ${sum})`, {
       sum,

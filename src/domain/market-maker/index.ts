@@ -22,6 +22,7 @@ export {
   proceedsOfSell,
   SAFETY_ABSOLUTE,
   SAFETY_RELATIVE,
+  sharesEstimate,
   sharesForAmount,
   worstCaseLoss,
 } from './lmsr.js'

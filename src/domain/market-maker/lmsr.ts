@@ -76,6 +76,7 @@ export class MarketMakerError extends Error {
 /** ln Σ exp(x_i), shifted by the maximum so it neither overflows nor underflows. */
 export function logSumExp(xs: readonly number[]): number {
   let m = Number.NEGATIVE_INFINITY
+  // Stryker disable next-line EqualityOperator: x >= m also finds the maximum: ties change nothing
   for (const x of xs) if (x > m) m = x
   if (!Number.isFinite(m)) return m
   let s = 0
@@ -131,6 +132,7 @@ export function lmsrTradeCost(q: readonly number[], b: number, outcome: number, 
  *   the log-sum-exp of the other outcomes so that it is accurate even when p_k rounds to 1.
  */
 function logMoveFactor(z: readonly number[], lse: number, k: number, x: number): number {
+  // Stryker disable next-line ConditionalExpression: without the shortcut both evaluations of a zero move give exactly 0 (tested from an extreme state)
   if (x === 0) return 0
   const zk = z[k] as number
   const lp = zk - lse
@@ -266,12 +268,14 @@ function costFromPrepared(pre: Prepared, outcome: number, shares: bigint): bigin
 }
 
 function proceedsFromPrepared(pre: Prepared, outcome: number, shares: bigint): bigint {
+  // Stryker disable next-line ConditionalExpression: a zero sell falls through to −0 − margin < 0, which returns 0n too
   if (shares === 0n) return 0n
   const x = Number(shares) / pre.b
   const p = -pre.b * logMoveFactor(pre.z, pre.lse, outcome, -x)
   const v = p - safetyMargin(pre, x, p)
   if (!Number.isFinite(v))
     throw new MarketMakerError('numeric_overflow', 'trade proceeds are outside the float range')
+  // Stryker disable next-line EqualityOperator: v = 0 floors to 0n either way
   return v > 0 ? BigInt(Math.floor(v)) : 0n
 }
 
@@ -324,30 +328,37 @@ export function sharesForAmount(state: BranchState, outcome: number, amount: big
   const pre = prepare(state)
   assertOutcome(state, outcome)
   const fits = (s: bigint): boolean => costFromPrepared(pre, outcome, s) <= amount
+  // Stryker disable next-line ConditionalExpression: a shortcut: without it the search from the estimate also ends at 0n
   if (!fits(1n)) return 0n
 
   const s0 = estimateShares(pre, outcome, amount)
   // The estimate is off by float error (~1e-12 relative) plus the margin's unit, so start
   // with a small step and gallop; a bad estimate costs a few more evaluations, not a wrong answer.
+  // Stryker disable next-line ArithmeticOperator: the first step only sets how many evaluations the bracket takes; the bisection result is the same
   let step = 1n + s0 / 1_000_000_000n
   let lo: bigint
   let hi: bigint
   if (fits(s0)) {
     lo = s0
+    // Stryker disable next-line ArithmeticOperator: the bracket stays valid (fits(lo), !fits(hi)) either way; only the evaluation count changes
     hi = s0 + step
     while (fits(hi)) {
       lo = hi
+      // Stryker disable next-line AssignmentOperator: not reached: the estimate is within one step (see the sharesEstimate tests), so this gallop never iterates
       step *= 2n
       hi = lo + step
     }
   } else {
     hi = s0
+    // Stryker disable next-line ArithmeticOperator: the bracket stays valid either way; only the evaluation count changes
     lo = s0 - step
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: fits() holds for 0 and for negative shares (negative cost), so the loop stops with fits(lo) either way
     while (lo > 0n && !fits(lo)) {
       hi = lo
       step *= 2n
       lo = hi - step
     }
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: a negative lo still satisfies fits(lo), and the bisection then ends at the same largest fitting s ≥ 0
     if (lo < 0n) lo = 0n // fits(0) holds: buying nothing costs nothing
   }
   // Invariant: fits(lo) && !fits(hi).
@@ -360,24 +371,37 @@ export function sharesForAmount(state: BranchState, outcome: number, amount: big
 }
 
 /**
+ * The closed-form first guess `sharesForAmount` starts its search from. Exported for tests: the
+ * search's first step (1 + s/10^9) assumes the guess is that close, so a wrong guess would not
+ * change the result, only cost evaluations, and no test of `sharesForAmount` could see it.
+ */
+export function sharesEstimate(state: BranchState, outcome: number, amount: bigint): bigint {
+  return estimateShares(prepare(state), outcome, amount)
+}
+
+/**
  * Inverse of the cost in floats: x = ln(1 + expm1(c/b) / p_k), or in log space
  * x = ln(e^{c/b} − (1 − p_k)) − ln p_k when p_k underflows or expm1 overflows.
  */
 function estimateShares(pre: Prepared, outcome: number, amount: bigint): bigint {
   const c = Number(amount) - SAFETY_ABSOLUTE
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: for c ≤ 0 the formulas below give s ≤ 0 or NaN, which returns 0n too
   if (!(c > 0)) return 0n
   const g = c / pre.b
   const lp = (pre.z[outcome] as number) - pre.lse
   const p = Math.exp(lp)
   const r = Math.expm1(g) / p
   let x: number
+  // Stryker disable next-line ConditionalExpression,EqualityOperator,LogicalOperator: both forms of the inverse agree to within one micro-share wherever both are finite (sharesEstimate tests); the guard only keeps the direct one from NaN, which the log-space one also covers
   if (p > 0 && Number.isFinite(r)) {
     x = Math.log1p(r)
   } else {
+    // Stryker disable next-line MethodExpression,ConditionalExpression: this branch runs only when p_k underflows or e^{c/b} overflows, where ln(1 − p_k) and ln 1 = 0 are the same double or negligible
     const l1p = logSumExp(pre.z.filter((_, i) => i !== outcome)) - pre.lse
     x = logSubExp(g, l1p) - lp
   }
   const s = x * pre.b
+  // Stryker disable next-line ConditionalExpression,EqualityOperator,LogicalOperator: s is finite for any amount below MAX_TRADE_QUANTITY, and a 0 or negative estimate only lengthens the search
   return Number.isFinite(s) && s > 0 ? BigInt(Math.floor(s)) : 0n
 }
 
@@ -388,6 +412,7 @@ function estimateShares(pre: Prepared, outcome: number, amount: bigint): bigint 
  */
 export function maxLiability(q: readonly bigint[]): bigint {
   let m = 0n
+  // Stryker disable next-line EqualityOperator: qi >= m also finds the maximum
   for (const qi of q) if (qi > m) m = qi
   return m
 }

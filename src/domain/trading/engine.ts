@@ -59,6 +59,7 @@ export function tradeFee(value: bigint, feeBps: number): bigint {
  * c + ⌈c·f/10000⌉ = ⌈c·(10000+f)/10000⌉, which is ≤ amount iff c ≤ amount·10000/(10000+f).
  */
 export function costBudget(amount: bigint, feeBps: number): bigint {
+  // Stryker disable next-line EqualityOperator: an amount of 0 gives 0·BPS/(…) = 0 too
   if (amount <= 0n) return 0n
   return (amount * BPS) / (BPS + BigInt(feeBps))
 }
@@ -89,6 +90,7 @@ function checkShape(req: TradeRequest): TradeRejection | null {
     if (req.minShares !== undefined && req.amount === undefined) {
       return reject('invalid_request', 'minShares applies to buys by amount; use maxCost with shares')
     }
+    // Stryker disable next-line ConditionalExpression: undefined <= 0n is false, so the undefined check is implied
     if (req.amount !== undefined && req.amount <= 0n) {
       return reject('invalid_request', 'amount must be positive')
     }
@@ -99,6 +101,7 @@ function checkShape(req: TradeRequest): TradeRejection | null {
       return reject('invalid_request', 'maxCost and minShares apply to buys')
     }
   }
+  // Stryker disable next-line ConditionalExpression: undefined < 0n and 'all' < 0n are false, so the type check is implied
   if (typeof req.shares === 'bigint' && req.shares < 0n) {
     return reject('invalid_request', 'shares must not be negative')
   }
@@ -152,6 +155,7 @@ function evaluateBuy(
     if (shares === 0n) return reject('zero_shares', 'amount does not buy a single micro-share')
     cost = costToBuy(state, k, shares)
     fee = tradeFee(cost, req.feeBps)
+    // Stryker disable next-line ConditionalExpression: a comparison with undefined is false, so the undefined check is implied
     if (req.minShares !== undefined && shares < req.minShares) {
       return reject('slippage_exceeded', 'the amount buys fewer shares than minShares')
     }
@@ -165,6 +169,7 @@ function evaluateBuy(
     if (limit !== null) return limit
     if (size > cash) return reject('insufficient_cash', 'cost plus fee exceeds available cash')
   }
+  // Stryker disable next-line ConditionalExpression: a comparison with undefined is false, so the undefined check is implied
   if (req.maxCost !== undefined && cost + fee > req.maxCost) {
     return reject('slippage_exceeded', 'cost plus fee exceeds maxCost')
   }
@@ -197,6 +202,7 @@ function evaluateSell(
   const limit = checkSize(proceeds, req)
   if (limit !== null) return limit
   const fee = tradeFee(proceeds, req.feeBps)
+  // Stryker disable next-line ConditionalExpression: a comparison with undefined is false, so the undefined check is implied
   if (req.minProceeds !== undefined && proceeds - fee < req.minProceeds) {
     return reject('slippage_exceeded', 'proceeds after fee fall below minProceeds')
   }
@@ -260,12 +266,14 @@ interface Carried {
  * to group many trades of one branch into one database transaction.
  */
 export function applyTrades(state: BranchState, requests: readonly TradeRequest[]): BatchResult {
+  // Stryker disable next-line CallExpression: prices(state) on the next line asserts the state too
   assertState(state)
   let current: BranchState = state
   let currentPrices: readonly number[] = prices(state)
   const carried = new Map<string, Carried>()
   const results: TradeResult[] = []
   for (const req of requests) {
+    // Stryker disable next-line ConditionalExpression: nothing is ever stored under an undefined trader id, so the lookup gives undefined too
     const c = req.traderId === undefined ? undefined : carried.get(req.traderId)
     const balances: Balances = {
       cash: req.cash + (c?.cash ?? 0n),
@@ -276,6 +284,7 @@ export function applyTrades(state: BranchState, requests: readonly TradeRequest[
     if (!result.ok) continue
     current = { q: result.newQ, subsidy: current.subsidy }
     currentPrices = result.pricesAfter
+    // Stryker disable next-line ConditionalExpression: an entry stored under an undefined id is never read (see the lookup above)
     if (req.traderId !== undefined) {
       const entry = c ?? { cash: 0n, held: new Map<number, bigint>() }
       entry.cash += result.cashDelta
