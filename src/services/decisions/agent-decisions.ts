@@ -19,7 +19,7 @@ import { type AgentRow, findAgent, openSecrets } from '../agents/agents.js'
 import { type ResolveInput, resolveMarket } from '../markets/lifecycle.js'
 import { getMarket } from '../markets/queries.js'
 import { createDecisionMarketInTransaction, type DecisionMarketInput } from './create.js'
-import { listProposals, openProposedMarket } from './proposals.js'
+import { listProposals, noAdmittedProposal, openProposedMarket } from './proposals.js'
 import { findDecisionFacts } from './scores.js'
 
 function enforce(
@@ -511,6 +511,8 @@ export async function openProposedDecision(ctx: AppContext, principal: Principal
   enforce(principal, 'proposal.review', agent.owner_id)
   const market = await getMarket(ctx.db, marketId)
   const admitted = (await listProposals(ctx.db, marketId)).filter((p) => p.status === 'admitted')
+  // Checked again in the transaction; here it spares the LLM a question nobody will use.
+  if (market.status === 'proposing' && admitted.length === 0) throw noAdmittedProposal()
   const candidates = [...market.branches.map((b) => b.label), ...admitted.map((p) => p.label)].map(
     (label) => ({
       label,
