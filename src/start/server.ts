@@ -58,6 +58,7 @@ export async function startService(
       log,
       supervise: runsWorker,
       pollIntervalSeconds: config.QUEUE_POLL_INTERVAL_SECONDS,
+      concurrency: config.QUEUE_CONCURRENCY,
     })
     cleanups.push(() => queue.stop(config.SHUTDOWN_GRACE_MS))
     const ctx: AppContext = await createAppContext({ config, db, log, clock: systemClock, queue })

@@ -56,6 +56,7 @@ export async function createTestApp(
     log,
     supervise: false,
     pollIntervalSeconds: config.QUEUE_POLL_INTERVAL_SECONDS,
+    concurrency: config.QUEUE_CONCURRENCY,
   })
   const ctx: AppContext = await createAppContext({
     config,
