@@ -5,8 +5,10 @@
  * webhook receiver down) without losing the decision or any credit.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Database, Transaction, TransactionOptions } from '../../src/db/database.js'
 import { decideMarket } from '../../src/services/decisions/decide.js'
 import { attemptDelivery } from '../../src/services/decisions/delivery.js'
+import { marketWithDecision } from '../../src/services/decisions/view.js'
 import { closeMarketAtDeadline } from '../../src/services/markets/lifecycle.js'
 import { type FakeLlmServer, startFakeLlm } from '../fakes/llm-server.js'
 import { createTestApp, type TestApp } from '../helpers/app.js'
@@ -196,6 +198,45 @@ describe('deciding', () => {
     const before = await refunds()
     expect(await decideMarket(t.ctx, shifted.id, { kind: 'deadline' })).toEqual(shiftedRecord)
     expect(await refunds()).toBe(before)
+  })
+})
+
+describe('reading a decision market', () => {
+  it('shows the market and its decision from one snapshot, even while the decision commits', async () => {
+    const market = (await inject<{ id: string }>('POST', '/v1/markets', owner, decisionMarketBody())).body
+    clock.advance(60 * MINUTE)
+    // The deciding transaction commits right after the GET has read the market row.
+    let raced = false
+    const database = t.ctx.db
+    const racing = {
+      ...database,
+      withTransaction: <T>(fn: (tx: Transaction) => Promise<T>, options?: TransactionOptions) =>
+        database.withTransaction(
+          (tx) =>
+            fn({
+              ...tx,
+              maybeOne: async (query, values) => {
+                const row = await tx.maybeOne(query, values)
+                if (!raced) {
+                  raced = true
+                  await decideMarket(t.ctx, market.id, { kind: 'deadline' })
+                }
+                return row
+              },
+            } as Transaction),
+          options,
+        ),
+    } as Database
+    const view = await marketWithDecision({ db: racing, clock }, market.id)
+    expect(raced).toBe(true)
+    // Read as separate statements it was `open` beside the decision's result.
+    expect([view.status, view.decision?.result?.reason ?? null]).toEqual(['open', null])
+    const after = await inject<{ status: string; decision: { result: unknown } }>(
+      'GET',
+      `/v1/markets/${market.id}`,
+    )
+    expect(after.body.status).toBe('decided')
+    expect(after.body.decision.result).not.toBeNull()
   })
 })
 

@@ -212,7 +212,8 @@ describe('an agent lets a decision market choose', () => {
           prior: { action: string }
         }
       }>('GET', `/v1/markets/${marketId}`)
-      return res.body.decision.result ? res.body : undefined
+      // The event itself: the market is decided (read in one snapshot with its result).
+      return res.body.status === 'decided' && res.body.decision.result ? res.body : undefined
     })
     expect(Date.now()).toBeGreaterThanOrEqual(decideAt.getTime())
     expect(decided.status).toBe('decided')

@@ -4,8 +4,9 @@
  * the record: what was chosen and why, and the agent's prior next to it.
  */
 import type { AppContext } from '../../context.js'
-import { sql } from '../../db/database.js'
+import { type Queryable, sql } from '../../db/database.js'
 import { formatAmount } from '../../domain/money.js'
+import { getMarket } from '../markets/queries.js'
 import { listBranches } from '../markets/repository.js'
 import { findDecision } from './decide.js'
 import { computeScores, findDecisionFacts, isDecisionMarket } from './scores.js'
@@ -20,16 +21,32 @@ const PriorOf = sql<{
   'select prior_branch, prior_confidence, prior_rationale, prior_model from public.agent_decisions where market_id = $1',
 )
 
-export async function decisionView(ctx: AppContext, marketId: string) {
-  const facts = await findDecisionFacts(ctx.db, marketId)
+/**
+ * A market with its decision part, read in one snapshot. Read as separate statements, a GET
+ * racing the deciding transaction showed the market `open` beside the decision's result (the
+ * market row read before the commit, the record after): the end-to-end story met it under load.
+ */
+export function marketWithDecision(ctx: Pick<AppContext, 'db' | 'clock'>, idOrSlug: string) {
+  return ctx.db.withTransaction(
+    async (tx) => {
+      const market = await getMarket(tx, idOrSlug)
+      return { ...market, decision: await decisionView(ctx, market.id, tx) }
+    },
+    { isolation: 'repeatable read' },
+  )
+}
+
+export async function decisionView(
+  ctx: Pick<AppContext, 'db' | 'clock'>,
+  marketId: string,
+  db: Queryable = ctx.db,
+) {
+  const facts = await findDecisionFacts(db, marketId)
   if (!facts || !isDecisionMarket(facts)) return null
-  const [branches, record] = await Promise.all([
-    listBranches(ctx.db, marketId),
-    findDecision(ctx.db, marketId),
-  ])
+  const [branches, record] = await Promise.all([listBranches(db, marketId), findDecision(db, marketId)])
   const labels = new Map(branches.map((b) => [b.index, b.label]))
-  const live = record ? null : await computeScores(ctx.db, facts, branches, ctx.clock.now())
-  const prior = record && facts.agent_id ? await ctx.db.maybeOne(PriorOf, [marketId]) : undefined
+  const live = record ? null : await computeScores(db, facts, branches, ctx.clock.now())
+  const prior = record && facts.agent_id ? await db.maybeOne(PriorOf, [marketId]) : undefined
   return {
     agent_id: facts.agent_id,
     decide_at: facts.decide_at.toISOString(),

@@ -1,7 +1,6 @@
 import { Type } from '@sinclair/typebox'
 import { openAgentDecision } from '../../../services/decisions/agent-decisions.js'
-import { decisionView } from '../../../services/decisions/view.js'
-import { getMarket } from '../../../services/markets/queries.js'
+import { marketWithDecision } from '../../../services/decisions/view.js'
 import { Action, AgentIdParams } from '../../schemas/agents.js'
 import { problemResponses } from '../../schemas/problem.js'
 import type { RouteModule } from '../../types.js'
@@ -69,10 +68,7 @@ export const openDecisionRoute: RouteModule = (app, ctx) => {
           : {}),
         ...(body.slug ? { slug: body.slug } : {}),
       })
-      const market = {
-        ...(await getMarket(ctx.db, opened.marketId)),
-        decision: await decisionView(ctx, opened.marketId),
-      }
+      const market = await marketWithDecision(ctx, opened.marketId)
       reply.code(201).header('location', `/v1/markets/${opened.marketId}`)
       return { market, prior: opened.prior, prior_error: opened.priorError }
     },
