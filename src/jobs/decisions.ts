@@ -20,7 +20,10 @@ export function decisionJobs(ctx: AppContext): JobDefinition[] {
   }
   const deliverJob: JobDefinition<{ deliveryId: string }> = {
     name: DELIVER_WEBHOOK_JOB,
-    // Throws while attempts remain: the queue retries with the backoff given when it was sent.
+    // A failed attempt queues the next one itself (delivery.ts, retryAt); the queue's own
+    // retries are for an attempt that could not even be recorded (the database away).
+    retryLimit: 10,
+    retryDelaySeconds: 10,
     handle: async (data) => {
       await attemptDelivery(ctx, data.deliveryId)
     },

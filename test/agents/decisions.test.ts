@@ -27,7 +27,10 @@ let llm: FakeLlmServer
 beforeAll(async () => {
   clock = new TestClock(new Date('2030-01-01T00:00:00Z'))
   // Tokens are checked against the test's clock too: let them outlive the hours it moves through.
-  t = await createTestApp({ clock, env: { WEBHOOK_MAX_ATTEMPTS: '3', AUTH_ACCESS_TOKEN_TTL_S: '86400' } })
+  t = await createTestApp({
+    clock,
+    env: { WEBHOOK_MAX_ATTEMPTS: '3', WEBHOOK_RETRY_DELAY_SECONDS: '2', AUTH_ACCESS_TOKEN_TTL_S: '86400' },
+  })
   owner = await createTestUser(t)
   other = await createTestUser(t)
   llm = await startFakeLlm(() => ({
@@ -325,9 +328,28 @@ describe('agent decisions when the outside world fails', () => {
       [marketId],
     )
     const deliveryId = rows[0].id as string
-    await expect(attemptDelivery(t.ctx, deliveryId)).rejects.toThrow(/attempt 1 failed/)
-    await expect(attemptDelivery(t.ctx, deliveryId)).rejects.toThrow(/attempt 2 failed/)
+    const retries = async () =>
+      (
+        await t.ctx.db.pool.query(
+          `select (extract(epoch from start_after) * 1000)::float8 as due_ms from pgboss.job
+            where name = 'webhook-deliver' and data->>'deliveryId' = $1 order by created_on`,
+          [deliveryId],
+        )
+      ).rows.map((r) => Number(r.due_ms))
+    const failedAt = clock.now().getTime() // the refused connection takes no time on the test's clock
+    expect(await attemptDelivery(t.ctx, deliveryId)).toBe('retry')
+    // The first retry exactly WEBHOOK_RETRY_DELAY_SECONDS after the failure, the next twice that.
+    const delayMs = t.ctx.config.WEBHOOK_RETRY_DELAY_SECONDS * 1000
+    const after1 = await retries()
+    expect(after1).toHaveLength(2)
+    expect(after1[1] as number).toBeGreaterThanOrEqual(failedAt + delayMs)
+    expect(after1[1] as number).toBeLessThan(failedAt + delayMs + 100)
+    expect(await attemptDelivery(t.ctx, deliveryId)).toBe('retry')
+    const after2 = await retries()
+    expect(after2[2] as number).toBeGreaterThanOrEqual(failedAt + 2 * delayMs)
+    expect(after2[2] as number).toBeLessThan(failedAt + 2 * delayMs + 100)
     expect(await attemptDelivery(t.ctx, deliveryId)).toBe('failed')
+    expect(await retries()).toHaveLength(3)
     expect(await attemptDelivery(t.ctx, deliveryId)).toBe('skipped')
     const list = await inject<{ items: Array<{ decision: unknown; delivery: Record<string, unknown> }> }>(
       'GET',

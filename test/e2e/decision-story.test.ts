@@ -7,7 +7,11 @@
  * refunded to the micro-unit; the outcome is reported; payouts are made; the ledger balances
  * and the total of credits is unchanged.
  */
+
+import { FormatRegistry } from '@sinclair/typebox'
+import { Value } from '@sinclair/typebox/value'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { DecisionWebhookPayload } from '../../src/http/schemas/webhooks.js'
 import { jobDefinitions } from '../../src/jobs/index.js'
 import { type FakeLlmServer, startFakeLlm } from '../fakes/llm-server.js'
 import { startWebhookReceiver, type WebhookReceiver } from '../fakes/webhook-receiver.js'
@@ -280,6 +284,21 @@ describe('an agent lets a decision market choose', () => {
     })
     expect(receiver.attempts.filter((a) => a.status === 503)).toHaveLength(2)
     expect(receiver.attempts.every((a) => a.signatureOk && a.deliveryId === delivery.deliveryId)).toBe(true)
+    // The body is what the OpenAPI document's webhooks section says it is.
+    FormatRegistry.Set('uuid', (v) =>
+      /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v),
+    )
+    FormatRegistry.Set('date-time', (v) => !Number.isNaN(Date.parse(v)) && v.includes('T'))
+    expect(
+      [...Value.Errors(DecisionWebhookPayload, delivery.body)].map((e) => `${e.path}: ${e.message}`),
+    ).toEqual([])
+    // Retries as documented: the first WEBHOOK_RETRY_DELAY_SECONDS (1 s) after the failure, the
+    // next twice that, each within a poll interval (1 s) of its due time.
+    const [first, second, third] = receiver.attempts.map((a) => a.atMs) as [number, number, number]
+    expect(second - first).toBeGreaterThanOrEqual(1000)
+    expect(second - first).toBeLessThan(1000 + 1000 + 500)
+    expect(third - second).toBeGreaterThanOrEqual(2000)
+    expect(third - second).toBeLessThan(2000 + 1000 + 500)
 
     // The operator sees it all in the agent's decisions; the public sees the prior now too.
     const mine = await until('the delivery record', async () => {
