@@ -6,8 +6,8 @@
 import { type TSchema, Type } from '@sinclair/typebox'
 import { DecisionView } from '../../schemas/agents.js'
 
-const Timestamp = Type.String({ format: 'date-time' })
-const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()])
+export const Timestamp = Type.String({ format: 'date-time' })
+export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()])
 
 export const Amount = Type.String({
   minLength: 1,
