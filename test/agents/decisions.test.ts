@@ -4,12 +4,15 @@
  * a sustained shift, and the failures an operator must see (LLM down or talking nonsense,
  * webhook receiver down) without losing the decision or any credit.
  */
+import { type AddressInfo, createServer, type Socket } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Database, Transaction, TransactionOptions } from '../../src/db/database.js'
+import { prepareAgentDecision } from '../../src/services/decisions/agent-decisions.js'
 import { decideMarket } from '../../src/services/decisions/decide.js'
 import { attemptDelivery } from '../../src/services/decisions/delivery.js'
 import { marketWithDecision } from '../../src/services/decisions/view.js'
 import { closeMarketAtDeadline } from '../../src/services/markets/lifecycle.js'
+import { settleMarket } from '../../src/services/markets/settlement.js'
 import { type FakeLlmServer, startFakeLlm } from '../fakes/llm-server.js'
 import { createTestApp, type TestApp } from '../helpers/app.js'
 import { TestClock } from '../helpers/clock.js'
@@ -271,15 +274,19 @@ describe('agent decisions when the outside world fails', () => {
   it('an unreachable LLM: the decision opens without a prior, and the operator sees why', async () => {
     const dead = `http://127.0.0.1:${await freePort()}/v1`
     const agentId = await agentWith(dead, 'http://127.0.0.1:9/hook')
-    const res = await inject<{ prior: null; prior_error: string; market: { id: string } }>(
+    const res = await inject<{ prior: null; prior_error: string; market: { id: string; status: string } }>(
       'POST',
       `/v1/agents/${agentId}/decisions`,
       owner,
       decisionBody(),
     )
     expect(res.status).toBe(201)
+    expect(res.body.market.status).toBe('preparing')
     expect(res.body.prior).toBeNull()
-    expect(res.body.prior_error).toMatch(/^llm_unreachable/)
+    expect(await prepareAgentDecision(t.ctx, { marketId: res.body.market.id })).toBe('opened')
+    expect((await inject<{ status: string }>('GET', `/v1/markets/${res.body.market.id}`)).body.status).toBe(
+      'open',
+    )
     const list = await inject<{ items: Array<{ prior_error: string | null }> }>(
       'GET',
       `/v1/agents/${agentId}/decisions`,
@@ -300,28 +307,40 @@ describe('agent decisions when the outside world fails', () => {
   ] as const)('malformed LLM output %o is recorded, not fatal', async (reply, error) => {
     llm.reply = () => reply
     const agentId = await agentWith(llm.baseUrl, 'http://127.0.0.1:9/hook')
-    const res = await inject<{ prior: null; prior_error: string }>(
+    const res = await inject<{ market: { id: string } }>(
       'POST',
       `/v1/agents/${agentId}/decisions`,
       owner,
       decisionBody(),
     )
     expect(res.status).toBe(201)
-    expect(res.body.prior).toBeNull()
-    expect(res.body.prior_error).toMatch(error)
+    expect(await prepareAgentDecision(t.ctx, { marketId: res.body.market.id })).toBe('opened')
+    const list = await inject<{ items: Array<{ prior: unknown; prior_error: string | null }> }>(
+      'GET',
+      `/v1/agents/${agentId}/decisions`,
+      owner,
+    )
+    expect(list.body.items[0]?.prior).toBeNull()
+    expect(list.body.items[0]?.prior_error).toMatch(error)
   })
 
   it('an unreachable webhook: the decision stands, attempts are logged, and the delivery ends failed', async () => {
     llm.reply = () => ({ kind: 'json', value: { action: 'B', confidence: 0.6, rationale: 'r' } })
     const agentId = await agentWith(llm.baseUrl, `http://127.0.0.1:${await freePort()}/hook`)
-    const opened = await inject<{ market: { id: string }; prior: { action: string } }>(
+    const opened = await inject<{ market: { id: string } }>(
       'POST',
       `/v1/agents/${agentId}/decisions`,
       owner,
       decisionBody(),
     )
-    expect(opened.body.prior.action).toBe('B')
     const marketId = opened.body.market.id
+    expect(await prepareAgentDecision(t.ctx, { marketId })).toBe('opened')
+    const prepared = await inject<{ items: Array<{ prior: { action: string } }> }>(
+      'GET',
+      `/v1/agents/${agentId}/decisions`,
+      owner,
+    )
+    expect(prepared.body.items[0]?.prior.action).toBe('B')
     expect((await inject('POST', `/v1/markets/${marketId}/decide`, owner)).status).toBe(200)
     const { rows } = await t.ctx.db.pool.query(
       'select id from public.webhook_deliveries where market_id = $1',
@@ -359,6 +378,146 @@ describe('agent decisions when the outside world fails', () => {
     expect(list.body.items[0]?.decision).not.toBeNull()
     expect(list.body.items[0]?.delivery).toMatchObject({ status: 'failed', attempts: 3, delivered_at: null })
     expect(String(list.body.items[0]?.delivery.last_error)).toMatch(/fetch failed|ECONNREFUSED/)
+  })
+
+  it('a hanging LLM never holds the request: the market prepares, nothing trades, then it opens with the error', async () => {
+    // Accepts connections and never answers.
+    const sockets: Socket[] = []
+    const silent = createServer((socket) => {
+      sockets.push(socket)
+    })
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+    const port = (silent.address() as AddressInfo).port
+    try {
+      const agentId = await agentWith(`http://127.0.0.1:${port}/v1`, 'http://127.0.0.1:9/hook')
+      const started = performance.now()
+      const res = await inject<{ market: { id: string; status: string }; prior: null }>(
+        'POST',
+        `/v1/agents/${agentId}/decisions`,
+        owner,
+        decisionBody(),
+      )
+      // It waited LLM_TIMEOUT_MS (30 s) before; now it does not ask the LLM at all.
+      expect(performance.now() - started).toBeLessThan(5_000)
+      expect(res.status).toBe(201)
+      expect(res.body.market.status).toBe('preparing')
+      const marketId = res.body.market.id
+      const listed = await inject<{ items: Array<{ market: { status: string }; prior: null }> }>(
+        'GET',
+        `/v1/agents/${agentId}/decisions`,
+        owner,
+      )
+      expect(listed.body.items[0]?.market.status).toBe('preparing')
+      // No trade before the prior is recorded, and no early decision either.
+      const early = await inject<{ code: string }>('POST', `/v1/markets/${marketId}/trades`, other, {
+        branch: 1,
+        outcome: 'YES',
+        side: 'buy',
+        amount: '5',
+      })
+      expect(early.status).toBe(409)
+      expect((await inject('POST', `/v1/markets/${marketId}/decide`, owner)).status).toBe(409)
+      const shortTimeout = { ...t.ctx, config: { ...t.ctx.config, LLM_TIMEOUT_MS: 300 } }
+      expect(await prepareAgentDecision(shortTimeout, { marketId })).toBe('opened')
+      expect(await prepareAgentDecision(shortTimeout, { marketId })).toBe('skipped')
+      const after = await inject<{ items: Array<{ market: { status: string }; prior_error: string }> }>(
+        'GET',
+        `/v1/agents/${agentId}/decisions`,
+        owner,
+      )
+      expect(after.body.items[0]?.market.status).toBe('open')
+      expect(after.body.items[0]?.prior_error).toMatch(/^llm_unreachable/)
+      await trade(other, marketId, 1, '5')
+    } finally {
+      for (const socket of sockets) socket.destroy()
+      await new Promise((resolve) => silent.close(resolve))
+    }
+  })
+
+  it('an LLM action source: its actions become branches when the market opens; none usable voids it', async () => {
+    const agent = await inject<{ id: string }>('POST', '/v1/agents', owner, {
+      name: 'Inventive agent',
+      objective: { kind: 'binary', measurement: 'm' },
+      action_source: 'llm',
+      llm: { base_url: llm.baseUrl, model: 'm' },
+      default_action: 'Wait',
+      decision_rule: { min_traders: 0, min_volume: '0' },
+      liquidity_per_decision: '10',
+      delivery: { type: 'polling' },
+    })
+    expect(agent.status, JSON.stringify(agent.body)).toBe(201)
+    const cash = async () => (await inject<{ cash: string }>('GET', '/v1/me/portfolio', owner)).body.cash
+    llm.reply = () => ({
+      kind: 'json',
+      value: {
+        actions: [
+          { label: 'Ship now', description: 'fast' },
+          { label: 'Wait', description: 'the default' },
+          { label: 'Pilot first', description: 'careful' },
+        ],
+        action: 'Pilot first',
+        confidence: 0.7,
+        rationale: 'less risk',
+      },
+    })
+    const before = await cash()
+    const res = await inject<{ market: { id: string; branches: Array<{ label: string }> } }>(
+      'POST',
+      `/v1/agents/${agent.body.id}/decisions`,
+      owner,
+      decisionBody(),
+    )
+    expect(res.status).toBe(201)
+    expect(res.body.market.branches.map((b) => b.label)).toEqual(['Wait'])
+    const marketId = res.body.market.id
+    expect(await prepareAgentDecision(t.ctx, { marketId })).toBe('opened')
+    const market = await inject<{ status: string; branches: Array<{ label: string; status: string }> }>(
+      'GET',
+      `/v1/markets/${marketId}`,
+    )
+    expect(market.body.status).toBe('open')
+    expect(market.body.branches.map((b) => [b.label, b.status])).toEqual([
+      ['Wait', 'open'],
+      ['Ship now', 'open'],
+      ['Pilot first', 'open'],
+    ])
+    expect(Number(before) - Number(await cash())).toBeCloseTo(30, 6)
+    const listed = await inject<{ items: Array<{ prior: { branch: number; action: string } }> }>(
+      'GET',
+      `/v1/agents/${agent.body.id}/decisions`,
+      owner,
+    )
+    expect(listed.body.items[0]?.prior).toMatchObject({ branch: 2, action: 'Pilot first' })
+
+    llm.reply = () => ({ kind: 'status', status: 500 })
+    const before2 = await cash()
+    const failed = await inject<{ market: { id: string } }>(
+      'POST',
+      `/v1/agents/${agent.body.id}/decisions`,
+      owner,
+      decisionBody(),
+    )
+    expect(await prepareAgentDecision(t.ctx, { marketId: failed.body.market.id })).toBe('voided')
+    expect(
+      (await inject<{ status: string }>('GET', `/v1/markets/${failed.body.market.id}`)).body.status,
+    ).toBe('voided')
+    await settleMarket(t.ctx, failed.body.market.id)
+    expect(await cash()).toBe(before2)
+  })
+
+  it('a decision still preparing at decide_at is voided and its escrow returned', async () => {
+    const agentId = await agentWith(llm.baseUrl, 'http://127.0.0.1:9/hook')
+    const res = await inject<{ market: { id: string } }>(
+      'POST',
+      `/v1/agents/${agentId}/decisions`,
+      owner,
+      decisionBody(),
+    )
+    const marketId = res.body.market.id
+    clock.advance(10 * MINUTE)
+    expect(await prepareAgentDecision(t.ctx, { marketId })).toBe('skipped')
+    expect(await decideMarket(t.ctx, marketId, { kind: 'deadline' })).toBeNull()
+    expect((await inject<{ status: string }>('GET', `/v1/markets/${marketId}`)).body.status).toBe('voided')
   })
 
   it('only the operator opens decisions, and the agent must exist', async () => {

@@ -140,10 +140,20 @@ describe('an agent lets a decision market choose', () => {
       close_at: new Date(Date.now() + 120_000).toISOString(),
     })
     expect(opened.status).toBe(201)
-    expect(opened.body.prior).toMatchObject({ action: 'Launch A', confidence: 0.8 })
+    const marketId = opened.body.market.id
+    // The request did not wait for the LLM: the worker asks it, records the prior, then opens.
+    const prepared = await until('the market to open', async () => {
+      const res = await api<{ items: Array<{ market: { id: string; status: string }; prior: unknown }> }>(
+        'GET',
+        `/v1/agents/${agent.body.id}/decisions`,
+        operator,
+      )
+      const row = res.body.items.find((d) => d.market.id === marketId)
+      return row?.market.status === 'open' ? row : undefined
+    })
+    expect(prepared.prior).toMatchObject({ action: 'Launch A', confidence: 0.8 })
     expect(llm.requests).toHaveLength(1)
     expect(llm.requests[0]?.authorization).toBe('Bearer sk-story')
-    const marketId = opened.body.market.id
     expect(opened.body.market.branches.map((b) => b.label)).toEqual(['Launch A', 'Launch B', 'Launch C'])
     expect(opened.body.market.decision.default_branch).toBe(0)
 

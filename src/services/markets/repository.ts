@@ -7,7 +7,15 @@ import type { BranchState } from '../../domain/market-maker/index.js'
 import { errors } from '../../errors/codes.js'
 
 export type MarketKind = 'binary' | 'categorical' | 'scalar'
-export type MarketStatus = 'proposing' | 'open' | 'closed' | 'decided' | 'resolved' | 'finalized' | 'voided'
+export type MarketStatus =
+  | 'preparing'
+  | 'proposing'
+  | 'open'
+  | 'closed'
+  | 'decided'
+  | 'resolved'
+  | 'finalized'
+  | 'voided'
 export type BranchStatus = 'open' | 'closed' | 'voided' | 'settled'
 
 export interface MarketRow {

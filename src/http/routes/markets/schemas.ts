@@ -94,7 +94,7 @@ export const Market = Type.Object({
   description: Type.String(),
   kind: Type.String({ enum: ['binary', 'categorical', 'scalar'] }),
   status: Type.String({
-    enum: ['proposing', 'open', 'closed', 'decided', 'resolved', 'finalized', 'voided'],
+    enum: ['preparing', 'proposing', 'open', 'closed', 'decided', 'resolved', 'finalized', 'voided'],
   }),
   creator_id: Uuid,
   resolver_id: Uuid,
