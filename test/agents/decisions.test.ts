@@ -53,6 +53,16 @@ const inject = <T = Record<string, unknown>>(
   payload?: unknown,
 ) => call<T>(t, method, url, user, payload)
 
+/** Runs the prepare job the request enqueued, with the data it was enqueued with. */
+async function prepare(ctx: Parameters<typeof prepareAgentDecision>[0], marketId: string) {
+  const { rows } = await t.ctx.db.pool.query(
+    `select data from pgboss.job where name = 'agent-decision-prepare' and data->>'marketId' = $1`,
+    [marketId],
+  )
+  expect(rows).toHaveLength(1)
+  return prepareAgentDecision(ctx, rows[0].data)
+}
+
 async function trade(user: TestUser, marketId: string, branch: number, amount: string, outcome = 'YES') {
   const res = await inject('POST', `/v1/markets/${marketId}/trades`, user, {
     branch,
@@ -253,8 +263,8 @@ describe('agent decisions when the outside world fails', () => {
       objective: { kind: 'binary', measurement: 'm' },
       action_source: 'fixed',
       actions: [
-        { label: 'A', description: '' },
-        { label: 'B', description: '' },
+        { label: 'A', description: 'the safe one' },
+        { label: 'B', description: 'the bold one' },
       ],
       llm: { base_url: llmUrl, model: 'm' },
       default_action: 'A',
@@ -283,7 +293,7 @@ describe('agent decisions when the outside world fails', () => {
     expect(res.status).toBe(201)
     expect(res.body.market.status).toBe('preparing')
     expect(res.body.prior).toBeNull()
-    expect(await prepareAgentDecision(t.ctx, { marketId: res.body.market.id })).toBe('opened')
+    expect(await prepare(t.ctx, res.body.market.id)).toBe('opened')
     expect((await inject<{ status: string }>('GET', `/v1/markets/${res.body.market.id}`)).body.status).toBe(
       'open',
     )
@@ -314,7 +324,7 @@ describe('agent decisions when the outside world fails', () => {
       decisionBody(),
     )
     expect(res.status).toBe(201)
-    expect(await prepareAgentDecision(t.ctx, { marketId: res.body.market.id })).toBe('opened')
+    expect(await prepare(t.ctx, res.body.market.id)).toBe('opened')
     const list = await inject<{ items: Array<{ prior: unknown; prior_error: string | null }> }>(
       'GET',
       `/v1/agents/${agentId}/decisions`,
@@ -334,13 +344,15 @@ describe('agent decisions when the outside world fails', () => {
       decisionBody(),
     )
     const marketId = opened.body.market.id
-    expect(await prepareAgentDecision(t.ctx, { marketId })).toBe('opened')
+    expect(await prepare(t.ctx, marketId)).toBe('opened')
     const prepared = await inject<{ items: Array<{ prior: { action: string } }> }>(
       'GET',
       `/v1/agents/${agentId}/decisions`,
       owner,
     )
     expect(prepared.body.items[0]?.prior.action).toBe('B')
+    // The LLM was told the candidate actions with their descriptions.
+    expect(JSON.stringify(llm.requests.at(-1)?.body)).toContain('- B: the bold one')
     expect((await inject('POST', `/v1/markets/${marketId}/decide`, owner)).status).toBe(200)
     const { rows } = await t.ctx.db.pool.query(
       'select id from public.webhook_deliveries where market_id = $1',
@@ -418,8 +430,8 @@ describe('agent decisions when the outside world fails', () => {
       expect(early.status).toBe(409)
       expect((await inject('POST', `/v1/markets/${marketId}/decide`, owner)).status).toBe(409)
       const shortTimeout = { ...t.ctx, config: { ...t.ctx.config, LLM_TIMEOUT_MS: 300 } }
-      expect(await prepareAgentDecision(shortTimeout, { marketId })).toBe('opened')
-      expect(await prepareAgentDecision(shortTimeout, { marketId })).toBe('skipped')
+      expect(await prepare(shortTimeout, marketId)).toBe('opened')
+      expect(await prepare(shortTimeout, marketId)).toBe('skipped')
       const after = await inject<{ items: Array<{ market: { status: string }; prior_error: string }> }>(
         'GET',
         `/v1/agents/${agentId}/decisions`,
@@ -470,7 +482,7 @@ describe('agent decisions when the outside world fails', () => {
     expect(res.status).toBe(201)
     expect(res.body.market.branches.map((b) => b.label)).toEqual(['Wait'])
     const marketId = res.body.market.id
-    expect(await prepareAgentDecision(t.ctx, { marketId })).toBe('opened')
+    expect(await prepare(t.ctx, marketId)).toBe('opened')
     const market = await inject<{ status: string; branches: Array<{ label: string; status: string }> }>(
       'GET',
       `/v1/markets/${marketId}`,
@@ -497,7 +509,7 @@ describe('agent decisions when the outside world fails', () => {
       owner,
       decisionBody(),
     )
-    expect(await prepareAgentDecision(t.ctx, { marketId: failed.body.market.id })).toBe('voided')
+    expect(await prepare(t.ctx, failed.body.market.id)).toBe('voided')
     expect(
       (await inject<{ status: string }>('GET', `/v1/markets/${failed.body.market.id}`)).body.status,
     ).toBe('voided')
@@ -515,7 +527,7 @@ describe('agent decisions when the outside world fails', () => {
     )
     const marketId = res.body.market.id
     clock.advance(10 * MINUTE)
-    expect(await prepareAgentDecision(t.ctx, { marketId })).toBe('skipped')
+    expect(await prepare(t.ctx, marketId)).toBe('skipped')
     expect(await decideMarket(t.ctx, marketId, { kind: 'deadline' })).toBeNull()
     expect((await inject<{ status: string }>('GET', `/v1/markets/${marketId}`)).body.status).toBe('voided')
   })

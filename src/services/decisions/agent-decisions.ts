@@ -234,10 +234,12 @@ export interface OpenedDecision {
 
 export const PREPARE_DECISION_JOB = 'agent-decision-prepare'
 
-/** What the prepare job needs that the market does not keep: the context given to the LLM. */
+/** What the prepare job needs that the market does not keep: what the LLM is told. */
 export interface PrepareDecisionJob {
   marketId: string
   context?: string
+  /** The candidate actions with their descriptions (the branches keep only the labels). */
+  actions?: ActionSpec[]
 }
 
 function parseActions(defaultAction: string, actions: ActionSpec[], at: string) {
@@ -305,6 +307,7 @@ export async function openAgentDecision(
       const job: PrepareDecisionJob = {
         marketId: market.id,
         ...(input.context !== undefined ? { context: input.context } : {}),
+        ...(given ? { actions: chosen.actions } : {}),
       }
       await ctx.queue.send(PREPARE_DECISION_JOB, job, { tx, singletonKey: `prepare:${market.id}` })
     }
@@ -313,9 +316,13 @@ export async function openAgentDecision(
   return { marketId, preparing: asksLlm, prior: null, priorError: null }
 }
 
-const DecisionToPrepare = sql<{ description: string; actions: { label: string; description: string }[] }>(
+const DecisionToPrepare = sql<{
+  question: string
+  description: string
+  actions: { label: string; description: string }[]
+}>(
   'AgentDecisionToPrepare',
-  `select m.description,
+  `select m.question, m.description,
           coalesce(array_to_json(array(select json_build_object('label', b.label, 'description', '')
                                          from public.market_branches b where b.market_id = m.id order by b.index)), '[]')
             as actions
@@ -345,22 +352,22 @@ export async function prepareAgentDecision(
   const agent = await findAgent(ctx.db, facts.agent_id)
   const market = await ctx.db.one(DecisionToPrepare, [job.marketId])
   const generate = agent.action_source === 'llm' && market.actions.length < 2
-  const question = (await getMarket(ctx.db, job.marketId)).question
+  const candidates = job.actions ?? market.actions
   let prior: Omit<Prior, 'branch'> | null = null
   let priorError: string | null = null
-  let actions: ActionSpec[] = market.actions
+  let actions: ActionSpec[] = candidates
   try {
     const answer = await askLlm(
       ctx,
       agent,
       {
-        question,
+        question: market.question,
         description: market.description,
         ...(job.context !== undefined ? { context: job.context } : {}),
         decideAt: facts.decide_at,
         closeAt: facts.close_at,
       },
-      generate ? undefined : market.actions,
+      generate ? undefined : candidates,
     )
     if (generate && answer.actions) actions = answer.actions
     prior = answer.prior
