@@ -141,9 +141,16 @@ async function main() {
       close_at: new Date(Date.now() + 5 * 60_000).toISOString(),
     })
     const market = opened.market
-    say(
-      `LLM prior: ${bold(opened.prior.action)} with confidence ${pct(opened.prior.confidence)} — "${opened.prior.rationale}"`,
-    )
+    // The request returns at once with the market preparing; a job asks the LLM, then it opens.
+    let prior: Json | null = null
+    for (let i = 0; i < 100 && !prior; i++) {
+      const listed = await call('GET', `/v1/agents/${agent.id}/decisions`, operator.token)
+      const row = listed.items.find((d: Json) => d.market.id === market.id)
+      if (row?.market.status === 'open') prior = row.prior
+      else await sleep(200)
+    }
+    if (!prior) throw new Error('the decision did not open: the agent LLM gave no prior')
+    say(`LLM prior: ${bold(prior.action)} with confidence ${pct(prior.confidence)} — "${prior.rationale}"`)
     say(
       `market ${market.slug}: one conditional branch per action, ${market.subsidy_per_branch} credits of liquidity each`,
     )

@@ -359,6 +359,11 @@ export const variables = {
     2,
     'How often an idle worker asks the job queue for work (deadlines fire within this)',
   ),
+  QUEUE_CONCURRENCY: variable(
+    int(1, 500),
+    20,
+    'Jobs of one queue a worker runs at once (due jobs beyond it start as slots free, not at the next poll)',
+  ),
 } as const
 
 type Variables = typeof variables

@@ -32,6 +32,7 @@ import { DecisionView } from './schemas/agents.js'
 import { amountFormats } from './schemas/amount.js'
 import { identitySchemas } from './schemas/identity.js'
 import { Problem } from './schemas/problem.js'
+import { decisionWebhooks } from './schemas/webhooks.js'
 import type { App } from './types.js'
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
@@ -145,6 +146,8 @@ export async function buildApp(ctx: ApiContext): Promise<App> {
           '"+1", "1." or 12.5); errors are RFC 9457 problem documents with a stable `code`.',
       },
       servers: [{ url: config.publicUrl }],
+      // What the service sends: receivers implement against it (signature, payload, retries).
+      webhooks: decisionWebhooks(config),
       components: {
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer', description: 'Access token or API key' },

@@ -1,9 +1,15 @@
 /**
- * Decision deadlines and deliveries, run by the worker role. Deciding is idempotent (a decided
+ * Decision deadlines, deliveries and the agent's LLM before a decision opens, run by the worker
+ * role. Deciding is idempotent (a decided
  * market answers with its record); a delivery attempt finds a delivered webhook and stops.
  */
 import type { AppContext } from '../context.js'
 import type { JobDefinition } from '../infra/queue.js'
+import {
+  PREPARE_DECISION_JOB,
+  type PrepareDecisionJob,
+  prepareAgentDecision,
+} from '../services/decisions/agent-decisions.js'
 import { DECIDE_MARKET_JOB, decideMarket } from '../services/decisions/decide.js'
 import { attemptDelivery, DELIVER_WEBHOOK_JOB } from '../services/decisions/delivery.js'
 
@@ -20,10 +26,23 @@ export function decisionJobs(ctx: AppContext): JobDefinition[] {
   }
   const deliverJob: JobDefinition<{ deliveryId: string }> = {
     name: DELIVER_WEBHOOK_JOB,
-    // Throws while attempts remain: the queue retries with the backoff given when it was sent.
+    // A failed attempt queues the next one itself (delivery.ts, retryAt); the queue's own
+    // retries are for an attempt that could not even be recorded (the database away).
+    retryLimit: 10,
+    retryDelaySeconds: 10,
     handle: async (data) => {
       await attemptDelivery(ctx, data.deliveryId)
     },
   }
-  return [decideJob, deliverJob] as JobDefinition[]
+  const prepareJob: JobDefinition<PrepareDecisionJob> = {
+    name: PREPARE_DECISION_JOB,
+    // An LLM failure is recorded and the market opens; only the database failing throws. A run
+    // cut short asks the LLM again: a preparing market is prepared once (the row lock decides).
+    retryLimit: 10,
+    retryDelaySeconds: 5,
+    handle: async (data) => {
+      await prepareAgentDecision(ctx, data)
+    },
+  }
+  return [decideJob, deliverJob, prepareJob] as JobDefinition[]
 }

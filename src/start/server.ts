@@ -59,6 +59,7 @@ export async function startService(
       log,
       supervise: runsWorker,
       pollIntervalSeconds: config.QUEUE_POLL_INTERVAL_SECONDS,
+      concurrency: config.QUEUE_CONCURRENCY,
     })
     cleanups.push(() => queue.stop(config.SHUTDOWN_GRACE_MS))
     const ctx: ApiContext = await createAppContext({ config, db, log, clock: systemClock, queue })

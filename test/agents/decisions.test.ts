@@ -4,10 +4,15 @@
  * a sustained shift, and the failures an operator must see (LLM down or talking nonsense,
  * webhook receiver down) without losing the decision or any credit.
  */
+import { type AddressInfo, createServer, type Socket } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Database, Transaction, TransactionOptions } from '../../src/db/database.js'
+import { prepareAgentDecision } from '../../src/services/decisions/agent-decisions.js'
 import { decideMarket } from '../../src/services/decisions/decide.js'
 import { attemptDelivery } from '../../src/services/decisions/delivery.js'
+import { marketWithDecision } from '../../src/services/decisions/view.js'
 import { closeMarketAtDeadline } from '../../src/services/markets/lifecycle.js'
+import { settleMarket } from '../../src/services/markets/settlement.js'
 import { type FakeLlmServer, startFakeLlm } from '../fakes/llm-server.js'
 import { createTestApp, type TestApp } from '../helpers/app.js'
 import { TestClock } from '../helpers/clock.js'
@@ -25,7 +30,10 @@ let llm: FakeLlmServer
 beforeAll(async () => {
   clock = new TestClock(new Date('2030-01-01T00:00:00Z'))
   // Tokens are checked against the test's clock too: let them outlive the hours it moves through.
-  t = await createTestApp({ clock, env: { WEBHOOK_MAX_ATTEMPTS: '3', AUTH_ACCESS_TOKEN_TTL_S: '86400' } })
+  t = await createTestApp({
+    clock,
+    env: { WEBHOOK_MAX_ATTEMPTS: '3', WEBHOOK_RETRY_DELAY_SECONDS: '2', AUTH_ACCESS_TOKEN_TTL_S: '86400' },
+  })
   owner = await createTestUser(t)
   other = await createTestUser(t)
   llm = await startFakeLlm(() => ({
@@ -44,6 +52,16 @@ const inject = <T = Record<string, unknown>>(
   user?: TestUser,
   payload?: unknown,
 ) => call<T>(t, method, url, user, payload)
+
+/** Runs the prepare job the request enqueued, with the data it was enqueued with. */
+async function prepare(ctx: Parameters<typeof prepareAgentDecision>[0], marketId: string) {
+  const { rows } = await t.ctx.db.pool.query(
+    `select data from pgboss.job where name = 'agent-decision-prepare' and data->>'marketId' = $1`,
+    [marketId],
+  )
+  expect(rows).toHaveLength(1)
+  return prepareAgentDecision(ctx, rows[0].data)
+}
 
 async function trade(user: TestUser, marketId: string, branch: number, amount: string, outcome = 'YES') {
   const res = await inject('POST', `/v1/markets/${marketId}/trades`, user, {
@@ -199,6 +217,45 @@ describe('deciding', () => {
   })
 })
 
+describe('reading a decision market', () => {
+  it('shows the market and its decision from one snapshot, even while the decision commits', async () => {
+    const market = (await inject<{ id: string }>('POST', '/v1/markets', owner, decisionMarketBody())).body
+    clock.advance(60 * MINUTE)
+    // The deciding transaction commits right after the GET has read the market row.
+    let raced = false
+    const database = t.ctx.db
+    const racing = {
+      ...database,
+      withTransaction: <T>(fn: (tx: Transaction) => Promise<T>, options?: TransactionOptions) =>
+        database.withTransaction(
+          (tx) =>
+            fn({
+              ...tx,
+              maybeOne: async (query, values) => {
+                const row = await tx.maybeOne(query, values)
+                if (!raced) {
+                  raced = true
+                  await decideMarket(t.ctx, market.id, { kind: 'deadline' })
+                }
+                return row
+              },
+            } as Transaction),
+          options,
+        ),
+    } as Database
+    const view = await marketWithDecision({ db: racing, clock }, market.id)
+    expect(raced).toBe(true)
+    // Read as separate statements it was `open` beside the decision's result.
+    expect([view.status, view.decision?.result?.reason ?? null]).toEqual(['open', null])
+    const after = await inject<{ status: string; decision: { result: unknown } }>(
+      'GET',
+      `/v1/markets/${market.id}`,
+    )
+    expect(after.body.status).toBe('decided')
+    expect(after.body.decision.result).not.toBeNull()
+  })
+})
+
 describe('agent decisions when the outside world fails', () => {
   async function agentWith(llmUrl: string, webhookUrl: string) {
     const res = await inject<{ id: string }>('POST', '/v1/agents', owner, {
@@ -206,8 +263,8 @@ describe('agent decisions when the outside world fails', () => {
       objective: { kind: 'binary', measurement: 'm' },
       action_source: 'fixed',
       actions: [
-        { label: 'A', description: '' },
-        { label: 'B', description: '' },
+        { label: 'A', description: 'the safe one' },
+        { label: 'B', description: 'the bold one' },
       ],
       llm: { base_url: llmUrl, model: 'm' },
       default_action: 'A',
@@ -227,15 +284,19 @@ describe('agent decisions when the outside world fails', () => {
   it('an unreachable LLM: the decision opens without a prior, and the operator sees why', async () => {
     const dead = `http://127.0.0.1:${await freePort()}/v1`
     const agentId = await agentWith(dead, 'http://127.0.0.1:9/hook')
-    const res = await inject<{ prior: null; prior_error: string; market: { id: string } }>(
+    const res = await inject<{ prior: null; prior_error: string; market: { id: string; status: string } }>(
       'POST',
       `/v1/agents/${agentId}/decisions`,
       owner,
       decisionBody(),
     )
     expect(res.status).toBe(201)
+    expect(res.body.market.status).toBe('preparing')
     expect(res.body.prior).toBeNull()
-    expect(res.body.prior_error).toMatch(/^llm_unreachable/)
+    expect(await prepare(t.ctx, res.body.market.id)).toBe('opened')
+    expect((await inject<{ status: string }>('GET', `/v1/markets/${res.body.market.id}`)).body.status).toBe(
+      'open',
+    )
     const list = await inject<{ items: Array<{ prior_error: string | null }> }>(
       'GET',
       `/v1/agents/${agentId}/decisions`,
@@ -256,37 +317,70 @@ describe('agent decisions when the outside world fails', () => {
   ] as const)('malformed LLM output %o is recorded, not fatal', async (reply, error) => {
     llm.reply = () => reply
     const agentId = await agentWith(llm.baseUrl, 'http://127.0.0.1:9/hook')
-    const res = await inject<{ prior: null; prior_error: string }>(
+    const res = await inject<{ market: { id: string } }>(
       'POST',
       `/v1/agents/${agentId}/decisions`,
       owner,
       decisionBody(),
     )
     expect(res.status).toBe(201)
-    expect(res.body.prior).toBeNull()
-    expect(res.body.prior_error).toMatch(error)
+    expect(await prepare(t.ctx, res.body.market.id)).toBe('opened')
+    const list = await inject<{ items: Array<{ prior: unknown; prior_error: string | null }> }>(
+      'GET',
+      `/v1/agents/${agentId}/decisions`,
+      owner,
+    )
+    expect(list.body.items[0]?.prior).toBeNull()
+    expect(list.body.items[0]?.prior_error).toMatch(error)
   })
 
   it('an unreachable webhook: the decision stands, attempts are logged, and the delivery ends failed', async () => {
     llm.reply = () => ({ kind: 'json', value: { action: 'B', confidence: 0.6, rationale: 'r' } })
     const agentId = await agentWith(llm.baseUrl, `http://127.0.0.1:${await freePort()}/hook`)
-    const opened = await inject<{ market: { id: string }; prior: { action: string } }>(
+    const opened = await inject<{ market: { id: string } }>(
       'POST',
       `/v1/agents/${agentId}/decisions`,
       owner,
       decisionBody(),
     )
-    expect(opened.body.prior.action).toBe('B')
     const marketId = opened.body.market.id
+    expect(await prepare(t.ctx, marketId)).toBe('opened')
+    const prepared = await inject<{ items: Array<{ prior: { action: string } }> }>(
+      'GET',
+      `/v1/agents/${agentId}/decisions`,
+      owner,
+    )
+    expect(prepared.body.items[0]?.prior.action).toBe('B')
+    // The LLM was told the candidate actions with their descriptions.
+    expect(JSON.stringify(llm.requests.at(-1)?.body)).toContain('- B: the bold one')
     expect((await inject('POST', `/v1/markets/${marketId}/decide`, owner)).status).toBe(200)
     const { rows } = await t.ctx.db.pool.query(
       'select id from public.webhook_deliveries where market_id = $1',
       [marketId],
     )
     const deliveryId = rows[0].id as string
-    await expect(attemptDelivery(t.ctx, deliveryId)).rejects.toThrow(/attempt 1 failed/)
-    await expect(attemptDelivery(t.ctx, deliveryId)).rejects.toThrow(/attempt 2 failed/)
+    const retries = async () =>
+      (
+        await t.ctx.db.pool.query(
+          `select (extract(epoch from start_after) * 1000)::float8 as due_ms from pgboss.job
+            where name = 'webhook-deliver' and data->>'deliveryId' = $1 order by created_on`,
+          [deliveryId],
+        )
+      ).rows.map((r) => Number(r.due_ms))
+    const failedAt = clock.now().getTime() // the refused connection takes no time on the test's clock
+    expect(await attemptDelivery(t.ctx, deliveryId)).toBe('retry')
+    // The first retry exactly WEBHOOK_RETRY_DELAY_SECONDS after the failure, the next twice that.
+    const delayMs = t.ctx.config.WEBHOOK_RETRY_DELAY_SECONDS * 1000
+    const after1 = await retries()
+    expect(after1).toHaveLength(2)
+    expect(after1[1] as number).toBeGreaterThanOrEqual(failedAt + delayMs)
+    expect(after1[1] as number).toBeLessThan(failedAt + delayMs + 100)
+    expect(await attemptDelivery(t.ctx, deliveryId)).toBe('retry')
+    const after2 = await retries()
+    expect(after2[2] as number).toBeGreaterThanOrEqual(failedAt + 2 * delayMs)
+    expect(after2[2] as number).toBeLessThan(failedAt + 2 * delayMs + 100)
     expect(await attemptDelivery(t.ctx, deliveryId)).toBe('failed')
+    expect(await retries()).toHaveLength(3)
     expect(await attemptDelivery(t.ctx, deliveryId)).toBe('skipped')
     const list = await inject<{ items: Array<{ decision: unknown; delivery: Record<string, unknown> }> }>(
       'GET',
@@ -296,6 +390,146 @@ describe('agent decisions when the outside world fails', () => {
     expect(list.body.items[0]?.decision).not.toBeNull()
     expect(list.body.items[0]?.delivery).toMatchObject({ status: 'failed', attempts: 3, delivered_at: null })
     expect(String(list.body.items[0]?.delivery.last_error)).toMatch(/fetch failed|ECONNREFUSED/)
+  })
+
+  it('a hanging LLM never holds the request: the market prepares, nothing trades, then it opens with the error', async () => {
+    // Accepts connections and never answers.
+    const sockets: Socket[] = []
+    const silent = createServer((socket) => {
+      sockets.push(socket)
+    })
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+    const port = (silent.address() as AddressInfo).port
+    try {
+      const agentId = await agentWith(`http://127.0.0.1:${port}/v1`, 'http://127.0.0.1:9/hook')
+      const started = performance.now()
+      const res = await inject<{ market: { id: string; status: string }; prior: null }>(
+        'POST',
+        `/v1/agents/${agentId}/decisions`,
+        owner,
+        decisionBody(),
+      )
+      // It waited LLM_TIMEOUT_MS (30 s) before; now it does not ask the LLM at all.
+      expect(performance.now() - started).toBeLessThan(5_000)
+      expect(res.status).toBe(201)
+      expect(res.body.market.status).toBe('preparing')
+      const marketId = res.body.market.id
+      const listed = await inject<{ items: Array<{ market: { status: string }; prior: null }> }>(
+        'GET',
+        `/v1/agents/${agentId}/decisions`,
+        owner,
+      )
+      expect(listed.body.items[0]?.market.status).toBe('preparing')
+      // No trade before the prior is recorded, and no early decision either.
+      const early = await inject<{ code: string }>('POST', `/v1/markets/${marketId}/trades`, other, {
+        branch: 1,
+        outcome: 'YES',
+        side: 'buy',
+        amount: '5',
+      })
+      expect(early.status).toBe(409)
+      expect((await inject('POST', `/v1/markets/${marketId}/decide`, owner)).status).toBe(409)
+      const shortTimeout = { ...t.ctx, config: { ...t.ctx.config, LLM_TIMEOUT_MS: 300 } }
+      expect(await prepare(shortTimeout, marketId)).toBe('opened')
+      expect(await prepare(shortTimeout, marketId)).toBe('skipped')
+      const after = await inject<{ items: Array<{ market: { status: string }; prior_error: string }> }>(
+        'GET',
+        `/v1/agents/${agentId}/decisions`,
+        owner,
+      )
+      expect(after.body.items[0]?.market.status).toBe('open')
+      expect(after.body.items[0]?.prior_error).toMatch(/^llm_unreachable/)
+      await trade(other, marketId, 1, '5')
+    } finally {
+      for (const socket of sockets) socket.destroy()
+      await new Promise((resolve) => silent.close(resolve))
+    }
+  })
+
+  it('an LLM action source: its actions become branches when the market opens; none usable voids it', async () => {
+    const agent = await inject<{ id: string }>('POST', '/v1/agents', owner, {
+      name: 'Inventive agent',
+      objective: { kind: 'binary', measurement: 'm' },
+      action_source: 'llm',
+      llm: { base_url: llm.baseUrl, model: 'm' },
+      default_action: 'Wait',
+      decision_rule: { min_traders: 0, min_volume: '0' },
+      liquidity_per_decision: '10',
+      delivery: { type: 'polling' },
+    })
+    expect(agent.status, JSON.stringify(agent.body)).toBe(201)
+    const cash = async () => (await inject<{ cash: string }>('GET', '/v1/me/portfolio', owner)).body.cash
+    llm.reply = () => ({
+      kind: 'json',
+      value: {
+        actions: [
+          { label: 'Ship now', description: 'fast' },
+          { label: 'Wait', description: 'the default' },
+          { label: 'Pilot first', description: 'careful' },
+        ],
+        action: 'Pilot first',
+        confidence: 0.7,
+        rationale: 'less risk',
+      },
+    })
+    const before = await cash()
+    const res = await inject<{ market: { id: string; branches: Array<{ label: string }> } }>(
+      'POST',
+      `/v1/agents/${agent.body.id}/decisions`,
+      owner,
+      decisionBody(),
+    )
+    expect(res.status).toBe(201)
+    expect(res.body.market.branches.map((b) => b.label)).toEqual(['Wait'])
+    const marketId = res.body.market.id
+    expect(await prepare(t.ctx, marketId)).toBe('opened')
+    const market = await inject<{ status: string; branches: Array<{ label: string; status: string }> }>(
+      'GET',
+      `/v1/markets/${marketId}`,
+    )
+    expect(market.body.status).toBe('open')
+    expect(market.body.branches.map((b) => [b.label, b.status])).toEqual([
+      ['Wait', 'open'],
+      ['Ship now', 'open'],
+      ['Pilot first', 'open'],
+    ])
+    expect(Number(before) - Number(await cash())).toBeCloseTo(30, 6)
+    const listed = await inject<{ items: Array<{ prior: { branch: number; action: string } }> }>(
+      'GET',
+      `/v1/agents/${agent.body.id}/decisions`,
+      owner,
+    )
+    expect(listed.body.items[0]?.prior).toMatchObject({ branch: 2, action: 'Pilot first' })
+
+    llm.reply = () => ({ kind: 'status', status: 500 })
+    const before2 = await cash()
+    const failed = await inject<{ market: { id: string } }>(
+      'POST',
+      `/v1/agents/${agent.body.id}/decisions`,
+      owner,
+      decisionBody(),
+    )
+    expect(await prepare(t.ctx, failed.body.market.id)).toBe('voided')
+    expect(
+      (await inject<{ status: string }>('GET', `/v1/markets/${failed.body.market.id}`)).body.status,
+    ).toBe('voided')
+    await settleMarket(t.ctx, failed.body.market.id)
+    expect(await cash()).toBe(before2)
+  })
+
+  it('a decision still preparing at decide_at is voided and its escrow returned', async () => {
+    const agentId = await agentWith(llm.baseUrl, 'http://127.0.0.1:9/hook')
+    const res = await inject<{ market: { id: string } }>(
+      'POST',
+      `/v1/agents/${agentId}/decisions`,
+      owner,
+      decisionBody(),
+    )
+    const marketId = res.body.market.id
+    clock.advance(10 * MINUTE)
+    expect(await prepare(t.ctx, marketId)).toBe('skipped')
+    expect(await decideMarket(t.ctx, marketId, { kind: 'deadline' })).toBeNull()
+    expect((await inject<{ status: string }>('GET', `/v1/markets/${marketId}`)).body.status).toBe('voided')
   })
 
   it('only the operator opens decisions, and the agent must exist', async () => {

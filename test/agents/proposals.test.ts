@@ -167,4 +167,40 @@ describe('decisions from proposals', () => {
     expect(await cashOf(operator)).toBe(before)
     expect((await call('POST', `/v1/markets/${marketId}/open`, operator)).status).toBe(409)
   })
+
+  it('opening with no admitted proposal is refused (422), nothing escrowed, the market still proposing', async () => {
+    clock.current = new Date('2031-03-01T08:00:00Z')
+    const agent = await call('POST', '/v1/agents', operator, {
+      name: 'Impatient agent',
+      objective: { kind: 'binary', measurement: 'm' },
+      action_source: 'proposals',
+      // Configured actions make two branches already: the count check alone let it through.
+      actions: [{ label: 'Plan A', description: '' }],
+      llm: { base_url: llm.baseUrl, model: 'm' },
+      default_action: 'Status quo',
+      liquidity_per_decision: '20',
+      delivery: { type: 'polling' },
+    })
+    expect(agent.status).toBe(201)
+    const opened = await call('POST', `/v1/agents/${agent.body.id}/decisions`, operator, {
+      question: 'Status quo or plan A, or a proposal?',
+      decide_at: '2031-03-01T09:00:00Z',
+      close_at: '2031-03-01T10:00:00Z',
+    })
+    expect(opened.status).toBe(201)
+    const marketId = opened.body.market.id
+    const rejected = await call('POST', `/v1/markets/${marketId}/proposals`, alice, { label: 'Plan R' })
+    await call('POST', `/v1/markets/${marketId}/proposals/${rejected.body.id}/review`, operator, {
+      status: 'rejected',
+    })
+    const before = await cashOf(operator)
+    const asked = llm.requests.length
+    const open = await call('POST', `/v1/markets/${marketId}/open`, operator)
+    expect(open.status, JSON.stringify(open.body)).toBe(422)
+    expect(open.body.code).toBe('invalid_market_state')
+    expect(open.body.detail).toMatch(/admit at least one proposal/i)
+    expect(llm.requests.length).toBe(asked)
+    expect(await cashOf(operator)).toBe(before)
+    expect((await call('GET', `/v1/markets/${marketId}`)).body.status).toBe('proposing')
+  })
 })

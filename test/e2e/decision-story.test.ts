@@ -7,7 +7,11 @@
  * refunded to the micro-unit; the outcome is reported; payouts are made; the ledger balances
  * and the total of credits is unchanged.
  */
+
+import { FormatRegistry } from '@sinclair/typebox'
+import { Value } from '@sinclair/typebox/value'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { DecisionWebhookPayload } from '../../src/http/schemas/webhooks.js'
 import { jobDefinitions } from '../../src/jobs/index.js'
 import { type FakeLlmServer, startFakeLlm } from '../fakes/llm-server.js'
 import { startWebhookReceiver, type WebhookReceiver } from '../fakes/webhook-receiver.js'
@@ -136,10 +140,20 @@ describe('an agent lets a decision market choose', () => {
       close_at: new Date(Date.now() + 120_000).toISOString(),
     })
     expect(opened.status).toBe(201)
-    expect(opened.body.prior).toMatchObject({ action: 'Launch A', confidence: 0.8 })
+    const marketId = opened.body.market.id
+    // The request did not wait for the LLM: the worker asks it, records the prior, then opens.
+    const prepared = await until('the market to open', async () => {
+      const res = await api<{ items: Array<{ market: { id: string; status: string }; prior: unknown }> }>(
+        'GET',
+        `/v1/agents/${agent.body.id}/decisions`,
+        operator,
+      )
+      const row = res.body.items.find((d) => d.market.id === marketId)
+      return row?.market.status === 'open' ? row : undefined
+    })
+    expect(prepared.prior).toMatchObject({ action: 'Launch A', confidence: 0.8 })
     expect(llm.requests).toHaveLength(1)
     expect(llm.requests[0]?.authorization).toBe('Bearer sk-story')
-    const marketId = opened.body.market.id
     expect(opened.body.market.branches.map((b) => b.label)).toEqual(['Launch A', 'Launch B', 'Launch C'])
     expect(opened.body.market.decision.default_branch).toBe(0)
 
@@ -212,7 +226,8 @@ describe('an agent lets a decision market choose', () => {
           prior: { action: string }
         }
       }>('GET', `/v1/markets/${marketId}`)
-      return res.body.decision.result ? res.body : undefined
+      // The event itself: the market is decided (read in one snapshot with its result).
+      return res.body.status === 'decided' && res.body.decision.result ? res.body : undefined
     })
     expect(Date.now()).toBeGreaterThanOrEqual(decideAt.getTime())
     expect(decided.status).toBe('decided')
@@ -279,6 +294,21 @@ describe('an agent lets a decision market choose', () => {
     })
     expect(receiver.attempts.filter((a) => a.status === 503)).toHaveLength(2)
     expect(receiver.attempts.every((a) => a.signatureOk && a.deliveryId === delivery.deliveryId)).toBe(true)
+    // The body is what the OpenAPI document's webhooks section says it is.
+    FormatRegistry.Set('uuid', (v) =>
+      /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v),
+    )
+    FormatRegistry.Set('date-time', (v) => !Number.isNaN(Date.parse(v)) && v.includes('T'))
+    expect(
+      [...Value.Errors(DecisionWebhookPayload, delivery.body)].map((e) => `${e.path}: ${e.message}`),
+    ).toEqual([])
+    // Retries as documented: the first WEBHOOK_RETRY_DELAY_SECONDS (1 s) after the failure, the
+    // next twice that, each within a poll interval (1 s) of its due time.
+    const [first, second, third] = receiver.attempts.map((a) => a.atMs) as [number, number, number]
+    expect(second - first).toBeGreaterThanOrEqual(1000)
+    expect(second - first).toBeLessThan(1000 + 1000 + 500)
+    expect(third - second).toBeGreaterThanOrEqual(2000)
+    expect(third - second).toBeLessThan(2000 + 1000 + 500)
 
     // The operator sees it all in the agent's decisions; the public sees the prior now too.
     const mine = await until('the delivery record', async () => {

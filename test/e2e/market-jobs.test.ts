@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sql } from '../../src/db/database.js'
 import { parseAmount } from '../../src/domain/money.js'
 import { jobDefinitions } from '../../src/jobs/index.js'
+import { createDecisionMarket } from '../../src/services/decisions/create.js'
 import { createMarket } from '../../src/services/markets/create.js'
 import { resolveMarket } from '../../src/services/markets/lifecycle.js'
 import { placeTrade } from '../../src/services/markets/trading.js'
@@ -52,4 +53,47 @@ describe('market deadlines run by the worker', () => {
     expect(await cashOf(t.ctx.db, trader)).toBe(before + parseAmount(bought.response.trade.shares))
     expect(await ledgerViolations(t.ctx.db)).toEqual([])
   }, 60_000)
+
+  it('50 markets with the same decide_at are all decided within one poll interval', async () => {
+    const creator = await newUser(t.ctx.db, '5000')
+    const count = 50
+    // Far enough ahead for the 50 creations to finish on a loaded machine.
+    const decideAt = new Date(Date.now() + 12_000)
+    const ids: string[] = []
+    for (let i = 0; i < count; i++) {
+      const market = await createDecisionMarket(t.ctx, creator, {
+        question: `Deadline ${i}`,
+        kind: 'binary',
+        subsidy: '10',
+        closeAt: new Date(decideAt.getTime() + 3_600_000),
+        decideAt,
+        branches: ['Keep', 'Change'],
+        defaultBranch: 0,
+      })
+      ids.push(market.id)
+    }
+    expect(Date.now()).toBeLessThan(decideAt.getTime())
+    const Decided = sql<{ decided_at: Date }>(
+      'JobTestDecidedAt',
+      `select decided_at from public.market_decisions where market_id = any($1)`,
+    )
+    const deadline = decideAt.getTime() + 60_000
+    let rows: Array<{ decided_at: Date }> = []
+    while (Date.now() < deadline) {
+      rows = await t.ctx.db.many(Decided, [ids])
+      if (rows.length === count) break
+      await new Promise((resolve) => setTimeout(resolve, 250))
+    }
+    expect(rows).toHaveLength(count)
+    const lateMs = rows.map((r) => r.decided_at.getTime() - decideAt.getTime())
+    // One job per poll interval would have taken 50 polls (100 s at the default 2 s); all of
+    // them now start within one poll, plus the time the 50 transactions take on a loaded machine.
+    const poll = t.ctx.config.QUEUE_POLL_INTERVAL_SECONDS * 1000
+    expect(Math.min(...lateMs)).toBeGreaterThanOrEqual(0)
+    expect(
+      Math.max(...lateMs),
+      `decided ${lateMs.sort((a, b) => a - b).join(', ')} ms after decide_at`,
+    ).toBeLessThan(poll + 3_000)
+    expect(await ledgerViolations(t.ctx.db)).toEqual([])
+  }, 120_000)
 })

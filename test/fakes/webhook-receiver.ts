@@ -3,9 +3,23 @@
  * signature, fails the first N deliveries on purpose (so retries are exercised), and drops
  * duplicates by delivery id as a careful receiver would.
  */
+import { createHmac, timingSafeEqual } from 'node:crypto'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, verifySignature } from '../../src/infra/webhooks.js'
+
+/**
+ * The signature check as the OpenAPI document's `webhooks` section tells a receiver to write it,
+ * not the service's own helper: HMAC-SHA256 of `<t>.<raw body>`, keyed with the secret verbatim
+ * (`whsec_…` included, not base64-decoded), a timestamp within 300 s.
+ */
+export function verifyAsDocumented(secret: string, header: string | undefined, raw: string): boolean {
+  const match = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(header ?? '')
+  if (!match) return false
+  const [, t, given] = match as unknown as [string, string, string]
+  if (Math.abs(Date.now() / 1000 - Number(t)) > 300) return false
+  const expected = createHmac('sha256', Buffer.from(secret, 'utf8')).update(`${t}.${raw}`).digest()
+  return timingSafeEqual(expected, Buffer.from(given, 'hex'))
+}
 
 export interface ReceivedWebhook {
   deliveryId: string
@@ -16,7 +30,7 @@ export interface ReceivedWebhook {
 export interface WebhookReceiver {
   url: string
   /** Every attempt, including the failed and the refused. */
-  attempts: Array<{ deliveryId: string | undefined; status: number; signatureOk: boolean }>
+  attempts: Array<{ deliveryId: string | undefined; status: number; signatureOk: boolean; atMs: number }>
   /** Accepted deliveries, one per delivery id. */
   accepted: ReceivedWebhook[]
   failNext: number
@@ -35,13 +49,9 @@ export async function startWebhookReceiver(secret: string, options: { failFirst?
     const chunks: Buffer[] = []
     for await (const chunk of request) chunks.push(chunk as Buffer)
     const raw = Buffer.concat(chunks).toString('utf8')
-    const deliveryId = request.headers[DELIVERY_HEADER] as string | undefined
-    const signatureOk = verifySignature(
-      secret,
-      request.headers[SIGNATURE_HEADER] as string | undefined,
-      raw,
-      Math.floor(Date.now() / 1000),
-    )
+    const atMs = Date.now()
+    const deliveryId = request.headers['dm-delivery'] as string | undefined
+    const signatureOk = verifyAsDocumented(secret, request.headers['dm-signature'] as string | undefined, raw)
     let status = 200
     if (!signatureOk) status = 401
     else if (receiver.failNext > 0) {
@@ -50,11 +60,11 @@ export async function startWebhookReceiver(secret: string, options: { failFirst?
     } else if (deliveryId && !receiver.accepted.some((item) => item.deliveryId === deliveryId)) {
       receiver.accepted.push({
         deliveryId,
-        event: String(request.headers[EVENT_HEADER] ?? ''),
+        event: String(request.headers['dm-event'] ?? ''),
         body: JSON.parse(raw),
       })
     }
-    receiver.attempts.push({ deliveryId, status, signatureOk })
+    receiver.attempts.push({ deliveryId, status, signatureOk, atMs })
     response.writeHead(status, { 'content-type': 'text/plain' })
     response.end(status === 200 ? 'ok' : 'no')
   })

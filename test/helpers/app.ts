@@ -58,6 +58,7 @@ export async function createTestApp(
     log,
     supervise: false,
     pollIntervalSeconds: config.QUEUE_POLL_INTERVAL_SECONDS,
+    concurrency: config.QUEUE_CONCURRENCY,
   })
   const ctx: ApiContext = await createAppContext({
     config,

@@ -17,6 +17,18 @@ describe('OpenAPI and docs', () => {
     expect(document.paths['/healthz'].get.responses['200']).toBeDefined()
     expect(document.paths['/readyz'].get.responses['503']).toBeDefined()
     expect(document.components.schemas.Problem).toBeDefined()
+    // What receivers implement against: the payload, the signature (secret used verbatim), the
+    // timestamp tolerance and the retry schedule.
+    const webhook = document.webhooks['decision.made'].post
+    expect(webhook.requestBody.content['application/json'].schema.properties.delivery_id).toBeDefined()
+    expect(webhook.parameters.map((p: { name: string }) => p.name)).toEqual([
+      'DM-Signature',
+      'DM-Delivery',
+      'DM-Event',
+    ])
+    expect(webhook.description).toMatch(/verbatim/)
+    expect(webhook.description).toMatch(/300 s/)
+    expect(webhook.description).toMatch(/first retry comes WEBHOOK_RETRY_DELAY_SECONDS \(30 s\) after/)
 
     const validator = new Validator()
     const result = await validator.validate(document)

@@ -19,6 +19,7 @@ import { authRoutes } from './auth/index.js'
 import { closeMarketRoute } from './markets/close.js'
 import { createMarketRoute } from './markets/create.js'
 import { decideMarketRoute } from './markets/decide.js'
+import { decisionObservationsRoute } from './markets/decision-observations.js'
 import { disputeRoute } from './markets/dispute.js'
 import { getMarketRoute } from './markets/get.js'
 import { marketHistoryRoute } from './markets/history.js'
@@ -62,6 +63,7 @@ const markets: RouteModule[] = [
   listMarketsRoute,
   getMarketRoute,
   marketHistoryRoute,
+  decisionObservationsRoute,
   listMarketTradesRoute,
   quoteRoute,
   tradeRoute,

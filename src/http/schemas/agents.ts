@@ -169,6 +169,21 @@ export const DecisionView = Type.Object(
     default_branch: Type.Integer(),
     rule: DecisionRule,
     utilities: Type.Union([Type.Array(Type.Number()), Type.Null()]),
+    scoring: Type.Object(
+      {
+        opened_at: Type.String({
+          format: 'date-time',
+          description: "Start of the observations' grid: when trading opened (after any proposing phase)",
+        }),
+        window_start: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+        window_end: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+      },
+      {
+        description:
+          "The TWAP window the scores average (the decision's, or as of now); each observation is at " +
+          'GET /v1/markets/{id}/decision/observations',
+      },
+    ),
     scores: Type.Array(BranchScore),
     distinct_traders: Type.Integer(),
     total_volume: Type.String(),

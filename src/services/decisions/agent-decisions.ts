@@ -4,8 +4,9 @@
  * market choice, scores, delivery and outcome, and reporting the measured outcome (which
  * resolves the chosen branch).
  *
- * The LLM is called before the transaction: a slow or failing provider never holds database
- * locks, and its failure is recorded on the decision instead of stopping it.
+ * The LLM is asked in a job (prepareAgentDecision), outside any transaction: a slow or failing
+ * provider neither holds the operator's request nor database locks, and its failure is recorded
+ * on the decision instead of stopping it.
  */
 import type { AppContext } from '../../context.js'
 import { type Queryable, sql } from '../../db/database.js'
@@ -16,10 +17,13 @@ import { formatAmount } from '../../domain/money.js'
 import { AppError, ErrorCode, errors } from '../../errors/codes.js'
 import { type ChatMessage, chatJson, LlmError } from '../../infra/llm.js'
 import { type AgentRow, findAgent, openSecrets } from '../agents/agents.js'
-import { type ResolveInput, resolveMarket } from '../markets/lifecycle.js'
+import { addBranches } from '../markets/create.js'
+import { type ResolveInput, resolveMarket, voidInTransaction } from '../markets/lifecycle.js'
 import { getMarket } from '../markets/queries.js'
+import { listOutcomes, lockMarket } from '../markets/repository.js'
+import { lockCashAccount } from '../money/ledger.js'
 import { createDecisionMarketInTransaction, type DecisionMarketInput } from './create.js'
-import { listProposals, openProposedMarket } from './proposals.js'
+import { listProposals, noAdmittedProposal, openProposedMarket } from './proposals.js'
 import { findDecisionFacts } from './scores.js'
 
 function enforce(
@@ -228,11 +232,38 @@ const InsertAgentDecision = sql(
 
 export interface OpenedDecision {
   marketId: string
+  /** true: the agent's LLM is being asked in a job; the market opens when it has answered. */
+  preparing: boolean
   prior: Prior | null
   priorError: string | null
 }
 
-/** POST /v1/agents/{id}/decisions. */
+export const PREPARE_DECISION_JOB = 'agent-decision-prepare'
+
+/** What the prepare job needs that the market does not keep: what the LLM is told. */
+export interface PrepareDecisionJob {
+  marketId: string
+  context?: string
+  /** The candidate actions with their descriptions (the branches keep only the labels). */
+  actions?: ActionSpec[]
+}
+
+function parseActions(defaultAction: string, actions: ActionSpec[], at: string) {
+  try {
+    return decisionActions(defaultAction, actions, at)
+  } catch (error) {
+    if (error instanceof SettingsError) throw errors.validation(error.message, error.problems)
+    throw error
+  }
+}
+
+/**
+ * POST /v1/agents/{id}/decisions. Without an LLM the market opens at once. With one, the
+ * request no longer waits for it (a hanging provider held the client for the whole
+ * LLM_TIMEOUT_MS, 30 s): the market is created `preparing` (escrowed, branches closed, nothing
+ * trades, so the prior is still recorded before the market opens) and a job, enqueued in the
+ * same transaction, asks the LLM and opens it (prepareAgentDecision).
+ */
 export async function openAgentDecision(
   ctx: AppContext,
   principal: Principal | null,
@@ -243,70 +274,172 @@ export async function openAgentDecision(
   const operator = enforce(principal, 'agent.decide', agent.owner_id)
   if (agent.action_source === 'proposals') return openProposingDecision(ctx, operator, agent, input)
   const given = input.actions ?? (agent.actions.length > 0 ? agent.actions : undefined)
-  let prior: Omit<Prior, 'branch'> | null = null
-  let priorError: string | null = null
-  let actions = given
-  if (agent.llm && (agent.action_source === 'llm' || given)) {
-    try {
-      const answer = await askLlm(ctx, agent, input, given)
-      if (!given) actions = answer.actions
-      prior = answer.prior
-    } catch (error) {
-      if (!(error instanceof LlmError)) throw error
-      priorError = `${error.code}: ${error.message}`
-      ctx.log.warn({ agentId, code: error.code }, 'agent LLM failed; the decision opens without a prior')
-    }
-  }
-  if (!actions) {
+  const asksLlm = agent.llm !== null && (agent.action_source === 'llm' || given !== undefined)
+  if (!given && !asksLlm) {
     throw errors.unprocessable(
       ErrorCode.InvalidMarketState,
       'No candidate actions',
-      `The agent's LLM gave no actions (${priorError ?? 'no LLM'}) and the agent has none configured; pass actions`,
+      'The agent has no LLM and no actions configured; pass actions',
     )
   }
-  let chosen: { actions: ActionSpec[]; defaultIndex: number }
-  try {
-    chosen = decisionActions(agent.default_action, actions, input.actions ? '/body/actions' : '/llm/actions')
-  } catch (error) {
-    if (error instanceof SettingsError) throw errors.validation(error.message, error.problems)
-    throw error
-  }
-  const priorAction = prior?.action.toLowerCase()
-  const priorBranch = priorAction
-    ? chosen.actions.findIndex((a) => a.label.toLowerCase() === priorAction)
-    : -1
-  if (prior && priorBranch < 0) {
-    priorError = `llm_malformed_output: the model chose '${prior.action}', which is not a candidate action`
-    prior = null
-  }
+  // The actions checked now when they are known; an LLM's are checked when it answers.
+  const chosen = given
+    ? parseActions(agent.default_action, given, input.actions ? '/body/actions' : '/actions')
+    : { actions: [{ label: agent.default_action, description: '' }], defaultIndex: 0 }
   const now = ctx.clock.now()
   const marketId = await ctx.db.withTransaction(async (tx) => {
-    const market = await createDecisionMarketInTransaction(
-      ctx,
-      tx,
-      operator.userId,
-      decisionMarketInput(
+    const market = await createDecisionMarketInTransaction(ctx, tx, operator.userId, {
+      ...decisionMarketInput(
         agent,
         input,
         chosen.actions.map((a) => a.label),
         chosen.defaultIndex,
       ),
-    )
+      ...(asksLlm ? { phase: 'preparing' as const } : {}),
+    })
     await tx.execute(InsertAgentDecision, [
       market.id,
       agent.id,
       agent.owner_id,
-      prior ? priorBranch : null,
-      prior?.confidence ?? null,
-      prior?.rationale ?? null,
-      prior?.model ?? null,
-      prior?.completionId ?? null,
-      priorError,
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
       now,
     ])
+    if (asksLlm) {
+      const job: PrepareDecisionJob = {
+        marketId: market.id,
+        ...(input.context !== undefined ? { context: input.context } : {}),
+        ...(given ? { actions: chosen.actions } : {}),
+      }
+      await ctx.queue.send(PREPARE_DECISION_JOB, job, { tx, singletonKey: `prepare:${market.id}` })
+    }
     return market.id
   })
-  return { marketId, prior: prior ? { ...prior, branch: priorBranch } : null, priorError }
+  return { marketId, preparing: asksLlm, prior: null, priorError: null }
+}
+
+const DecisionToPrepare = sql<{
+  question: string
+  description: string
+  actions: { label: string; description: string }[]
+}>(
+  'AgentDecisionToPrepare',
+  `select m.question, m.description,
+          coalesce(array_to_json(array(select json_build_object('label', b.label, 'description', '')
+                                         from public.market_branches b where b.market_id = m.id order by b.index)), '[]')
+            as actions
+     from public.markets m where m.id = $1`,
+)
+
+const OpenPreparedMarket = sql(
+  'OpenPreparedMarket',
+  `with branches as (update public.market_branches set status = 'open' where market_id = $1 and status = 'closed')
+   update public.markets set status = 'open', opened_at = $2, updated_at = $2 where id = $1 and status = 'preparing'`,
+)
+
+/**
+ * The prepare job: asks the agent's LLM outside any transaction, then in one transaction records
+ * the prior (or the LLM's error), adds the LLM's actions as branches (escrowed from the
+ * operator's cash) and opens trading. Idempotent: a market no longer preparing is left alone.
+ * An LLM action source whose LLM gave no usable actions cannot open: it is voided, its escrow
+ * returned, the reason on the record. Past decide_at it does nothing: the decide job voids it.
+ */
+export async function prepareAgentDecision(
+  ctx: AppContext,
+  job: PrepareDecisionJob,
+): Promise<'opened' | 'voided' | 'skipped'> {
+  const facts = await findDecisionFacts(ctx.db, job.marketId)
+  if (!facts?.agent_id || facts.status !== 'preparing' || facts.decide_at === null) return 'skipped'
+  if (ctx.clock.now().getTime() >= facts.decide_at.getTime()) return 'skipped'
+  const agent = await findAgent(ctx.db, facts.agent_id)
+  const market = await ctx.db.one(DecisionToPrepare, [job.marketId])
+  const generate = agent.action_source === 'llm' && market.actions.length < 2
+  const candidates = job.actions ?? market.actions
+  let prior: Omit<Prior, 'branch'> | null = null
+  let priorError: string | null = null
+  let actions: ActionSpec[] = candidates
+  try {
+    const answer = await askLlm(
+      ctx,
+      agent,
+      {
+        question: market.question,
+        description: market.description,
+        ...(job.context !== undefined ? { context: job.context } : {}),
+        decideAt: facts.decide_at,
+        closeAt: facts.close_at,
+      },
+      generate ? undefined : candidates,
+    )
+    if (generate && answer.actions) actions = answer.actions
+    prior = answer.prior
+  } catch (error) {
+    if (!(error instanceof LlmError)) throw error
+    priorError = `${error.code}: ${error.message}`
+    ctx.log.warn(
+      { agentId: agent.id, code: error.code },
+      'agent LLM failed; the decision opens without a prior',
+    )
+  }
+  return ctx.db.withTransaction(async (tx) => {
+    const locked = await lockMarket(tx, job.marketId)
+    const now = ctx.clock.now()
+    if (locked.status !== 'preparing' || now.getTime() >= (facts.decide_at as Date).getTime())
+      return 'skipped'
+    let labels = market.actions.map((a) => a.label)
+    if (generate) {
+      let parsed: { actions: ActionSpec[]; defaultIndex: number } | null = null
+      try {
+        parsed = decisionActions(agent.default_action, actions, '/llm/actions')
+      } catch (error) {
+        if (!(error instanceof SettingsError)) throw error
+        priorError ??= `llm_malformed_output: ${error.message}`
+      }
+      // The default is branch 0 already (created alone); the LLM's other actions follow it.
+      const added = parsed
+        ? parsed.actions.filter((a) => a.label.toLowerCase() !== agent.default_action.toLowerCase())
+        : []
+      const cash = await lockCashAccount(tx, agent.owner_id)
+      const needed = locked.subsidy_per_branch * BigInt(added.length)
+      if (added.length === 0 || cash.balance < needed) {
+        const why =
+          added.length === 0
+            ? `the agent's LLM gave no candidate actions (${priorError ?? 'none'})`
+            : `the operator's cash cannot escrow the LLM's ${added.length} actions`
+        await tx.execute(SetPrior, [job.marketId, null, null, null, null, null, priorError ?? why])
+        await voidInTransaction(ctx, tx, locked, `The decision could not open: ${why}`, now)
+        return 'voided'
+      }
+      await addBranches(tx, locked, {
+        labels: added.map((a) => a.label),
+        firstIndex: 1,
+        outcomes: (await listOutcomes(tx, job.marketId)).length,
+        funder: { id: cash.id, userId: agent.owner_id },
+        now,
+        status: 'closed',
+      })
+      labels = [labels[0] as string, ...added.map((a) => a.label)]
+    }
+    const branch = prior ? labels.findIndex((l) => l.toLowerCase() === prior?.action.toLowerCase()) : -1
+    if (prior && branch < 0) {
+      priorError = `llm_malformed_output: the model chose '${prior.action}', which is not a candidate action`
+    }
+    await tx.execute(SetPrior, [
+      job.marketId,
+      branch >= 0 ? branch : null,
+      branch >= 0 ? (prior?.confidence ?? null) : null,
+      branch >= 0 ? (prior?.rationale ?? null) : null,
+      branch >= 0 ? (prior?.model ?? null) : null,
+      branch >= 0 ? (prior?.completionId ?? null) : null,
+      priorError,
+    ])
+    await tx.execute(OpenPreparedMarket, [job.marketId, now])
+    return 'opened'
+  })
 }
 
 interface DecisionListRow {
@@ -478,7 +611,7 @@ async function openProposingDecision(
   const marketId = await ctx.db.withTransaction(async (tx) => {
     const market = await createDecisionMarketInTransaction(ctx, tx, operator.userId, {
       ...decisionMarketInput(agent, input, labels, 0),
-      proposing: true,
+      phase: 'proposing',
     })
     await tx.execute(InsertAgentDecision, [
       market.id,
@@ -494,7 +627,7 @@ async function openProposingDecision(
     ])
     return market.id
   })
-  return { marketId, prior: null, priorError: null }
+  return { marketId, preparing: false, prior: null, priorError: null }
 }
 
 const SetPrior = sql(
@@ -517,6 +650,8 @@ export async function openProposedDecision(ctx: AppContext, principal: Principal
   enforce(principal, 'proposal.review', agent.owner_id)
   const market = await getMarket(ctx.db, marketId)
   const admitted = (await listProposals(ctx.db, marketId)).filter((p) => p.status === 'admitted')
+  // Checked again in the transaction; here it spares the LLM a question nobody will use.
+  if (market.status === 'proposing' && admitted.length === 0) throw noAdmittedProposal()
   const candidates = [...market.branches.map((b) => b.label), ...admitted.map((p) => p.label)].map(
     (label) => ({
       label,

@@ -29,16 +29,18 @@ export interface DecisionMarketInput extends CreateMarketInput {
   readonly utilities?: readonly number[]
   readonly agentId?: string
   /**
-   * Opens in the proposing phase (services/decisions/proposals.ts): branches closed, no decide
-   * job yet, and as few as one branch (the default) until proposals are admitted.
+   * Opens in a phase before trading, branches closed, with as few as one branch (the default)
+   * until it opens: `proposing` (services/decisions/proposals.ts) until the operator opens it
+   * with the admitted proposals; `preparing` (agent-decisions.ts) until the agent's LLM has
+   * given its prior (and, for an LLM action source, the actions).
    */
-  readonly proposing?: boolean
+  readonly phase?: 'proposing' | 'preparing'
 }
 
-const EnterProposing = sql(
-  'EnterProposingPhase',
+const EnterPhase = sql(
+  'EnterDecisionPhase',
   `with branches as (update public.market_branches set status = 'closed' where market_id = $1)
-   update public.markets set status = 'proposing' where id = $1`,
+   update public.markets set status = $2 where id = $1`,
 )
 
 const SetDecisionSettings = sql(
@@ -53,7 +55,7 @@ function invalid(field: string, message: string): never {
 
 export function validateDecisionInput(input: DecisionMarketInput, now: Date): DecisionRuleSettings {
   const count = input.branches.length
-  if (count < (input.proposing ? 1 : MIN_ACTIONS) || count > MAX_ACTIONS) {
+  if (count < (input.phase ? 1 : MIN_ACTIONS) || count > MAX_ACTIONS) {
     invalid(
       '/body/branches',
       `must list ${MIN_ACTIONS}–${MAX_ACTIONS} branches (candidate actions), got ${count}`,
@@ -115,15 +117,15 @@ export async function createDecisionMarketInTransaction(
     JSON.stringify(rule),
     input.utilities ? [...input.utilities] : null,
   ])
-  if (input.proposing) await tx.execute(EnterProposing, [market.id])
-  // Queued now even while proposing: if the market never opens, the job voids it at decide_at
-  // and the operator's escrow comes back.
+  if (input.phase) await tx.execute(EnterPhase, [market.id, input.phase])
+  // Queued now even while proposing or preparing: if the market never opens, the job voids it
+  // at decide_at and the operator's escrow comes back.
   await ctx.queue.send(
     DECIDE_MARKET_JOB,
     { marketId: market.id },
     { tx, startAfter: input.decideAt, singletonKey: `decide:${market.id}` },
   )
-  return input.proposing ? { ...market, status: 'proposing' } : market
+  return input.phase ? { ...market, status: input.phase } : market
 }
 
 export function createDecisionMarket(ctx: AppContext, creatorId: string, input: DecisionMarketInput) {

@@ -111,13 +111,17 @@ export async function decideMarket(
     if (trigger.kind === 'early') assertMayDecideEarly(trigger.principal, facts)
     const existing = await tx.maybeOne(FindDecision, [marketId])
     if (existing) return existing
-    if (market.status === 'proposing' && trigger.kind === 'deadline' && now >= facts.decide_at) {
+    if (
+      (market.status === 'proposing' || market.status === 'preparing') &&
+      trigger.kind === 'deadline' &&
+      now >= facts.decide_at
+    ) {
       // Never opened: nobody traded; the escrow goes back through the ordinary void.
       await voidInTransaction(
         ctx,
         tx,
         market,
-        'The decision never opened: decide_at came while proposing',
+        `The decision never opened: decide_at came while ${market.status}`,
         now,
       )
       return null

@@ -162,6 +162,19 @@ export async function reviewProposal(
 }
 
 /**
+ * Opening adds the admitted proposals as branches and escrows their subsidy: with none there is
+ * nothing to add (the ledger refused the empty subsidy entry: a 500), and a decision from
+ * proposals without any is not the decision its proposers were promised.
+ */
+export function noAdmittedProposal() {
+  return errors.unprocessable(
+    ErrorCode.InvalidMarketState,
+    'No admitted proposal',
+    'Admit at least one proposal before opening this decision (or let decide_at void it)',
+  )
+}
+
+/**
  * POST /v1/markets/{id}/open: the operator opens a proposing market with the admitted
  * proposals as branches. Returns the labels, for the agent's prior (asked by the caller).
  */
@@ -180,6 +193,7 @@ export async function openProposedMarket(
   }
   const branches = await lockBranches(tx, marketId)
   const admitted = (await tx.many(ListProposals, [marketId])).filter((p) => p.status === 'admitted')
+  if (admitted.length === 0) throw noAdmittedProposal()
   const count = branches.length + admitted.length
   if (count < MIN_ACTIONS || count > MAX_ACTIONS) {
     throw errors.unprocessable(

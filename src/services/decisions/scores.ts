@@ -11,6 +11,8 @@ import {
   laggingTwap,
   type Objective,
   type ScoreChange,
+  type TwapInput,
+  twapObservations,
 } from '../../domain/decision-rule/index.js'
 import { parseAmount } from '../../domain/money.js'
 import { branchPrices } from '../markets/present.js'
@@ -21,7 +23,7 @@ export interface DecisionFacts {
   id: string
   kind: MarketKind
   status: string
-  /** When trading opened: creation, or the end of the proposing phase. */
+  /** When trading opened: creation, or the end of the proposing phase (opened_at). */
   created_at: Date
   close_at: Date
   decide_at: Date | null
@@ -99,6 +101,8 @@ export interface MarketScores {
   branches: BranchDecisionScore[]
   distinctTraders: number
   totalVolume: bigint
+  /** When the observations' grid starts (trading opened). */
+  openedAt: Date
   /** The window the TWAP averaged. */
   windowStart: Date
   windowEnd: Date
@@ -110,13 +114,25 @@ export function minVolumeOf(rule: DecisionRuleSettings): bigint {
   return parseAmount(rule.min_volume.replace(/^0+(?=\d)/, ''))
 }
 
-/** Scores as of `at` (decide_at for the decision, now for a live view), never past decide_at. */
-export async function computeScores(
-  db: Queryable,
+/**
+ * What a branch's score is computed from, public so anyone can recompute it: the grid starts at
+ * the opening (the end of the proposing phase, if there was one, not the market's creation),
+ * observations every interval, each moving at most max_step toward the score of the last trade
+ * at or before it, and the mean of those in [window_start, window_end] is the score.
+ */
+export interface ScoreWindow {
+  openedAt: Date
+  windowStart: Date
+  windowEnd: Date
+  intervalMs: number
+  maxStep: number
+}
+
+/** The window as of `at` (decide_at for the decision, now for a live view), never past decide_at. */
+export function scoreWindow(
   facts: DecisionFacts & { decide_at: Date; decision_rule: DecisionRuleSettings },
-  branches: readonly BranchRow[],
   at: Date,
-): Promise<MarketScores> {
+): ScoreWindow {
   const rule = facts.decision_rule
   const openedAtMs = facts.created_at.getTime()
   const endMs = Math.max(openedAtMs, Math.min(at.getTime(), facts.decide_at.getTime()))
@@ -124,34 +140,84 @@ export async function computeScores(
     rule.twap_window_seconds === null
       ? openedAtMs
       : Math.max(openedAtMs, endMs - rule.twap_window_seconds * 1000)
-  const objective = objectiveOf(facts)
-  const [paths, traders] = await Promise.all([
-    db.many(PricePaths, [facts.id, new Date(endMs)]),
-    db.one(DistinctTraders, [facts.id, new Date(endMs)]),
-  ])
+  return {
+    openedAt: new Date(openedAtMs),
+    windowStart: new Date(windowStartMs),
+    windowEnd: new Date(endMs),
+    intervalMs: rule.twap_interval_seconds * 1000,
+    maxStep: rule.twap_max_step_bps / 10_000,
+  }
+}
+
+/**
+ * The market sets the first observation: the LMSR's opening prices (uniform), not the first
+ * trader's price.
+ */
+export function openingScoreOf(objective: Objective, outcomes: number): number {
+  return branchScore(
+    objective,
+    Array.from({ length: outcomes }, () => 1 / outcomes),
+  )
+}
+
+async function scoreChanges(db: Queryable, facts: DecisionFacts, objective: Objective, window: ScoreWindow) {
+  const openedAtMs = window.openedAt.getTime()
+  const paths = await db.many(PricePaths, [facts.id, window.windowEnd])
   const changesByBranch = new Map<number, ScoreChange[]>()
   for (const row of paths) {
     const list = changesByBranch.get(row.branch_index) ?? []
     list.push({ atMs: Math.max(row.at_ms, openedAtMs), score: branchScore(objective, row.prices_after) })
     changesByBranch.set(row.branch_index, list)
   }
+  return changesByBranch
+}
+
+function twapInput(window: ScoreWindow, openingScore: number, changes: readonly ScoreChange[]): TwapInput {
+  return {
+    changes,
+    openingScore,
+    openedAtMs: window.openedAt.getTime(),
+    intervalMs: window.intervalMs,
+    maxStep: window.maxStep,
+    windowStartMs: window.windowStart.getTime(),
+    windowEndMs: window.windowEnd.getTime(),
+  }
+}
+
+/**
+ * One branch's every observation from the opening to the window's end (those before the window
+ * carry the lag into it), and the score they average to: what GET …/decision/observations shows.
+ */
+export async function branchObservations(
+  db: Queryable,
+  facts: DecisionFacts & { decide_at: Date; decision_rule: DecisionRuleSettings },
+  branch: Pick<BranchRow, 'index' | 'q'>,
+  at: Date,
+) {
+  const objective = objectiveOf(facts)
+  const window = scoreWindow(facts, at)
+  const changes = (await scoreChanges(db, facts, objective, window)).get(branch.index) ?? []
+  const openingScore = openingScoreOf(objective, branch.q.length)
+  const input = twapInput(window, openingScore, changes)
+  return { window, openingScore, observations: twapObservations(input), twap: laggingTwap(input) }
+}
+
+/** Scores as of `at` (decide_at for the decision, now for a live view), never past decide_at. */
+export async function computeScores(
+  db: Queryable,
+  facts: DecisionFacts & { decide_at: Date; decision_rule: DecisionRuleSettings },
+  branches: readonly BranchRow[],
+  at: Date,
+): Promise<MarketScores> {
+  const window = scoreWindow(facts, at)
+  const objective = objectiveOf(facts)
+  const [changesByBranch, traders] = await Promise.all([
+    scoreChanges(db, facts, objective, window),
+    db.one(DistinctTraders, [facts.id, window.windowEnd]),
+  ])
   const scored = branches.map((branch) => {
-    const n = branch.q.length
-    // The market sets the first observation: the LMSR's opening prices (uniform), not the
-    // first trader's price.
-    const openingScore = branchScore(
-      objective,
-      Array.from({ length: n }, () => 1 / n),
-    )
-    const twap = laggingTwap({
-      changes: changesByBranch.get(branch.index) ?? [],
-      openingScore,
-      openedAtMs,
-      intervalMs: rule.twap_interval_seconds * 1000,
-      maxStep: rule.twap_max_step_bps / 10_000,
-      windowStartMs,
-      windowEndMs: endMs,
-    })
+    const openingScore = openingScoreOf(objective, branch.q.length)
+    const twap = laggingTwap(twapInput(window, openingScore, changesByBranch.get(branch.index) ?? []))
     const spot = branchScore(objective, branchPrices(branch))
     return {
       index: branch.index,
@@ -168,7 +234,8 @@ export async function computeScores(
     branches: scored,
     distinctTraders: traders.n,
     totalVolume: branches.reduce((sum, b) => sum + b.volume, 0n),
-    windowStart: new Date(windowStartMs),
-    windowEnd: new Date(endMs),
+    openedAt: window.openedAt,
+    windowStart: window.windowStart,
+    windowEnd: window.windowEnd,
   }
 }

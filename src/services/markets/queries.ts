@@ -196,7 +196,9 @@ function openingPoint(market: MarketRow, branch: BranchRow): PricePoint {
   const n = branch.q.length
   return {
     seq: 0,
-    at: market.created_at.toISOString(),
+    // Trading opens at creation, or at the end of a decision's proposing phase: the decision
+    // score's first observation is at this point too.
+    at: (market.opened_at ?? market.created_at).toISOString(),
     prices: lmsrPrices({ q: Array.from({ length: n }, () => 0n), subsidy: branch.subsidy }).map(roundPrice),
   }
 }

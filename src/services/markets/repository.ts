@@ -7,7 +7,15 @@ import type { BranchState } from '../../domain/market-maker/index.js'
 import { errors } from '../../errors/codes.js'
 
 export type MarketKind = 'binary' | 'categorical' | 'scalar'
-export type MarketStatus = 'proposing' | 'open' | 'closed' | 'decided' | 'resolved' | 'finalized' | 'voided'
+export type MarketStatus =
+  | 'preparing'
+  | 'proposing'
+  | 'open'
+  | 'closed'
+  | 'decided'
+  | 'resolved'
+  | 'finalized'
+  | 'voided'
 export type BranchStatus = 'open' | 'closed' | 'voided' | 'settled'
 
 export interface MarketRow {
@@ -36,6 +44,8 @@ export interface MarketRow {
   finalized_at: Date | null
   voided_at: Date | null
   void_reason: string | null
+  /** When a decision market left its proposing phase and trading opened; null otherwise. */
+  opened_at: Date | null
   created_at: Date
   updated_at: Date
 }
@@ -71,7 +81,7 @@ export interface BranchRow {
 export const MARKET_COLUMNS = `m.id, m.slug, m.question, m.description, m.kind, m.status, m.creator_id, m.resolver_id,
   m.scalar_lo, m.scalar_hi, m.scalar_unit, m.subsidy_per_branch, m.fee_bps, m.close_at, m.closed_at, m.decide_at,
   m.resolution_outcome, m.resolution_value, m.resolution_evidence, m.resolved_by, m.resolved_at, m.dispute_until,
-  m.finalized_at, m.voided_at, m.void_reason, m.created_at, m.updated_at`
+  m.finalized_at, m.voided_at, m.void_reason, m.opened_at, m.created_at, m.updated_at`
 
 // q travels as text[]: node-postgres parses int8 but not int8[] into bigints.
 export const BRANCH_COLUMNS = `b.id, b.market_id, b.index, b.label, b.status, b.q::text[] as q, b.subsidy, b.funder_id,

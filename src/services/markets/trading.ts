@@ -182,7 +182,7 @@ export async function tradingMarket(ctx: AppContext, idOrSlug: string): Promise<
     branches: branches.map((b) => ({ id: b.id, index: b.index })),
     operatorId: row.operator_id,
   }
-  if (row.status === 'proposing') return market
+  if (row.status === 'proposing' || row.status === 'preparing') return market
   if (marketCache.size >= MARKET_CACHE_SIZE) marketCache.clear()
   marketCache.set(row.id, market)
   if (idOrSlug !== row.id) marketCache.set(idOrSlug, market)

@@ -1,7 +1,6 @@
 import { Type } from '@sinclair/typebox'
 import { openAgentDecision } from '../../../services/decisions/agent-decisions.js'
-import { decisionView } from '../../../services/decisions/view.js'
-import { getMarket } from '../../../services/markets/queries.js'
+import { marketWithDecision } from '../../../services/decisions/view.js'
 import { Action, AgentIdParams } from '../../schemas/agents.js'
 import { problemResponses } from '../../schemas/problem.js'
 import type { RouteModule } from '../../types.js'
@@ -16,9 +15,11 @@ const Prior = Type.Object({
 })
 
 /**
- * POST /v1/agents/{id}/decisions: the operator opens a decision. With an LLM, the agent first
- * records its own choice (the prior, shown to traders only once the market has decided); then a
- * decision market opens with a branch per candidate action, funded from the operator's cash.
+ * POST /v1/agents/{id}/decisions: the operator opens a decision: a decision market with a branch
+ * per candidate action, funded from the operator's cash. With an LLM it answers at once with the
+ * market `preparing`: a job asks the LLM for the agent's own choice (the prior, shown to traders
+ * only once the market has decided; and for an LLM action source, the actions), then trading
+ * opens. GET /v1/agents/{id}/decisions shows the prior or prior_error once it has answered.
  */
 export const openDecisionRoute: RouteModule = (app, ctx) => {
   app.post(
@@ -46,7 +47,9 @@ export const openDecisionRoute: RouteModule = (app, ctx) => {
         response: {
           201: Type.Object({
             market: Market,
-            prior: Type.Union([Prior, Type.Null()]),
+            prior: Type.Union([Prior, Type.Null()], {
+              description: 'null while the market is preparing: the prior comes with the opening',
+            }),
             prior_error: Type.Union([Type.String(), Type.Null()], {
               description:
                 'Why the agent recorded no prior (its LLM failed); the decision opened all the same',
@@ -69,10 +72,7 @@ export const openDecisionRoute: RouteModule = (app, ctx) => {
           : {}),
         ...(body.slug ? { slug: body.slug } : {}),
       })
-      const market = {
-        ...(await getMarket(ctx.db, opened.marketId)),
-        decision: await decisionView(ctx, opened.marketId),
-      }
+      const market = await marketWithDecision(ctx, opened.marketId)
       reply.code(201).header('location', `/v1/markets/${opened.marketId}`)
       return { market, prior: opened.prior, prior_error: opened.priorError }
     },

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox'
 import { reportOutcome } from '../../../services/decisions/agent-decisions.js'
-import { decisionView } from '../../../services/decisions/view.js'
+import { marketWithDecision } from '../../../services/decisions/view.js'
 import { problemResponses } from '../../schemas/problem.js'
 import type { RouteModule } from '../../types.js'
 import { amountsAreStrings } from '../markets/amounts.js'
@@ -27,8 +27,8 @@ export const reportOutcomeRoute: RouteModule = (app, ctx) => {
     },
     async (request) => {
       const { id, marketId } = request.params
-      const market = await reportOutcome(ctx, request.principal, id, marketId, request.body)
-      return { ...market, decision: await decisionView(ctx, marketId) }
+      await reportOutcome(ctx, request.principal, id, marketId, request.body)
+      return marketWithDecision(ctx, marketId)
     },
   )
 }

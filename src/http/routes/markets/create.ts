@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox'
 import { createDecisionMarket } from '../../../services/decisions/create.js'
-import { decisionView } from '../../../services/decisions/view.js'
+import { marketWithDecision } from '../../../services/decisions/view.js'
 import { createMarket } from '../../../services/markets/create.js'
 import { getMarket } from '../../../services/markets/queries.js'
 import { authorizeUser } from '../../plugins/authorize.js'
@@ -103,7 +103,7 @@ export const createMarketRoute: RouteModule = (app, ctx) => {
           ...(body.utilities ? { utilities: body.utilities } : {}),
         })
         reply.code(201).header('location', `/v1/markets/${market.id}`)
-        return { ...(await getMarket(ctx.db, market.id)), decision: await decisionView(ctx, market.id) }
+        return marketWithDecision(ctx, market.id)
       }
       const market = await createMarket(ctx, principal.userId, input)
       reply.code(201).header('location', `/v1/markets/${market.id}`)

@@ -1,6 +1,5 @@
 import { decideMarket } from '../../../services/decisions/decide.js'
-import { decisionView } from '../../../services/decisions/view.js'
-import { getMarket } from '../../../services/markets/queries.js'
+import { marketWithDecision } from '../../../services/decisions/view.js'
 import { findMarket } from '../../../services/markets/repository.js'
 import { requirePrincipal } from '../../plugins/authenticate.js'
 import { problemResponses } from '../../schemas/problem.js'
@@ -30,7 +29,7 @@ export const decideMarketRoute: RouteModule = (app, ctx) => {
       const principal = requirePrincipal(request, 'read')
       const market = await findMarket(ctx.db, request.params.market)
       await decideMarket(ctx, market.id, { kind: 'early', principal })
-      return { ...(await getMarket(ctx.db, market.id)), decision: await decisionView(ctx, market.id) }
+      return marketWithDecision(ctx, market.id)
     },
   )
 }

@@ -1,5 +1,4 @@
-import { decisionView } from '../../../services/decisions/view.js'
-import { getMarket } from '../../../services/markets/queries.js'
+import { marketWithDecision } from '../../../services/decisions/view.js'
 import { problemResponses } from '../../schemas/problem.js'
 import type { RouteModule } from '../../types.js'
 import { Market, MarketRef } from './schemas.js'
@@ -20,8 +19,7 @@ export const getMarketRoute: RouteModule = (app, ctx) => {
       },
     },
     async (request) => {
-      const market = await getMarket(ctx.db, request.params.market)
-      return { ...market, decision: await decisionView(ctx, market.id) }
+      return marketWithDecision(ctx, request.params.market)
     },
   )
 }

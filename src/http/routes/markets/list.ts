@@ -17,9 +17,16 @@ export const listMarketsRoute: RouteModule = (app, ctx) => {
             ...PageQuery,
             status: Type.Optional(
               Type.Union(
-                ['proposing', 'open', 'closed', 'decided', 'resolved', 'finalized', 'voided'].map((s) =>
-                  Type.Literal(s),
-                ),
+                [
+                  'preparing',
+                  'proposing',
+                  'open',
+                  'closed',
+                  'decided',
+                  'resolved',
+                  'finalized',
+                  'voided',
+                ].map((s) => Type.Literal(s)),
               ),
             ),
             kind: Type.Optional(Type.Union(['binary', 'categorical', 'scalar'].map((k) => Type.Literal(k)))),

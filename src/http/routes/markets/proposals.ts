@@ -6,8 +6,7 @@ import {
   proposeAction,
   reviewProposal,
 } from '../../../services/decisions/proposals.js'
-import { decisionView } from '../../../services/decisions/view.js'
-import { getMarket } from '../../../services/markets/queries.js'
+import { marketWithDecision } from '../../../services/decisions/view.js'
 import { findMarket } from '../../../services/markets/repository.js'
 import { problemResponses } from '../../schemas/problem.js'
 import type { RouteModule } from '../../types.js'
@@ -115,7 +114,7 @@ export const proposalRoutes: RouteModule = (app, ctx) => {
     async (request) => {
       const market = await findMarket(ctx.db, request.params.market)
       await openProposedDecision(ctx, request.principal, market.id)
-      return { ...(await getMarket(ctx.db, market.id)), decision: await decisionView(ctx, market.id) }
+      return marketWithDecision(ctx, market.id)
     },
   )
 }

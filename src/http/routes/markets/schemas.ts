@@ -6,8 +6,8 @@
 import { type TSchema, Type } from '@sinclair/typebox'
 import { DecisionView } from '../../schemas/agents.js'
 
-const Timestamp = Type.String({ format: 'date-time' })
-const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()])
+export const Timestamp = Type.String({ format: 'date-time' })
+export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()])
 
 export const Amount = Type.String({
   minLength: 1,
@@ -94,7 +94,7 @@ export const Market = Type.Object({
   description: Type.String(),
   kind: Type.String({ enum: ['binary', 'categorical', 'scalar'] }),
   status: Type.String({
-    enum: ['proposing', 'open', 'closed', 'decided', 'resolved', 'finalized', 'voided'],
+    enum: ['preparing', 'proposing', 'open', 'closed', 'decided', 'resolved', 'finalized', 'voided'],
   }),
   creator_id: Uuid,
   resolver_id: Uuid,

@@ -1,0 +1,131 @@
+/**
+ * What the service sends to an operator's system, for the OpenAPI 3.1 `webhooks` section: the
+ * payload of `decision.made` (built in services/decisions/delivery.ts), its headers and
+ * signature (infra/webhooks.ts), and the retry schedule. Receivers implement against this.
+ */
+import type { FastifyDynamicSwaggerOptions } from '@fastify/swagger'
+import { type Static, Type } from '@sinclair/typebox'
+import type { Config } from '../../config/index.js'
+
+const BranchLabel = Type.Object(
+  { branch: Type.Integer({ minimum: 0 }), label: Type.Union([Type.String(), Type.Null()]) },
+  { additionalProperties: false },
+)
+
+export const DecisionWebhookPayload = Type.Object(
+  {
+    event: Type.Literal('decision.made'),
+    delivery_id: Type.String({
+      format: 'uuid',
+      description: 'The same on every attempt of this delivery (and in DM-Delivery): drop duplicates by it',
+    }),
+    agent: Type.Object(
+      { id: Type.String({ format: 'uuid' }), name: Type.String() },
+      { additionalProperties: false },
+    ),
+    market: Type.Object(
+      { id: Type.String({ format: 'uuid' }), slug: Type.String(), question: Type.String() },
+      { additionalProperties: false },
+    ),
+    action: { ...BranchLabel, description: 'The action the market chose: do this' },
+    default_action: { ...BranchLabel, description: "The agent's default action" },
+    overrode_default: Type.Boolean(),
+    reason: Type.String({
+      enum: [
+        'best_beats_default',
+        'default_is_best',
+        'below_threshold',
+        'insufficient_traders',
+        'insufficient_volume',
+      ],
+    }),
+    explanation: Type.String(),
+    scores: Type.Array(
+      Type.Object(
+        { branch: Type.Integer({ minimum: 0 }), label: Type.String(), score: Type.Number() },
+        { additionalProperties: false },
+      ),
+      { description: "Each branch's decision score (lagging TWAP) at the decision" },
+    ),
+    decided_at: Type.String({ format: 'date-time' }),
+  },
+  { additionalProperties: false, description: 'The body of a decision.made webhook' },
+)
+export type DecisionWebhookPayload = Static<typeof DecisionWebhookPayload>
+
+/** The tolerance receivers should apply to the signature's timestamp (the reference verifier's). */
+export const SIGNATURE_TOLERANCE_SECONDS = 300
+
+export function retrySchedule(config: Pick<Config, 'WEBHOOK_MAX_ATTEMPTS' | 'WEBHOOK_RETRY_DELAY_SECONDS'>) {
+  const d = config.WEBHOOK_RETRY_DELAY_SECONDS
+  return (
+    `Up to ${config.WEBHOOK_MAX_ATTEMPTS} attempts (WEBHOOK_MAX_ATTEMPTS). The first retry comes ` +
+    `WEBHOOK_RETRY_DELAY_SECONDS (${d} s) after the failed attempt, each later one twice the one before ` +
+    `(${d} s, ${2 * d} s, ${4 * d} s, …), give or take the worker's poll interval (QUEUE_POLL_INTERVAL_SECONDS). ` +
+    'After the last failure the delivery is marked failed; GET /v1/agents/{id}/decisions shows its attempts.'
+  )
+}
+
+/** The `webhooks` member of the OpenAPI 3.1 document, typed as @fastify/swagger takes it. */
+type Webhooks = NonNullable<
+  Extract<NonNullable<FastifyDynamicSwaggerOptions['openapi']>, { webhooks?: unknown }>['webhooks']
+>
+
+export function decisionWebhooks(config: Config): Webhooks {
+  return {
+    'decision.made': {
+      post: {
+        summary: 'A decision market chose an action',
+        description: [
+          "Sent to the agent's webhook URL once the market has decided (delivery `webhook`).",
+          '',
+          '**Signature.** `DM-Signature: t=<unix seconds>,v1=<hex>` where `<hex>` is the lower-case hex ' +
+            'HMAC-SHA256 of the string `<t>.<raw body>` (the exact bytes received, before any JSON parsing). ' +
+            "The key is the agent's webhook secret **verbatim**: the whole `whsec_…` string, prefix included, " +
+            'as UTF-8 bytes. It is not base64-decoded, so Svix libraries (which decode the part after ' +
+            '`whsec_` and read `svix-*` headers) do not verify it; compute the HMAC directly and compare ' +
+            'in constant time.',
+          '',
+          `**Timestamp.** \`t\` is when the attempt was made; each retry is signed afresh. Refuse a \`t\` more than ${SIGNATURE_TOLERANCE_SECONDS} s from your clock (replays).`,
+          '',
+          '**Acknowledging.** Answer 2xx within WEBHOOK_TIMEOUT_MS ' +
+            `(${config.WEBHOOK_TIMEOUT_MS} ms) and nothing more is sent. Any other status, a redirect ` +
+            '(not followed), a timeout or a refused connection counts as a failure.',
+          '',
+          `**Retries.** ${retrySchedule(config)} The same \`DM-Delivery\` id (and body \`delivery_id\`) comes on every attempt: drop duplicates by it.`,
+        ].join('\n'),
+        parameters: [
+          {
+            in: 'header' as const,
+            name: 'DM-Signature',
+            required: true,
+            schema: { type: 'string', pattern: '^t=\\d+,v1=[0-9a-f]{64}$' },
+            description: 'HMAC-SHA256 of `<t>.<raw body>` keyed with the webhook secret verbatim',
+          },
+          {
+            in: 'header' as const,
+            name: 'DM-Delivery',
+            required: true,
+            schema: { type: 'string', format: 'uuid' },
+            description: 'Stable id of this delivery, the same on every retry',
+          },
+          {
+            in: 'header' as const,
+            name: 'DM-Event',
+            required: true,
+            schema: { type: 'string', enum: ['decision.made'] },
+          },
+        ],
+        requestBody: {
+          required: true,
+          // A TypeBox schema is plain JSON Schema 2020-12, which OpenAPI 3.1 takes as it is.
+          content: { 'application/json': { schema: DecisionWebhookPayload as object } },
+        },
+        responses: {
+          '2XX': { description: 'Acknowledged: the delivery is done' },
+          default: { description: 'Anything else is a failure and the delivery is retried' },
+        },
+      },
+    },
+  }
+}
