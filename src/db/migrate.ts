@@ -39,6 +39,7 @@ export function readMigrationFiles(dir = migrationsDir): MigrationFile[] {
   const files = readdirSync(dir)
     .filter((file) => file.endsWith('.sql'))
     .sort()
+  const seen = new Map<string, string>()
   return files.map((file) => {
     const match = FILE_PATTERN.exec(file)
     if (!match) {
@@ -46,9 +47,17 @@ export function readMigrationFiles(dir = migrationsDir): MigrationFile[] {
         `Migration file '${file}' is not named <14-digit timestamp>_<snake_case_name>.sql`,
       )
     }
+    // The version is the primary key of schema_migrations (as for the Supabase CLI): two files
+    // with one timestamp, easily made on two branches, would fail half-way through a migration.
+    const version = match[1] as string
+    const other = seen.get(version)
+    if (other) {
+      throw new MigrationError(`Migration files '${other}' and '${file}' share the version ${version}`)
+    }
+    seen.set(version, file)
     const sqlText = readFileSync(path.join(dir, file), 'utf8')
     return {
-      version: match[1] as string,
+      version,
       name: match[2] as string,
       file,
       sql: sqlText,

@@ -39,6 +39,13 @@ describe('migrations', () => {
     for (const file of files) expect(file.file).toMatch(/^\d{14}_[a-z0-9_]+\.sql$/)
   })
 
+  it('two files with one version are refused before anything runs', () => {
+    const dir = copyOfMigrations()
+    const last = readMigrationFiles(dir).at(-1)
+    writeFileSync(path.join(dir, `${last?.version}_same_version.sql`), 'select 1;\n')
+    expect(() => readMigrationFiles(dir)).toThrow(/share the version/)
+  })
+
   it('migrate an empty database, then find nothing to do', async () => {
     const { url } = await emptyDatabase()
     const first = await migrate(url)
