@@ -5,13 +5,10 @@
  */
 import type { AppContext } from '../context.js'
 import type { JobDefinition } from '../infra/queue.js'
-import {
-  PREPARE_DECISION_JOB,
-  type PrepareDecisionJob,
-  prepareAgentDecision,
-} from '../services/decisions/agent-decisions.js'
-import { DECIDE_MARKET_JOB, decideMarket } from '../services/decisions/decide.js'
-import { attemptDelivery, DELIVER_WEBHOOK_JOB } from '../services/decisions/delivery.js'
+import { type PrepareDecisionJob, prepareAgentDecision } from '../services/decisions/agent-decisions.js'
+import { decideMarket } from '../services/decisions/decide.js'
+import { attemptDelivery } from '../services/decisions/delivery.js'
+import { DECIDE_MARKET_JOB, DELIVER_WEBHOOK_JOB, PREPARE_DECISION_JOB } from '../services/jobs.js'
 
 export function decisionJobs(ctx: AppContext): JobDefinition[] {
   const decideJob: JobDefinition<{ marketId: string }> = {

@@ -5,12 +5,9 @@
  */
 import type { AppContext } from '../context.js'
 import type { JobDefinition } from '../infra/queue.js'
-import {
-  PURGE_IDEMPOTENCY_KEYS_CRON,
-  PURGE_IDEMPOTENCY_KEYS_JOB,
-  purgeIdempotencyKeys,
-} from '../services/markets/idempotency.js'
-import { CLOSE_MARKET_JOB, closeMarketAtDeadline, SETTLE_MARKET_JOB } from '../services/markets/lifecycle.js'
+import { CLOSE_MARKET_JOB, PURGE_IDEMPOTENCY_KEYS_JOB, SETTLE_MARKET_JOB } from '../services/jobs.js'
+import { PURGE_IDEMPOTENCY_KEYS_CRON, purgeIdempotencyKeys } from '../services/markets/idempotency.js'
+import { closeMarketAtDeadline } from '../services/markets/lifecycle.js'
 import { settleMarket } from '../services/markets/settlement.js'
 
 interface MarketJob {

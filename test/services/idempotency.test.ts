@@ -6,12 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sql } from '../../src/db/database.js'
 import { jobDefinitions } from '../../src/jobs/index.js'
+import { PURGE_IDEMPOTENCY_KEYS_JOB } from '../../src/services/jobs.js'
 import { createMarket } from '../../src/services/markets/create.js'
-import {
-  PURGE_IDEMPOTENCY_KEYS_CRON,
-  PURGE_IDEMPOTENCY_KEYS_JOB,
-  purgeIdempotencyKeys,
-} from '../../src/services/markets/idempotency.js'
+import { PURGE_IDEMPOTENCY_KEYS_CRON, purgeIdempotencyKeys } from '../../src/services/markets/idempotency.js'
 import { placeTrade } from '../../src/services/markets/trading.js'
 import { createTestApp, type TestApp } from '../helpers/app.js'
 import { ledgerViolations, newUser, TestClock } from '../helpers/money.js'

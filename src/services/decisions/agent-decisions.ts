@@ -17,6 +17,7 @@ import { formatAmount } from '../../domain/money.js'
 import { AppError, ErrorCode, errors } from '../../errors/codes.js'
 import { type ChatMessage, chatJson, LlmError } from '../../infra/llm.js'
 import { type AgentRow, findAgent, openSecrets } from '../agents/agents.js'
+import { PREPARE_DECISION_JOB } from '../jobs.js'
 import { addBranches } from '../markets/create.js'
 import { type ResolveInput, resolveMarket, voidInTransaction } from '../markets/lifecycle.js'
 import { getMarket } from '../markets/queries.js'
@@ -237,8 +238,6 @@ export interface OpenedDecision {
   prior: Prior | null
   priorError: string | null
 }
-
-export const PREPARE_DECISION_JOB = 'agent-decision-prepare'
 
 /** What the prepare job needs that the market does not keep: what the LLM is told. */
 export interface PrepareDecisionJob {

@@ -15,9 +15,9 @@ import {
   SettingsError,
 } from '../../domain/agents/settings.js'
 import { errors } from '../../errors/codes.js'
+import { DECIDE_MARKET_JOB } from '../jobs.js'
 import { type CreateMarketInput, createMarketInTransaction } from '../markets/create.js'
 import type { MarketRow } from '../markets/repository.js'
-import { DECIDE_MARKET_JOB } from './decide.js'
 
 export interface DecisionMarketInput extends CreateMarketInput {
   readonly branches: readonly string[]

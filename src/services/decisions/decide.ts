@@ -16,10 +16,12 @@ import { authorize } from '../../domain/identity/authorize.js'
 import type { Principal } from '../../domain/identity/principal.js'
 import { formatAmount } from '../../domain/money.js'
 import { AppError, ErrorCode, errors } from '../../errors/codes.js'
+import { DECIDE_MARKET_JOB } from '../jobs.js'
 import { voidInTransaction } from '../markets/lifecycle.js'
 import { type BranchRow, lockMarketAndBranches, type MarketRow } from '../markets/repository.js'
 import { settleVoidedBranchesNow } from '../markets/settlement.js'
 import { queueDecisionDelivery } from './delivery.js'
+import type { DecisionRecord } from './record.js'
 import {
   computeScores,
   type DecisionFacts,
@@ -27,32 +29,6 @@ import {
   isDecisionMarket,
   minVolumeOf,
 } from './scores.js'
-
-export const DECIDE_MARKET_JOB = 'market-decide'
-
-export interface DecisionRecord {
-  market_id: string
-  chosen_branch: number
-  best_branch: number
-  default_branch: number
-  reason: string
-  explanation: string
-  scores: Array<{
-    index: number
-    label: string
-    score: number
-    spot: number
-    observations: number
-    last_observation: number
-    traders: number
-    volume: string
-  }>
-  params: Record<string, unknown>
-  distinct_traders: number
-  total_volume: bigint
-  decided_by: string | null
-  decided_at: Date
-}
 
 const FindDecision = sql<DecisionRecord>(
   'FindMarketDecision',

@@ -9,10 +9,10 @@ import type { AppContext } from '../../context.js'
 import { sql, type Transaction } from '../../db/database.js'
 import { deliverWebhook } from '../../infra/webhooks.js'
 import { openSecrets } from '../agents/agents.js'
+import { DELIVER_WEBHOOK_JOB } from '../jobs.js'
 import type { BranchRow, MarketRow } from '../markets/repository.js'
-import type { DecisionRecord } from './decide.js'
+import type { DecisionRecord } from './record.js'
 
-export const DELIVER_WEBHOOK_JOB = 'webhook-deliver'
 export const DECISION_EVENT = 'decision.made'
 
 const AgentDelivery = sql<{ owner_id: string; delivery: string; webhook_url: string | null; name: string }>(

@@ -10,9 +10,9 @@ import { DatabaseError } from '../../db/errors.js'
 import { MAX_OUTCOMES, MIN_OUTCOMES } from '../../domain/market-maker/index.js'
 import { formatAmount } from '../../domain/money.js'
 import { ErrorCode, errors } from '../../errors/codes.js'
+import { CLOSE_MARKET_JOB } from '../jobs.js'
 import { amountField } from '../money/amounts.js'
 import { createEscrowAccount, lockCashAccount, postEntries } from '../money/ledger.js'
-import { CLOSE_MARKET_JOB } from './lifecycle.js'
 import { isUuid, MARKET_COLUMNS, type MarketKind, type MarketRow } from './repository.js'
 
 export interface CreateMarketInput {

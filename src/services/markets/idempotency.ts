@@ -8,8 +8,6 @@
 import type { AppContext } from '../../context.js'
 import { sql } from '../../db/database.js'
 
-export const PURGE_IDEMPOTENCY_KEYS_JOB = 'idempotency-keys-purge'
-
 /** Every day at 03:17 UTC (off the hour, when the queue is quiet). */
 export const PURGE_IDEMPOTENCY_KEYS_CRON = '17 3 * * *'
 

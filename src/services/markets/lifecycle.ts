@@ -17,6 +17,7 @@ import { sql, type Transaction } from '../../db/database.js'
 import type { Principal } from '../../domain/identity/principal.js'
 import { formatAmount } from '../../domain/money.js'
 import { AppError, ErrorCode, errors } from '../../errors/codes.js'
+import { CLOSE_MARKET_JOB, SETTLE_MARKET_JOB } from '../jobs.js'
 import { amountField } from '../money/amounts.js'
 import {
   FEES_ACCOUNT,
@@ -34,9 +35,6 @@ import {
   MARKET_COLUMNS,
   type MarketRow,
 } from './repository.js'
-
-export const CLOSE_MARKET_JOB = 'market-close'
-export const SETTLE_MARKET_JOB = 'market-settle'
 
 // A decided decision market keeps its status: its chosen branch closes, and what it is
 // waiting for next (resolution) is the same as for a closed market.

@@ -28,6 +28,7 @@ import {
   refundRatio,
   type TraderTotals,
 } from '../../domain/settlement.js'
+import { SETTLE_MARKET_JOB } from '../jobs.js'
 import {
   FEES_ACCOUNT,
   type JournalEntryInput,
@@ -35,7 +36,6 @@ import {
   lockCashAccounts,
   postEntries,
 } from '../money/ledger.js'
-import { SETTLE_MARKET_JOB } from './lifecycle.js'
 import { type BranchRow, lockBranches, lockMarket, type MarketRow } from './repository.js'
 
 interface HolderPosition {
