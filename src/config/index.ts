@@ -6,7 +6,7 @@
  */
 import { accessSync, constants as fsConstants, readFileSync } from 'node:fs'
 import { formatAmount, parseAmount } from '../domain/money.js'
-import { parseAllowEntry } from '../infra/outbound.js'
+import { parseAllowEntry } from '../domain/outbound-policy.js'
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {

@@ -19,8 +19,8 @@ import {
 import { authorize } from '../../domain/identity/authorize.js'
 import type { Principal } from '../../domain/identity/principal.js'
 import { formatAmount, MoneyFormatError, parseAmount } from '../../domain/money.js'
+import { literalRefusal, type OutboundPolicy } from '../../domain/outbound-policy.js'
 import { errors } from '../../errors/codes.js'
-import { literalRefusal, type OutboundPolicy } from '../../infra/outbound.js'
 import type { SecretBox } from '../../infra/secrets.js'
 
 export interface LlmSettings {
