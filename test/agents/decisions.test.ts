@@ -7,7 +7,6 @@
 import { type AddressInfo, createServer, type Socket } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Database, Transaction, TransactionOptions } from '../../src/db/database.js'
-import { prepareAgentDecision } from '../../src/services/decisions/agent-decisions.js'
 import { decideMarket } from '../../src/services/decisions/decide.js'
 import { attemptDelivery } from '../../src/services/decisions/delivery.js'
 import { marketWithDecision } from '../../src/services/decisions/view.js'
@@ -16,6 +15,7 @@ import { settleMarket } from '../../src/services/markets/settlement.js'
 import { type FakeLlmServer, startFakeLlm } from '../fakes/llm-server.js'
 import { createTestApp, type TestApp } from '../helpers/app.js'
 import { TestClock } from '../helpers/clock.js'
+import { runPrepareJob } from '../helpers/decisions.js'
 import { call } from '../helpers/http.js'
 import { freePort } from '../helpers/net.js'
 import { createTestApiKey, createTestUser, type TestUser } from '../helpers/users.js'
@@ -52,16 +52,6 @@ const inject = <T = Record<string, unknown>>(
   user?: TestUser,
   payload?: unknown,
 ) => call<T>(t, method, url, user, payload)
-
-/** Runs the prepare job the request enqueued, with the data it was enqueued with. */
-async function prepare(ctx: Parameters<typeof prepareAgentDecision>[0], marketId: string) {
-  const { rows } = await t.ctx.db.pool.query(
-    `select data from pgboss.job where name = 'agent-decision-prepare' and data->>'marketId' = $1`,
-    [marketId],
-  )
-  expect(rows).toHaveLength(1)
-  return prepareAgentDecision(ctx, rows[0].data)
-}
 
 async function trade(user: TestUser, marketId: string, branch: number, amount: string, outcome = 'YES') {
   const res = await inject('POST', `/v1/markets/${marketId}/trades`, user, {
@@ -293,7 +283,7 @@ describe('agent decisions when the outside world fails', () => {
     expect(res.status).toBe(201)
     expect(res.body.market.status).toBe('preparing')
     expect(res.body.prior).toBeNull()
-    expect(await prepare(t.ctx, res.body.market.id)).toBe('opened')
+    expect(await runPrepareJob(t.ctx, res.body.market.id)).toBe('opened')
     expect((await inject<{ status: string }>('GET', `/v1/markets/${res.body.market.id}`)).body.status).toBe(
       'open',
     )
@@ -324,7 +314,7 @@ describe('agent decisions when the outside world fails', () => {
       decisionBody(),
     )
     expect(res.status).toBe(201)
-    expect(await prepare(t.ctx, res.body.market.id)).toBe('opened')
+    expect(await runPrepareJob(t.ctx, res.body.market.id)).toBe('opened')
     const list = await inject<{ items: Array<{ prior: unknown; prior_error: string | null }> }>(
       'GET',
       `/v1/agents/${agentId}/decisions`,
@@ -344,7 +334,7 @@ describe('agent decisions when the outside world fails', () => {
       decisionBody(),
     )
     const marketId = opened.body.market.id
-    expect(await prepare(t.ctx, marketId)).toBe('opened')
+    expect(await runPrepareJob(t.ctx, marketId)).toBe('opened')
     const prepared = await inject<{ items: Array<{ prior: { action: string } }> }>(
       'GET',
       `/v1/agents/${agentId}/decisions`,
@@ -430,8 +420,8 @@ describe('agent decisions when the outside world fails', () => {
       expect(early.status).toBe(409)
       expect((await inject('POST', `/v1/markets/${marketId}/decide`, owner)).status).toBe(409)
       const shortTimeout = { ...t.ctx, config: { ...t.ctx.config, LLM_TIMEOUT_MS: 300 } }
-      expect(await prepare(shortTimeout, marketId)).toBe('opened')
-      expect(await prepare(shortTimeout, marketId)).toBe('skipped')
+      expect(await runPrepareJob(shortTimeout, marketId)).toBe('opened')
+      expect(await runPrepareJob(shortTimeout, marketId)).toBe('skipped')
       const after = await inject<{ items: Array<{ market: { status: string }; prior_error: string }> }>(
         'GET',
         `/v1/agents/${agentId}/decisions`,
@@ -482,7 +472,7 @@ describe('agent decisions when the outside world fails', () => {
     expect(res.status).toBe(201)
     expect(res.body.market.branches.map((b) => b.label)).toEqual(['Wait'])
     const marketId = res.body.market.id
-    expect(await prepare(t.ctx, marketId)).toBe('opened')
+    expect(await runPrepareJob(t.ctx, marketId)).toBe('opened')
     const market = await inject<{ status: string; branches: Array<{ label: string; status: string }> }>(
       'GET',
       `/v1/markets/${marketId}`,
@@ -509,7 +499,7 @@ describe('agent decisions when the outside world fails', () => {
       owner,
       decisionBody(),
     )
-    expect(await prepare(t.ctx, failed.body.market.id)).toBe('voided')
+    expect(await runPrepareJob(t.ctx, failed.body.market.id)).toBe('voided')
     expect(
       (await inject<{ status: string }>('GET', `/v1/markets/${failed.body.market.id}`)).body.status,
     ).toBe('voided')
@@ -527,7 +517,7 @@ describe('agent decisions when the outside world fails', () => {
     )
     const marketId = res.body.market.id
     clock.advance(10 * MINUTE)
-    expect(await prepare(t.ctx, marketId)).toBe('skipped')
+    expect(await runPrepareJob(t.ctx, marketId)).toBe('skipped')
     expect(await decideMarket(t.ctx, marketId, { kind: 'deadline' })).toBeNull()
     expect((await inject<{ status: string }>('GET', `/v1/markets/${marketId}`)).body.status).toBe('voided')
   })

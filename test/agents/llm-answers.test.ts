@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { MAX_RATIONALE_CHARS } from '../../src/services/decisions/agent-decisions.js'
 import { type FakeLlmServer, startFakeLlm } from '../fakes/llm-server.js'
 import { createTestApp, type TestApp } from '../helpers/app.js'
+import { runPrepareJob } from '../helpers/decisions.js'
 import { call } from '../helpers/http.js'
 import { createTestUser, type TestUser } from '../helpers/users.js'
 
@@ -40,9 +41,16 @@ function agentBody(baseUrl: string) {
   }
 }
 
+interface DecisionItem {
+  market: { id: string }
+  prior: { rationale: string } | null
+  prior_error: string | null
+}
+
+/** Opens a decision, runs the job that asks the LLM, and reads the decision as the API shows it. */
 async function openDecision(app: TestApp, user: TestUser, agentId: string) {
   const now = Date.now()
-  return call<{ prior: { rationale: string } | null; prior_error: string | null }>(
+  const opened = await call<{ market: { id: string } }>(
     app,
     'POST',
     `/v1/agents/${agentId}/decisions`,
@@ -53,6 +61,12 @@ async function openDecision(app: TestApp, user: TestUser, agentId: string) {
       close_at: new Date(now + 1_200_000).toISOString(),
     },
   )
+  expect(opened.status).toBe(201)
+  await runPrepareJob(app.ctx, opened.body.market.id)
+  const list = await call<{ items: DecisionItem[] }>(app, 'GET', `/v1/agents/${agentId}/decisions`, user)
+  const item = list.body.items.find((i) => i.market.id === opened.body.market.id)
+  expect(item).toBeDefined()
+  return { status: opened.status, body: item as DecisionItem }
 }
 
 describe("an agent's LLM answers", () => {

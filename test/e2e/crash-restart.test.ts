@@ -55,12 +55,23 @@ async function waitReady(base: string, served: Served, timeoutMs = 90_000) {
   throw new Error(`service not ready in ${timeoutMs} ms:\n${served.output()}`)
 }
 
+/**
+ * Alive and not a zombie: a server orphaned by the SIGKILL is reparented to PID 1, which in a
+ * container may never reap it, so once stopped it can linger as a zombie that kill(pid, 0) still
+ * finds.
+ */
 const alive = (pid: number) => {
   try {
     process.kill(pid, 0)
-    return true
   } catch {
     return false
+  }
+  try {
+    // The state follows the parenthesised command name: "123 (postgres) Z …".
+    const state = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '')[0]
+    return state !== 'Z' && state !== 'X'
+  } catch {
+    return true
   }
 }
 
