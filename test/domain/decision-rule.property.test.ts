@@ -128,7 +128,11 @@ describe('lagging TWAP properties', () => {
     )
   })
 
-  it('cannot be moved by one trade in the last interval by more than maxStep / observations', () => {
+  // The last observation, honest or pumped, is within maxStep of the one before it, so the two
+  // differ by at most 2·maxStep (the honest path may still be climbing by a step while the spike
+  // pulls it down by one; fast-check found that case), and by at most 1 (scores are in [0, 1]);
+  // the TWAP shares that difference among its observations.
+  it('cannot be moved by one trade in the last interval by more than 2·maxStep / observations', () => {
     fc.assert(
       fc.property(twapInput, unit, (input, spike) => {
         const lastGrid =
@@ -137,9 +141,8 @@ describe('lagging TWAP properties', () => {
         const before = input.changes.filter((c) => c.atMs < lastGrid)
         const honest = laggingTwap({ ...input, changes: before })
         const pumped = laggingTwap({ ...input, changes: [...before, { atMs: lastGrid, score: spike }] })
-        expect(Math.abs(pumped.twap - honest.twap)).toBeLessThanOrEqual(
-          Math.min(1, input.maxStep) / honest.observationCount + 1e-12,
-        )
+        const bound = Math.min(1, 2 * input.maxStep) / honest.observationCount
+        expect(Math.abs(pumped.twap - honest.twap)).toBeLessThanOrEqual(bound * (1 + 1e-9) + 1e-12)
       }),
     )
   })
