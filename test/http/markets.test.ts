@@ -828,11 +828,16 @@ describe('Idempotency-Key retries racing the original, over HTTP', () => {
     expect(bySlug.statusCode, bySlug.body).toBe(201)
     expect(bySlug.body).toBe(raced[0]?.body)
 
-    // A label with a stray blank is not YES.
-    const blank = await send('blank', { outcome: 'yes ', side: 'buy', amount: '1' })
-    expect(blank.statusCode).toBe(422)
-    expect(blank.json()).toMatchObject({ code: 'unknown_outcome' })
-    expect(blank.json().detail).toContain("0 'YES', 1 'NO'")
+    // A label matches exactly: a stray blank, or another case, is not YES.
+    for (const [key, outcome] of [
+      ['blank', 'YES '],
+      ['lower', 'yes'],
+    ]) {
+      const wrong = await send(key as string, { outcome, side: 'buy', amount: '1' })
+      expect(wrong.statusCode, outcome).toBe(422)
+      expect(wrong.json()).toMatchObject({ code: 'unknown_outcome' })
+      expect(wrong.json().detail).toContain("0 'YES', 1 'NO'")
+    }
     expect(await ledgerViolations(t.ctx.db)).toEqual([])
   })
 })

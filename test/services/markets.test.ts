@@ -145,7 +145,7 @@ describe('trading', () => {
     const byShares = await placeTrade(t.ctx, alice, market.id, { outcome: 1, side: 'buy', shares: '5' })
     expect(byShares.response.trade).toMatchObject({ shares: '5', outcome: { label: 'NO' } })
 
-    const sell = await placeTrade(t.ctx, alice, market.id, { outcome: 'yes', side: 'sell', shares: 'all' })
+    const sell = await placeTrade(t.ctx, alice, market.id, { outcome: 'YES', side: 'sell', shares: 'all' })
     expect(sell.response.position.shares).toBe('0')
     expect(sell.response.trade.shares).toBe(r.trade.shares)
     // A round trip never profits the trader.
@@ -549,7 +549,7 @@ describe('lifecycle', () => {
       outcomes: ['Red', 'Green', 'Blue'],
       subsidy: '50',
     })
-    await placeTrade(t.ctx, x, cat.id, { outcome: 'green', side: 'buy', shares: '10' })
+    await placeTrade(t.ctx, x, cat.id, { outcome: 'Green', side: 'buy', shares: '10' })
     await placeTrade(t.ctx, y, cat.id, { outcome: 'Blue', side: 'buy', shares: '10' })
     const xCash = await cashOf(t.ctx.db, x)
     const yCash = await cashOf(t.ctx.db, y)
