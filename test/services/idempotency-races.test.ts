@@ -137,15 +137,13 @@ describe('Idempotency-Key under races', () => {
 })
 
 describe('outcome labels', () => {
-  it('match exactly up to case; leading or trailing blanks are an unknown outcome listing the labels', async () => {
+  it('match exactly; another case, leading or trailing blanks are an unknown outcome listing the labels', async () => {
     const creator = await newUser(t.ctx.db, '10000')
     const trader = await newUser(t.ctx.db, '1000')
     const m = await market(creator)
-    for (const label of ['YES', 'yes', 'Yes']) {
-      const placed = await placeTrade(t.ctx, trader, m.id, { outcome: label, side: 'buy', amount: '1' })
-      expect(placed.response.trade.outcome).toMatchObject({ index: 0, label: 'YES' })
-    }
-    for (const label of ['yes ', ' YES', '\tyes', 'YES\n', 'ye', 'YESS']) {
+    const placed = await placeTrade(t.ctx, trader, m.id, { outcome: 'YES', side: 'buy', amount: '1' })
+    expect(placed.response.trade.outcome).toMatchObject({ index: 0, label: 'YES' })
+    for (const label of ['yes', 'Yes', 'yes ', ' YES', '\tyes', 'YES\n', 'ye', 'YESS']) {
       await expect(
         placeTrade(t.ctx, trader, m.id, { outcome: label, side: 'buy', amount: '1' }),
       ).rejects.toMatchObject({
