@@ -667,8 +667,10 @@ export async function openProposedDecision(ctx: AppContext, principal: Principal
         {
           question: market.question,
           description: market.description,
-          decideAt: new Date(),
-          closeAt: new Date(),
+          // What the operator set, as the prepare job tells it too (this once told the LLM
+          // "now" for both).
+          decideAt: facts.decide_at ?? facts.close_at,
+          closeAt: facts.close_at,
         },
         candidates,
       )
