@@ -4,56 +4,14 @@
  * outlives it. The next start must stop that server and come back on the same data; a server
  * that a running service still uses, and an unrelated process on the port, get a clear error.
  */
-import { type ChildProcess, spawn } from 'node:child_process'
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { projectRoot } from '../../src/config/index.js'
 import { TEST_ENCRYPTION_KEYS } from '../helpers/app.js'
+import { type Served, serve, waitFor } from '../helpers/cli.js'
 import { freePort } from '../helpers/net.js'
-
-const CLI = ['--import', 'tsx', path.join(projectRoot, 'src/start/cli.ts')]
-
-interface Served {
-  child: ChildProcess
-  output: () => string
-  exited: Promise<number | null>
-}
-
-function serve(env: Record<string, string>): Served {
-  let output = ''
-  const child = spawn(process.execPath, [...CLI, 'serve'], {
-    cwd: projectRoot,
-    env: { ...process.env, LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  })
-  child.stdout?.on('data', (chunk) => {
-    output += chunk
-  })
-  child.stderr?.on('data', (chunk) => {
-    output += chunk
-  })
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
-  return { child, output: () => output, exited }
-}
-
-async function waitReady(base: string, served: Served, timeoutMs = 90_000) {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    if (served.child.exitCode !== null) throw new Error(`service exited early:\n${served.output()}`)
-    try {
-      const res = await fetch(`${base}/readyz`)
-      if (res.ok) return res
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200))
-  }
-  throw new Error(`service not ready in ${timeoutMs} ms:\n${served.output()}`)
-}
 
 /**
  * Alive and not a zombie: a server orphaned by the SIGKILL is reparented to PID 1, which in a
@@ -120,7 +78,7 @@ describe('a start after the service was killed with SIGKILL', () => {
     }
 
     const first = start()
-    await waitReady(base, first)
+    await waitFor(`${base}/readyz`, first, 90_000)
     const credentials = { email: `crash-${Date.now()}@example.com`, password: 'a long enough password' }
     const signUp = await fetch(`${base}/auth/v1/signup`, {
       method: 'POST',
@@ -143,7 +101,7 @@ describe('a start after the service was killed with SIGKILL', () => {
     expect(alive(orphan)).toBe(true)
 
     const second = start()
-    const ready = await waitReady(base, second)
+    const ready = await waitFor(`${base}/readyz`, second, 90_000)
     expect(ready.status).toBe(200)
     expect(second.output()).toContain('left running')
     expect(second.output()).toContain('"reused":true')

@@ -3,7 +3,7 @@
  * PostgreSQL, stopped by a signal and started again on the same data), and in-process
  * against the test database.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -14,10 +14,9 @@ import { projectRoot } from '../../src/config/index.js'
 import { createLogger, loggerOptions } from '../../src/infra/logger.js'
 import { startService } from '../../src/start/server.js'
 import { TEST_ENCRYPTION_KEYS, testConfig } from '../helpers/app.js'
+import { CLI, serve, waitFor } from '../helpers/cli.js'
 import { createTestDatabase } from '../helpers/database.js'
 import { freePort } from '../helpers/net.js'
-
-const CLI = ['--import', 'tsx', path.join(projectRoot, 'src/start/cli.ts')]
 
 function runCli(args: string[], env: Record<string, string> = {}) {
   return spawnSync(process.execPath, [...CLI, ...args], {
@@ -26,46 +25,6 @@ function runCli(args: string[], env: Record<string, string> = {}) {
     encoding: 'utf8',
     timeout: 60_000,
   })
-}
-
-interface Served {
-  child: ChildProcess
-  output: () => string
-  exited: Promise<number | null>
-}
-
-function serve(env: Record<string, string>): Served {
-  let output = ''
-  const child = spawn(process.execPath, [...CLI, 'serve'], {
-    cwd: projectRoot,
-    env: { ...process.env, LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    // A process group of its own, as a terminal gives `npm start`: Ctrl-C signals the group.
-    detached: true,
-  })
-  child.stdout?.on('data', (chunk) => {
-    output += chunk
-  })
-  child.stderr?.on('data', (chunk) => {
-    output += chunk
-  })
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
-  return { child, output: () => output, exited }
-}
-
-async function waitFor(url: string, served: Served, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    if (served.child.exitCode !== null) throw new Error(`service exited early:\n${served.output()}`)
-    try {
-      const res = await fetch(url)
-      if (res.ok) return
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200))
-  }
-  throw new Error(`service did not answer ${url} in ${timeoutMs} ms:\n${served.output()}`)
 }
 
 describe('the command line', () => {

@@ -1,0 +1,49 @@
+/** The service as `npm start` runs it: the CLI in a child process, for end-to-end tests. */
+import { type ChildProcess, spawn } from 'node:child_process'
+import path from 'node:path'
+import { projectRoot } from '../../src/config/index.js'
+
+/** Node's arguments that run the CLI from source. */
+export const CLI = ['--import', 'tsx', path.join(projectRoot, 'src/start/cli.ts')]
+
+export interface Served {
+  child: ChildProcess
+  output: () => string
+  exited: Promise<number | null>
+}
+
+/** Starts `decision-markets serve` with these variables on top of this process's. */
+export function serve(env: Record<string, string>): Served {
+  let output = ''
+  const child = spawn(process.execPath, [...CLI, 'serve'], {
+    cwd: projectRoot,
+    env: { ...process.env, LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    // A process group of its own, as a terminal gives `npm start`: Ctrl-C signals the group.
+    detached: true,
+  })
+  child.stdout?.on('data', (chunk) => {
+    output += chunk
+  })
+  child.stderr?.on('data', (chunk) => {
+    output += chunk
+  })
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+  return { child, output: () => output, exited }
+}
+
+/** Resolves with the first 2xx answer of `url`; fails if the service exits or time runs out. */
+export async function waitFor(url: string, served: Served, timeoutMs = 60_000): Promise<Response> {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    if (served.child.exitCode !== null) throw new Error(`service exited early:\n${served.output()}`)
+    try {
+      const res = await fetch(url)
+      if (res.ok) return res
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200))
+  }
+  throw new Error(`service did not answer ${url} in ${timeoutMs} ms:\n${served.output()}`)
+}
