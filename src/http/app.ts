@@ -101,6 +101,9 @@ export async function buildApp(ctx: ApiContext): Promise<App> {
         formats: amountFormats,
       },
     },
+    // The serializer has an ajv of its own (for unions in responses): it must know the amount
+    // formats too, or it warns of an unknown format on every response that carries one.
+    serializerOpts: { ajv: { formats: amountFormats } },
     schemaController: { compilersFactory: { buildValidator: bodiesAsSent as never } },
   }).withTypeProvider<TypeBoxTypeProvider>()
 
