@@ -11,7 +11,10 @@
  *                               write trade/position/branch, post the ledger), COMMIT;
  *   3. HTTP, BENCH_MARKETS markets — as 1, each trade on a random market;
  *   4. SQL,  BENCH_MARKETS markets — as 2.
- * and prints trades/s, p50 and p99 latency, and the HTTP/SQL ratio per workload.
+ * and prints trades/s, p50 and p99 latency, and the HTTP/SQL ratio per workload. Beside them, in
+ * the same run and on the same server, the minimal SQL trade of ../shared/bench (pgbench where
+ * the machine has it, else its statements through pg; bench/minimal-trade.ts), on 1 and on
+ * BENCH_MARKETS markets, and each HTTP figure's ratio to it: the reference the targets are set in.
  *
  * The API runs as its own process (`src/start/cli.ts serve`, role api), so the load generator
  * does not steal its event loop; it uses BENCH_POOL database connections.
@@ -40,6 +43,7 @@ import { startEmbeddedPostgres } from '../src/infra/embedded-postgres.js'
 import { createLogger } from '../src/infra/logger.js'
 import { executeTrades, type TradeOrder, tradingMarket } from '../src/services/markets/trading.js'
 import { freePort } from '../test/helpers/net.js'
+import { type MinimalTradeResult, minimalTradeFiles, runMinimalTrade } from './minimal-trade.js'
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 30)
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 32)
@@ -47,10 +51,17 @@ const POOL = Number(process.env.BENCH_POOL ?? 16)
 const MARKETS = Number(process.env.BENCH_MARKETS ?? 100)
 const USERS = Number(process.env.BENCH_USERS ?? 200)
 const log = createLogger(process.env.BENCH_LOG_LEVEL ?? 'warn')
-/** Which scenarios to run (comma-separated of http-hot, sql-hot, http-many, sql-many); all by default. */
+/**
+ * Which scenarios to run (comma-separated of http-hot, sql-hot, http-many, sql-many, and the
+ * minimal reference: minimal-hot, minimal-many); all by default.
+ */
 const SCENARIOS = new Set(
-  (process.env.BENCH_SCENARIOS ?? 'http-hot,sql-hot,http-many,sql-many').split(',').map((s) => s.trim()),
+  (process.env.BENCH_SCENARIOS ?? 'minimal-hot,http-hot,sql-hot,minimal-many,http-many,sql-many')
+    .split(',')
+    .map((s) => s.trim()),
 )
+/** Connections of the minimal reference: 8, as ../shared/bench/README.md measures it. */
+const MINIMAL_CLIENTS = Number(process.env.BENCH_MINIMAL_CLIENTS ?? 8)
 
 function withDatabase(url: string, database: string): string {
   const parsed = new URL(url)
@@ -332,7 +343,7 @@ async function sqlScenario(databaseUrl: string, users: User[], marketIds: string
   return { step, close: () => db.close() }
 }
 
-function report(results: Result[]) {
+function report(results: Result[], minimal: Map<string, MinimalTradeResult>) {
   const rows = results.map((r) => ({
     scenario: r.name,
     trades: r.trades,
@@ -349,7 +360,23 @@ function report(results: Result[]) {
   }
   for (const workload of ['1 hot market', `${MARKETS} markets`]) {
     const ratio = rate(`HTTP, ${workload}`) / rate(`SQL, ${workload}`)
+    if (Number.isNaN(ratio)) continue
     console.log(`HTTP / bare SQL, ${workload}: ${(ratio * 100).toFixed(0)}% (${ratio.toFixed(2)}×)`)
+  }
+  // The targets are ratios to the minimal trade measured in this run: ≥ 3× on one hot market
+  // (group commit can beat one commit per trade), ≥ 1× on many markets.
+  for (const [workload, target] of [
+    ['1 hot market', 3],
+    [`${MARKETS} markets`, 1],
+  ] as const) {
+    const reference = minimal.get(workload)
+    if (!reference) continue
+    const ratio = rate(`HTTP, ${workload}`) / reference.rate
+    if (Number.isNaN(ratio)) continue
+    console.log(
+      `HTTP / minimal SQL trade (${reference.via}, ${reference.rate.toFixed(0)}/s), ${workload}: ` +
+        `${ratio.toFixed(2)}× (target ≥ ${target}×)`,
+    )
   }
 }
 
@@ -388,16 +415,34 @@ async function main() {
     const sql = await sqlScenario(database.url, users, [hot])
     const sqlMany = await sqlScenario(database.url, users, many)
     const results: Result[] = []
+    const minimal = new Map<string, MinimalTradeResult>()
+    const files = minimalTradeFiles(projectRoot)
+    const reference = async (workload: string, markets: number) => {
+      if (!files) {
+        console.log('  (no ../shared/bench beside the project: the minimal-trade reference is skipped)')
+        return
+      }
+      const result = await runMinimalTrade(database.url, files, {
+        markets,
+        durationS: DURATION_S,
+        clients: MINIMAL_CLIENTS,
+      })
+      minimal.set(workload, result)
+      console.log(`  minimal SQL trade, ${workload}: ${result.rate.toFixed(0)} trades/s (${result.via})`)
+    }
+    if (SCENARIOS.has('minimal-hot')) await reference('1 hot market', 1)
     if (SCENARIOS.has('http-hot'))
       results.push(await run('HTTP, 1 hot market', CLIENTS, httpScenario(base, users, [hot])))
     if (SCENARIOS.has('sql-hot')) results.push(await run('SQL, 1 hot market', POOL, sql.step))
+    // The shared schema has 100 markets.
+    if (SCENARIOS.has('minimal-many')) await reference(`${MARKETS} markets`, Math.min(MARKETS, 100))
     if (SCENARIOS.has('http-many')) {
       results.push(await run(`HTTP, ${MARKETS} markets`, CLIENTS, httpScenario(base, users, many)))
     }
     if (SCENARIOS.has('sql-many')) results.push(await run(`SQL, ${MARKETS} markets`, POOL, sqlMany.step))
     await sql.close()
     await sqlMany.close()
-    report(results)
+    report(results, minimal)
     console.log(`(total ${((Date.now() - started) / 1000).toFixed(0)} s)`)
     // A figure made of failed requests, or of none, is no measurement: the run fails.
     const failed = results.filter((r) => r.errors > 0 || r.trades === 0)
