@@ -121,6 +121,16 @@ describe('lagging TWAP', () => {
     expect(result.lastObservationAtMs).toBe(1_010_000)
   })
 
+  it('gives a page of the observations: those after an index, at most a limit of them', () => {
+    const input = { ...base, changes: [{ atMs: base.openedAtMs, score: 0.99 }] }
+    const all = twapObservations(input)
+    expect(twapObservations(input, { after: 3, limit: 4 })).toEqual(all.slice(4, 8))
+    expect(twapObservations(input, { after: 8 })).toEqual(all.slice(9))
+    expect(twapObservations(input, { limit: 2 })).toEqual(all.slice(0, 2))
+    expect(twapObservations(input, { after: 10, limit: 5 })).toEqual([])
+    expect(twapObservations(input, { after: -1, limit: 0 })).toEqual([])
+  })
+
   it('takes at most one observation per interval: many trades in one interval count once', () => {
     const changes: ScoreChange[] = [
       { atMs: 1_000_100, score: 0.9 },

@@ -100,13 +100,20 @@ export function laggingTwap(input: TwapInput): TwapResult {
 
 /**
  * Every observation from opening up to windowEndMs, including those before the window: for
- * price charts that show what the decision reads, and for tests of the lag itself.
+ * price charts that show what the decision reads, and for tests of the lag itself. `range`
+ * keeps only the observations after index `after`, at most `limit` of them: a page of a market
+ * with millions of intervals walks them all (the lag needs its history) but keeps only the page.
  */
-export function twapObservations(input: TwapInput): TwapObservation[] {
+export function twapObservations(
+  input: TwapInput,
+  range: { after?: number; limit?: number } = {},
+): TwapObservation[] {
   const plan = validate(input)
+  const after = range.after ?? -1
+  const limit = range.limit ?? Number.POSITIVE_INFINITY
   const out: TwapObservation[] = []
   walk(input, plan.lastIndex, (index, atMs, value) => {
-    out.push({ index, atMs, value })
+    if (index > after && out.length < limit) out.push({ index, atMs, value })
   })
   return out
 }

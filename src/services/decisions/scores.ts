@@ -193,13 +193,14 @@ export async function branchObservations(
   facts: DecisionFacts & { decide_at: Date; decision_rule: DecisionRuleSettings },
   branch: Pick<BranchRow, 'index' | 'q'>,
   at: Date,
+  range: { after?: number; limit?: number } = {},
 ) {
   const objective = objectiveOf(facts)
   const window = scoreWindow(facts, at)
   const changes = (await scoreChanges(db, facts, objective, window)).get(branch.index) ?? []
   const openingScore = openingScoreOf(objective, branch.q.length)
   const input = twapInput(window, openingScore, changes)
-  return { window, openingScore, observations: twapObservations(input), twap: laggingTwap(input) }
+  return { window, openingScore, observations: twapObservations(input, range), twap: laggingTwap(input) }
 }
 
 /** Scores as of `at` (decide_at for the decision, now for a live view), never past decide_at. */

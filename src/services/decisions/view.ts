@@ -124,13 +124,14 @@ export async function decisionObservations(
       const record = await findDecision(tx, market.id)
       const recorded = record ? recordedWindow(record.params) : null
       const at = recorded?.windowEnd ?? ctx.clock.now()
-      const trace = await branchObservations(tx, facts, branch, at)
+      const after = query.after ?? -1
+      // One more than the page, to know whether another follows.
+      const trace = await branchObservations(tx, facts, branch, at, { after, limit: query.limit + 1 })
       const window = scoreWindow(facts, at)
       const firstWindowAt = window.windowStart.getTime()
-      const after = query.after ?? -1
-      const page = trace.observations.filter((o) => o.index > after).slice(0, query.limit)
+      const page = trace.observations.slice(0, query.limit)
       const last = page.at(-1)
-      const more = last !== undefined && last.index < (trace.observations.at(-1)?.index ?? -1)
+      const more = trace.observations.length > query.limit
       return {
         market_id: market.id,
         branch: branch.index,
