@@ -60,6 +60,12 @@ const SCENARIOS = new Set(
     .split(',')
     .map((s) => s.trim()),
 )
+/**
+ * Extra node arguments for the API process, whitespace-separated: e.g. `--cpu-prof
+ * --cpu-prof-dir=/tmp/prof` to profile it (the profile is written when it exits, which the
+ * SIGTERM at the end of the run makes a graceful exit).
+ */
+const API_NODE_ARGS = (process.env.BENCH_API_NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean)
 /** Connections of the minimal reference: 8, as ../shared/bench/README.md measures it. */
 const MINIMAL_CLIENTS = Number(process.env.BENCH_MINIMAL_CLIENTS ?? 8)
 
@@ -136,7 +142,7 @@ async function startApi(
   let output = ''
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', path.join(projectRoot, 'src/start/cli.ts'), 'serve'],
+    [...API_NODE_ARGS, '--import', 'tsx', path.join(projectRoot, 'src/start/cli.ts'), 'serve'],
     {
       cwd: projectRoot,
       env: { ...process.env, ...BENCH_ENV, DATABASE_URL: databaseUrl, PORT: String(port) },
