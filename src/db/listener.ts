@@ -4,7 +4,12 @@
  * reports the outage, reconnects with a growing delay (up to 5 s) and reports the reconnection
  * once LISTEN is in place again; notifications sent meanwhile are lost, which the caller must
  * allow for (the auth cache turns itself off).
+ *
+ * LISTEN is only in place once a notification this connection sends itself comes back: through
+ * a transaction pooler (PgBouncer, Supavisor on 6543) LISTEN succeeds and nothing is ever
+ * delivered, which would leave revocations unseen; such a connection counts as lost.
  */
+import { randomUUID } from 'node:crypto'
 import pg from 'pg'
 
 export interface ListenerOptions {
@@ -67,12 +72,20 @@ export function startListener(options: ListenerOptions): Listener {
     client = next
     next.on('error', (error) => lost(error, next))
     next.on('end', () => lost(new Error('The listening connection ended'), next))
+    const probe = `probe:${randomUUID()}`
+    let probed = false
     next.on('notification', (message) => {
-      if (message.channel === options.channel) options.onNotification(message.payload ?? '')
+      if (message.channel !== options.channel) return
+      if (message.payload === probe) probed = true
+      else options.onNotification(message.payload ?? '')
     })
     try {
       await next.connect()
       await next.query(`listen ${next.escapeIdentifier(options.channel)}`)
+      // Our own notification is sent to us before the server reports the statement done.
+      await next.query('select pg_notify($1, $2)', [options.channel, probe])
+      if (!probed)
+        throw new Error('Notifications are not delivered on this connection (a transaction pooler?)')
     } catch (error) {
       lost(error as Error, next)
       throw error

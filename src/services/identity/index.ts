@@ -45,6 +45,8 @@ async function startAuthCache(
     connectionString: db.pool.options.connectionString as string,
     channel: AUTH_CHANNEL,
     onNotification(payload) {
+      // Other processes' probes (db/listener.ts) concern no one.
+      if (payload.startsWith('probe:')) return
       let userId: unknown
       try {
         userId = (JSON.parse(payload) as { user_id?: unknown }).user_id
