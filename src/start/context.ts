@@ -22,7 +22,12 @@ export interface ContextParts {
 
 export async function createAppContext(parts: ContextParts): Promise<ApiContext> {
   const secrets = secretBoxFromConfig(parts.config, parts.log)
-  const identity = await createIdentity({ ...parts, secrets })
+  const identity = await createIdentity({
+    ...parts,
+    secrets,
+    onListenerLost: (error) =>
+      parts.log.warn({ err: error }, 'auth invalidations missed: principal cache off until reconnected'),
+  })
   const store = await createStore(parts.config, parts.log)
   return { ...parts, auth: identity.authenticator, identity, secrets, store }
 }

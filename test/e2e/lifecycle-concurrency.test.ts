@@ -12,10 +12,10 @@
  */
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { AppContext } from '../../src/context.js'
 import { createDatabase, type Database, sql } from '../../src/db/database.js'
 import { systemClock } from '../../src/domain/clock.js'
 import { isAppError } from '../../src/errors/codes.js'
+import type { ApiContext } from '../../src/http/context.js'
 import { createLogger } from '../../src/infra/logger.js'
 import { startJobQueue } from '../../src/infra/queue.js'
 import { createDecisionMarket } from '../../src/services/decisions/create.js'
@@ -33,7 +33,7 @@ const ROUNDS = Number(process.env.LIFECYCLE_ROUNDS ?? 12)
 const TRADERS = 6
 
 let database: TestDatabase
-let ctx: AppContext
+let ctx: ApiContext
 let raw: Database
 
 beforeAll(async () => {
@@ -60,6 +60,7 @@ async function closePool() {
 
 afterAll(async () => {
   await ctx?.store.close()
+  await ctx?.identity.close()
   await closePool()
   await database?.drop()
 })

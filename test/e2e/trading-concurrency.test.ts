@@ -51,6 +51,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await app?.close()
   await ctx?.store.close()
+  await ctx?.identity.close()
   await ctx?.queue.stop(0)
   await ctx?.db.close()
   await database?.drop()

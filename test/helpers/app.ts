@@ -76,6 +76,7 @@ export async function createTestApp(
     async close() {
       await app.close()
       await ctx.store.close()
+      await ctx.identity.close()
       await queue.stop(0)
       await db.close()
       await database.drop()

@@ -96,7 +96,8 @@ export async function findActiveApiKeyOwner(q: Queryable, id: string): Promise<s
   return (await q.maybeOne(FindActiveApiKeyOwner, [id]))?.user_id
 }
 
-// Revoked at once: the next request with the key is refused (keys are looked up per request).
+// Revoked at once: the next request with the key is refused, on every process (the update
+// notifies dm_auth, which drops the key's owner from every principal cache: auth-cache.ts).
 const RevokeApiKey = sql<{ id: string; name: string; prefix: string }>(
   'RevokeApiKey',
   `update public.api_keys set revoked_at = $3
@@ -149,7 +150,9 @@ const FindApiKeyOwner = sql<ApiKeyOwner>(
 )
 
 // "Last used" is for humans deciding which key to revoke; minute precision is plenty and
-// spares a write on every request of a busy bot.
+// spares a write on every request of a busy bot. It is touched when the key is looked up, that
+// is when it is not in the principal cache (at least every 60 s of use), so it may lag by two
+// minutes.
 const TouchApiKey = sql(
   'TouchApiKey',
   `update public.api_keys set last_used_at = $2

@@ -3,9 +3,12 @@
  * access token (ours in local mode, Supabase's in Supabase mode). Everything that can be wrong
  * with a credential ends as a 401 AppError with a reason; a key-set outage as a 503.
  *
- * Each request reads the user's role (and, for our own tokens, that the session is still
- * signed in) from the database, so a revocation or sign-out applies at once. A user's first
- * authenticated request creates their profile (Supabase mode: they signed up elsewhere).
+ * A credential's first request reads the user's role (and, for our own tokens, that the
+ * session is still signed in) from the database; the principal is then cached (auth-cache.ts)
+ * until the token expires, the session ends or 60 s pass, and dropped on every process as soon
+ * as the database notifies a revocation, suspension, sign-out or role change of its user. A
+ * user's first authenticated request creates their profile (Supabase mode: they signed up
+ * elsewhere).
  */
 
 import { type Database, sql } from '../../db/database.js'
@@ -14,6 +17,7 @@ import type { Clock } from '../../domain/clock.js'
 import { type Principal, type Role, SCOPES, type Scope } from '../../domain/identity/principal.js'
 import { AppError, ErrorCode, errors } from '../../errors/codes.js'
 import { findApiKeyOwner, looksLikeApiKey } from './api-keys.js'
+import type { AuthCache } from './auth-cache.js'
 import { ensureProfile } from './profiles.js'
 import { type AccessClaims, TokenError, type TokenVerifier } from './tokens.js'
 
@@ -26,6 +30,7 @@ interface UserState {
   has_profile: boolean
   is_admin: boolean
   session_alive: boolean
+  session_not_after: Date | null
 }
 
 const FindUserState = sql<UserState>(
@@ -35,7 +40,8 @@ const FindUserState = sql<UserState>(
           exists (select 1 from public.profiles p where p.user_id = u.id) as has_profile,
           exists (select 1 from public.user_roles r where r.user_id = u.id and r.role = 'admin') as is_admin,
           ($2::uuid is null or exists (select 1 from auth.sessions s where s.id = $2 and s.user_id = u.id
-                                        and (s.not_after is null or s.not_after > $3))) as session_alive
+                                        and (s.not_after is null or s.not_after > $3))) as session_alive,
+          (select s.not_after from auth.sessions s where s.id = $2 and s.user_id = u.id) as session_not_after
      from auth.users u
     where u.id = $1`,
 )
@@ -52,6 +58,14 @@ export interface AuthenticatorOptions {
   anonKey?: string | undefined
   /** Credits granted with a profile created here (a user's first request in Supabase mode). */
   signupCredits?: bigint
+  /** Principals already authenticated; without it every request asks the database. */
+  cache?: AuthCache | undefined
+}
+
+interface Authenticated {
+  principal: Principal
+  /** Unix ms after which the principal must not be served from the cache. */
+  validUntil?: number
 }
 
 export function tokenErrorToAppError(error: TokenError): AppError {
@@ -79,22 +93,24 @@ export interface Authenticator {
 export function createAuthenticator(options: AuthenticatorOptions): Authenticator {
   const { db, clock } = options
 
-  async function fromApiKey(key: string): Promise<Principal> {
+  async function fromApiKey(key: string): Promise<Authenticated> {
     const owner = await findApiKeyOwner(db, key, clock.now())
     if (!owner) throw errors.unauthorized('The API key is not valid')
     if (owner.revoked) throw errors.unauthorized('The API key has been revoked')
     if (!owner.user_active) throw errors.unauthorized("The API key's owner is suspended")
     return {
-      userId: owner.user_id,
-      role: owner.is_admin ? 'admin' : 'user',
-      via: 'api_key',
-      scopes: new Set(owner.scopes),
-      apiKeyId: owner.key_id,
-      ...(owner.email ? { email: owner.email } : {}),
+      principal: {
+        userId: owner.user_id,
+        role: owner.is_admin ? 'admin' : 'user',
+        via: 'api_key',
+        scopes: new Set(owner.scopes),
+        apiKeyId: owner.key_id,
+        ...(owner.email ? { email: owner.email } : {}),
+      },
     }
   }
 
-  async function fromToken(token: string): Promise<Principal | null> {
+  async function fromToken(token: string): Promise<Authenticated | null> {
     let claims: AccessClaims
     try {
       claims = await options.verifier.verify(token)
@@ -116,13 +132,20 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
     if (!state.has_profile) await createProfile(claims, state, now)
     const metadataRole = options.trustAppMetadataRole ? claims.app_metadata?.role : undefined
     const role: Role = state.is_admin || metadataRole === 'admin' ? 'admin' : 'user'
+    const expiries = [
+      claims.exp as number,
+      ...(state.session_not_after ? [state.session_not_after.getTime() / 1000] : []),
+    ]
     return {
-      userId: claims.sub,
-      role,
-      via: 'session',
-      scopes: ALL_SCOPES,
-      ...(claims.session_id ? { sessionId: claims.session_id } : {}),
-      ...(state.email ? { email: state.email } : {}),
+      principal: {
+        userId: claims.sub,
+        role,
+        via: 'session',
+        scopes: ALL_SCOPES,
+        ...(claims.session_id ? { sessionId: claims.session_id } : {}),
+        ...(state.email ? { email: state.email } : {}),
+      },
+      validUntil: Math.min(...expiries) * 1000,
     }
   }
 
@@ -152,7 +175,16 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
   return {
     async authenticate(bearer) {
       if (options.anonKey && bearer === options.anonKey) return null
-      return looksLikeApiKey(bearer) ? fromApiKey(bearer) : fromToken(bearer)
+      const cache = options.cache
+      const cached = await cache?.lookup(bearer, () => clock.now().getTime())
+      if (cached) return cached
+      // Read before the database is asked: a revocation landing while we ask drops nothing
+      // we hold yet, and must keep this answer out of the cache.
+      const generation = cache?.generation ?? 0
+      const found = looksLikeApiKey(bearer) ? await fromApiKey(bearer) : await fromToken(bearer)
+      if (!found) return null
+      cache?.set(bearer, found.principal, generation, clock.now().getTime(), found.validUntil)
+      return found.principal
     },
   }
 }

@@ -1,12 +1,15 @@
 /**
  * Identity, assembled for a process: in local mode the GoTrue-compatible auth (signing key
  * loaded or created, tokens verified with it); in Supabase mode (SUPABASE_URL) a verifier of the
- * project's tokens and no local endpoints. Either way one Authenticator for the API.
+ * project's tokens and no local endpoints. Either way one Authenticator for the API, with its
+ * cache of principals and the connection that LISTENs for the invalidations of that cache.
  */
 import type { Config } from '../../config/index.js'
 import type { Database } from '../../db/database.js'
+import { type Listener, startListener } from '../../db/listener.js'
 import type { Clock } from '../../domain/clock.js'
 import type { SecretBox } from '../../infra/secrets.js'
+import { type AuthCache, type AuthCacheOptions, createAuthCache } from './auth-cache.js'
 import { type Authenticator, createAuthenticator } from './authenticator.js'
 import { createLocalAuth, type LocalAuth } from './local-auth.js'
 import { createPasswordHasher } from './passwords.js'
@@ -18,6 +21,55 @@ export interface Identity {
   readonly authenticator: Authenticator
   /** The /auth/v1 operations; only in local mode. */
   readonly local?: LocalAuth
+  /** The authenticated principals (absent when turned off). */
+  readonly cache?: AuthCache
+  /** Stops listening for invalidations. */
+  close(): Promise<void>
+}
+
+/** The channel the database's triggers notify (supabase/migrations/*_auth_invalidation.sql). */
+export const AUTH_CHANNEL = 'dm_auth'
+
+/**
+ * The cache, kept right by a LISTEN on AUTH_CHANNEL: off (and emptied) whenever that
+ * connection is down, since a revocation notified meanwhile would be missed.
+ */
+async function startAuthCache(
+  db: Database,
+  options: AuthCacheOptions,
+  onLost?: (error: Error) => void,
+): Promise<{ cache: AuthCache; listener: Listener }> {
+  const cache = createAuthCache({ ...options, barrier: options.barrier ?? (() => listener.sync()) })
+  cache.enabled = false
+  const listener: Listener = startListener({
+    connectionString: db.pool.options.connectionString as string,
+    channel: AUTH_CHANNEL,
+    onNotification(payload) {
+      // Other processes' probes (db/listener.ts) concern no one.
+      if (payload.startsWith('probe:')) return
+      let userId: unknown
+      try {
+        userId = (JSON.parse(payload) as { user_id?: unknown }).user_id
+      } catch {
+        userId = undefined
+      }
+      if (typeof userId === 'string') cache.dropUser(userId)
+      // Something we cannot read may concern anyone.
+      else cache.clear()
+    },
+    onListening() {
+      cache.clear()
+      cache.enabled = true
+    },
+    onLost(error) {
+      cache.enabled = false
+      cache.clear()
+      onLost?.(error)
+    },
+  })
+  // A database that refuses the listener at start leaves the cache off until it reconnects.
+  await listener.ready.catch(() => undefined)
+  return { cache, listener }
 }
 
 export async function createIdentity(parts: {
@@ -25,8 +77,20 @@ export async function createIdentity(parts: {
   db: Database
   clock: Clock
   secrets: SecretBox
+  /** Options of the principal cache; false turns it off (every request asks the database). */
+  authCache?: AuthCacheOptions | false
+  onListenerLost?: (error: Error) => void
 }): Promise<Identity> {
   const { config, db, clock } = parts
+  const startCache = async () => {
+    const cached =
+      parts.authCache === false
+        ? undefined
+        : await startAuthCache(db, parts.authCache ?? {}, parts.onListenerLost)
+    return cached
+      ? { cache: cached.cache, close: () => cached.listener.close() }
+      : { close: async () => undefined }
+  }
   if (config.SUPABASE_URL) {
     const supabaseUrl = config.SUPABASE_URL.replace(/\/$/, '')
     const verifier = supabaseVerifier({
@@ -37,6 +101,7 @@ export async function createIdentity(parts: {
       jwtSecret: config.SUPABASE_JWT_SECRET,
       clock,
     })
+    const cacheParts = await startCache()
     return {
       mode: 'supabase',
       authenticator: createAuthenticator({
@@ -46,10 +111,13 @@ export async function createIdentity(parts: {
         checkSessions: false,
         trustAppMetadataRole: true,
         signupCredits: config.SIGNUP_GRANT_CREDITS,
+        cache: cacheParts.cache,
       }),
+      ...cacheParts,
     }
   }
   const keys = await loadLocalKeys(db, parts.secrets)
+  const cacheParts = await startCache()
   const verifier = localVerifier(keys, {
     issuer: `${config.publicUrl}/auth/v1`,
     audience: config.AUTH_JWT_AUDIENCE,
@@ -64,7 +132,9 @@ export async function createIdentity(parts: {
       checkSessions: true,
       trustAppMetadataRole: false,
       anonKey: config.AUTH_ANON_KEY,
+      cache: cacheParts.cache,
     }),
+    ...cacheParts,
     local: createLocalAuth({ config, db, clock, keys, verifier, passwords: createPasswordHasher(config) }),
   }
 }
