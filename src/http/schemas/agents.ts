@@ -1,6 +1,10 @@
 /** Request and response shapes of /v1/agents. */
 import { Type } from '@sinclair/typebox'
+import { DecisionReason } from '../../domain/decision-rule/index.js'
 import { Credits, SignedDecimal } from './amount.js'
+
+/** Why a decision market took its branch: the decision rule's own reasons. */
+export const DecisionReasonSchema = Type.String({ enum: Object.values(DecisionReason) })
 
 export const Objective = Type.Object(
   {
@@ -191,15 +195,7 @@ export const DecisionView = Type.Object(
       Type.Object({
         chosen: BranchRef,
         best: BranchRef,
-        reason: Type.String({
-          enum: [
-            'best_beats_default',
-            'default_is_best',
-            'below_threshold',
-            'insufficient_traders',
-            'insufficient_volume',
-          ],
-        }),
+        reason: DecisionReasonSchema,
         explanation: Type.String(),
         decided_at: Type.String({ format: 'date-time' }),
         decided_by: Type.Union([Type.String({ format: 'uuid' }), Type.Null()]),

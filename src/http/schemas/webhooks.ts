@@ -6,6 +6,7 @@
 import type { FastifyDynamicSwaggerOptions } from '@fastify/swagger'
 import { type Static, Type } from '@sinclair/typebox'
 import type { Config } from '../../config/index.js'
+import { DecisionReasonSchema } from './agents.js'
 
 const BranchLabel = Type.Object(
   { branch: Type.Integer({ minimum: 0 }), label: Type.Union([Type.String(), Type.Null()]) },
@@ -30,15 +31,7 @@ export const DecisionWebhookPayload = Type.Object(
     action: { ...BranchLabel, description: 'The action the market chose: do this' },
     default_action: { ...BranchLabel, description: "The agent's default action" },
     overrode_default: Type.Boolean(),
-    reason: Type.String({
-      enum: [
-        'best_beats_default',
-        'default_is_best',
-        'below_threshold',
-        'insufficient_traders',
-        'insufficient_volume',
-      ],
-    }),
+    reason: DecisionReasonSchema,
     explanation: Type.String(),
     scores: Type.Array(
       Type.Object(
