@@ -6,7 +6,7 @@
  *
  * The profile covers the API's whole life (sign-ups, market creation, the idle minutes of the
  * SQL scenarios); the HTTP scenarios are found in it as the spans where samples fall in
- * services/markets/trading.ts, split where no trade ran for 3 s. Per span: the share of wall
+ * services/trading/, split where no trade ran for 3 s. Per span: the share of wall
  * time the main thread was idle (waiting, mostly on the database), then the busy time by group
  * and by function (self time), as % of busy time and as µs per accepted trade.
  *
@@ -84,7 +84,7 @@ const inTrade = new Map<number, boolean>()
 function tradeSample(id: number): boolean {
   let known = inTrade.get(id)
   if (known === undefined) {
-    known = frame(id).url.includes('/src/services/markets/trading.ts')
+    known = frame(id).url.includes('/src/services/trading/')
     const up = parent.get(id)
     if (!known && up !== undefined) known = tradeSample(up)
     inTrade.set(id, known)

@@ -41,7 +41,9 @@ import { createDatabase } from '../src/db/database.js'
 import { systemClock } from '../src/domain/clock.js'
 import { startEmbeddedPostgres } from '../src/infra/embedded-postgres.js'
 import { createLogger } from '../src/infra/logger.js'
-import { executeTrades, type TradeOrder, tradingMarket } from '../src/services/markets/trading.js'
+import { withMoneyTransaction } from '../src/services/money/transaction.js'
+import { tradingMarket } from '../src/services/trading/orders.js'
+import { executeOrders, type TradeOrder } from '../src/services/trading/write.js'
 import { freePort } from '../test/helpers/net.js'
 import { type MinimalTradeResult, minimalTradeFiles, runMinimalTrade } from './minimal-trade.js'
 
@@ -335,9 +337,16 @@ async function sqlScenario(databaseUrl: string, users: User[], marketIds: string
       shares: order.shares === 'all' ? 'all' : undefined,
     }
     try {
-      const [result] = await db.withTransaction((tx) =>
-        executeTrades(tx, ctx, market, market.branches[0]?.id as string, [
-          { userId: user.id, outcome: order.outcome, terms },
+      // One trade per transaction: the path without group commit, for comparison.
+      const [result] = await withMoneyTransaction(db, (m) =>
+        executeOrders(m, ctx, [
+          {
+            market,
+            branchId: market.branches[0]?.id as string,
+            userId: user.id,
+            outcome: order.outcome,
+            terms,
+          },
         ]),
       )
       return result?.ok ? ('trade' as const) : ('refused' as const)

@@ -27,8 +27,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createAgent } from '../../src/services/agents/agents.js'
 import { grantRole } from '../../src/services/identity/roles.js'
 import { createMarket } from '../../src/services/markets/create.js'
-import { placeTrade } from '../../src/services/markets/trading.js'
 import { grantSignupCredits } from '../../src/services/money/issuance.js'
+import { withMoneyTransaction } from '../../src/services/money/transaction.js'
+import { placeTrade } from '../../src/services/trading/place.js'
 import { createTestApp, type TestApp } from '../helpers/app.js'
 import { createTestApiKey, createTestUser, type TestUser } from '../helpers/users.js'
 
@@ -62,7 +63,9 @@ interface PublicTable {
 let tradedOnce: Promise<void> | undefined
 const tradeSeed = ({ t, victim }: Seed) => {
   tradedOnce ??= (async () => {
-    await t.ctx.db.withTransaction((tx) => grantSignupCredits(tx, victim.userId, 1_000_000_000n, new Date()))
+    await withMoneyTransaction(t.ctx.db, (m) =>
+      grantSignupCredits(m, victim.userId, 1_000_000_000n, new Date()),
+    )
     const market = await createMarket(t.ctx, victim.userId, {
       question: 'Does row-level security hold?',
       kind: 'binary',

@@ -1,6 +1,6 @@
 /**
  * Moving a market (close, resolve, void, decide, settle) while traders hammer it. Every transaction
- * that moves a market takes its locks in the one order written in services/money/ledger.ts, so
+ * that moves a market takes its locks in the one order written in services/money/transaction.ts, so
  * none may deadlock another: the database runs without deadlock retries here (a deadlock would
  * surface as a 503 `busy`), and PostgreSQL's own deadlock counter for the database must stay at
  * zero. Found by an outside bank test: 4 of 10 closes failed `busy` (deadlock detected) while
@@ -23,7 +23,7 @@ import { decideMarket } from '../../src/services/decisions/decide.js'
 import { createMarket } from '../../src/services/markets/create.js'
 import { closeMarketEarly, resolveMarket, voidMarket } from '../../src/services/markets/lifecycle.js'
 import { settleMarket } from '../../src/services/markets/settlement.js'
-import { placeTrade } from '../../src/services/markets/trading.js'
+import { placeTrade } from '../../src/services/trading/place.js'
 import { createAppContext } from '../../src/start/context.js'
 import { testConfig } from '../helpers/app.js'
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js'

@@ -10,7 +10,7 @@ import { jobDefinitions } from '../../src/jobs/index.js'
 import { createDecisionMarket } from '../../src/services/decisions/create.js'
 import { createMarket } from '../../src/services/markets/create.js'
 import { resolveMarket } from '../../src/services/markets/lifecycle.js'
-import { placeTrade } from '../../src/services/markets/trading.js'
+import { placeTrade } from '../../src/services/trading/place.js'
 import { createTestApp, type TestApp } from '../helpers/app.js'
 import { cashOf, ledgerViolations, newUser, principalOf } from '../helpers/money.js'
 

@@ -9,6 +9,7 @@ import type { Clock } from '../../src/domain/clock.js'
 import type { Principal } from '../../src/domain/identity/principal.js'
 import { parseAmount } from '../../src/domain/money.js'
 import { grantSignupCredits } from '../../src/services/money/issuance.js'
+import { withMoneyTransaction } from '../../src/services/money/transaction.js'
 
 /** A clock tests move by hand. */
 export class TestClock implements Clock {
@@ -33,9 +34,9 @@ const InsertUser = sql(
 /** A user row as Supabase Auth would have it, granted `credits` from issuance. */
 export async function newUser(db: Database, credits = '1000', now = new Date()): Promise<string> {
   const id = randomUUID()
-  await db.withTransaction(async (tx) => {
-    await tx.execute(InsertUser, [id, `${id}@example.test`])
-    await grantSignupCredits(tx, id, parseAmount(credits), now)
+  await withMoneyTransaction(db, async (m) => {
+    await m.tx.execute(InsertUser, [id, `${id}@example.test`])
+    await grantSignupCredits(m, id, parseAmount(credits), now)
   })
   return id
 }

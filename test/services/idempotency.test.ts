@@ -9,7 +9,7 @@ import { jobDefinitions } from '../../src/jobs/index.js'
 import { PURGE_IDEMPOTENCY_KEYS_JOB } from '../../src/services/jobs.js'
 import { createMarket } from '../../src/services/markets/create.js'
 import { PURGE_IDEMPOTENCY_KEYS_CRON, purgeIdempotencyKeys } from '../../src/services/markets/idempotency.js'
-import { placeTrade } from '../../src/services/markets/trading.js'
+import { placeTrade } from '../../src/services/trading/place.js'
 import { createTestApp, type TestApp } from '../helpers/app.js'
 import { ledgerViolations, newUser, TestClock } from '../helpers/money.js'
 

@@ -10,13 +10,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Database, sql, type Transaction } from '../../src/db/database.js'
 import { DatabaseError } from '../../src/db/errors.js'
 import { parseAmount } from '../../src/domain/money.js'
+import { lockCashAccount } from '../../src/services/money/ledger.js'
 import {
   FEES_ACCOUNT,
   ISSUANCE_ACCOUNT,
-  lockCashAccount,
   postEntries,
   UnbalancedEntryError,
-} from '../../src/services/money/ledger.js'
+} from '../../src/services/money/postings.js'
+import { withMoneyTransaction } from '../../src/services/money/transaction.js'
 import { createTestApp, type TestApp } from '../helpers/app.js'
 import { cashOf, ledgerViolations, newUser } from '../helpers/money.js'
 import { createTestUser } from '../helpers/users.js'
@@ -61,7 +62,7 @@ async function failure(run: () => Promise<unknown>): Promise<DatabaseError> {
 const Seq = sql<{ last_seq: bigint }>('TestLedgerSeq', 'select last_seq from public.ledger_sequence')
 
 async function cashAccount(userId: string): Promise<bigint> {
-  return db.withTransaction(async (tx) => (await lockCashAccount(tx, userId)).id)
+  return withMoneyTransaction(db, async (m) => (await lockCashAccount(m, userId)).id)
 }
 
 describe('the database enforces the ledger', () => {

@@ -16,8 +16,10 @@ import {
   voidMarket,
 } from '../../src/services/markets/lifecycle.js'
 import { settleMarket, settleStep } from '../../src/services/markets/settlement.js'
-import { placeTrade, quoteTradeFor } from '../../src/services/markets/trading.js'
 import { grantSignupCredits } from '../../src/services/money/issuance.js'
+import { withMoneyTransaction } from '../../src/services/money/transaction.js'
+import { placeTrade } from '../../src/services/trading/place.js'
+import { quoteTradeFor } from '../../src/services/trading/quotes.js'
 import { createTestApp, type TestApp } from '../helpers/app.js'
 import {
   cashOf,
@@ -66,12 +68,12 @@ async function expectCode(promise: Promise<unknown>, status: number, code: strin
 describe('sign-up credits', () => {
   it('are granted once per user, however often asked', async () => {
     const user = await newUser(t.ctx.db, '0')
-    const again = await t.ctx.db.withTransaction((tx) =>
-      grantSignupCredits(tx, user, credits('1000'), clock.now()),
+    const again = await withMoneyTransaction(t.ctx.db, (m) =>
+      grantSignupCredits(m, user, credits('1000'), clock.now()),
     )
     expect(again).toBe(true)
-    const thrice = await t.ctx.db.withTransaction((tx) =>
-      grantSignupCredits(tx, user, credits('1000'), clock.now()),
+    const thrice = await withMoneyTransaction(t.ctx.db, (m) =>
+      grantSignupCredits(m, user, credits('1000'), clock.now()),
     )
     expect(thrice).toBe(false)
     expect(await cashOf(t.ctx.db, user)).toBe(credits('1000'))

@@ -23,6 +23,7 @@ import { type ResolveInput, resolveMarket, voidInTransaction } from '../markets/
 import { getMarket } from '../markets/queries.js'
 import { listOutcomes, lockMarket } from '../markets/repository.js'
 import { lockCashAccount } from '../money/ledger.js'
+import { withMoneyTransaction } from '../money/transaction.js'
 import { createDecisionMarketInTransaction, type DecisionMarketInput } from './create.js'
 import { listProposals, noAdmittedProposal, openProposedMarket } from './proposals.js'
 import { findDecisionFacts } from './scores.js'
@@ -286,8 +287,9 @@ export async function openAgentDecision(
     ? parseActions(agent.default_action, given, input.actions ? '/body/actions' : '/actions')
     : { actions: [{ label: agent.default_action, description: '' }], defaultIndex: 0 }
   const now = ctx.clock.now()
-  const marketId = await ctx.db.withTransaction(async (tx) => {
-    const market = await createDecisionMarketInTransaction(ctx, tx, operator.userId, {
+  const marketId = await withMoneyTransaction(ctx.db, async (m) => {
+    const { tx } = m
+    const market = await createDecisionMarketInTransaction(ctx, m, operator.userId, {
       ...decisionMarketInput(
         agent,
         input,
@@ -384,8 +386,9 @@ export async function prepareAgentDecision(
       'agent LLM failed; the decision opens without a prior',
     )
   }
-  return ctx.db.withTransaction(async (tx) => {
-    const locked = await lockMarket(tx, job.marketId)
+  return withMoneyTransaction(ctx.db, async (m) => {
+    const { tx } = m
+    const locked = await lockMarket(m, job.marketId)
     const now = ctx.clock.now()
     if (locked.status !== 'preparing' || now.getTime() >= (facts.decide_at as Date).getTime())
       return 'skipped'
@@ -402,7 +405,7 @@ export async function prepareAgentDecision(
       const added = parsed
         ? parsed.actions.filter((a) => a.label.toLowerCase() !== agent.default_action.toLowerCase())
         : []
-      const cash = await lockCashAccount(tx, agent.owner_id)
+      const cash = await lockCashAccount(m, agent.owner_id)
       const needed = locked.subsidy_per_branch * BigInt(added.length)
       if (added.length === 0 || cash.balance < needed) {
         const why =
@@ -410,10 +413,10 @@ export async function prepareAgentDecision(
             ? `the agent's LLM gave no candidate actions (${priorError ?? 'none'})`
             : `the operator's cash cannot escrow the LLM's ${added.length} actions`
         await tx.execute(SetPrior, [job.marketId, null, null, null, null, null, priorError ?? why])
-        await voidInTransaction(ctx, tx, locked, `The decision could not open: ${why}`, now)
+        await voidInTransaction(ctx, m, locked, `The decision could not open: ${why}`, now)
         return 'voided'
       }
-      await addBranches(tx, locked, {
+      await addBranches(m, locked, {
         labels: added.map((a) => a.label),
         firstIndex: 1,
         outcomes: (await listOutcomes(tx, job.marketId)).length,
@@ -607,8 +610,9 @@ async function openProposingDecision(
       .filter((l) => l.toLowerCase() !== agent.default_action.toLowerCase()),
   ]
   const now = ctx.clock.now()
-  const marketId = await ctx.db.withTransaction(async (tx) => {
-    const market = await createDecisionMarketInTransaction(ctx, tx, operator.userId, {
+  const marketId = await withMoneyTransaction(ctx.db, async (m) => {
+    const { tx } = m
+    const market = await createDecisionMarketInTransaction(ctx, m, operator.userId, {
       ...decisionMarketInput(agent, input, labels, 0),
       phase: 'proposing',
     })
@@ -680,8 +684,9 @@ export async function openProposedDecision(ctx: AppContext, principal: Principal
       priorError = `${error.code}: ${error.message}`
     }
   }
-  await ctx.db.withTransaction(async (tx) => {
-    const opened = await openProposedMarket(ctx, principal, marketId, tx)
+  await withMoneyTransaction(ctx.db, async (m) => {
+    const { tx } = m
+    const opened = await openProposedMarket(ctx, principal, marketId, m)
     const branch = prior
       ? opened.labels.findIndex((l) => l.toLowerCase() === prior?.action.toLowerCase())
       : -1

@@ -6,7 +6,7 @@
  * all in the caller's transaction.
  */
 import type { AppContext } from '../../context.js'
-import { sql, type Transaction } from '../../db/database.js'
+import { sql } from '../../db/database.js'
 import {
   completeRule,
   type DecisionRuleSettings,
@@ -18,6 +18,7 @@ import { errors } from '../../errors/codes.js'
 import { DECIDE_MARKET_JOB } from '../jobs.js'
 import { type CreateMarketInput, createMarketInTransaction } from '../markets/create.js'
 import type { MarketRow } from '../markets/repository.js'
+import { type MoneyTransaction, withMoneyTransaction } from '../money/transaction.js'
 
 export interface DecisionMarketInput extends CreateMarketInput {
   readonly branches: readonly string[]
@@ -101,12 +102,13 @@ export function validateDecisionInput(input: DecisionMarketInput, now: Date): De
 
 export async function createDecisionMarketInTransaction(
   ctx: AppContext,
-  tx: Transaction,
+  m: MoneyTransaction,
   creatorId: string,
   input: DecisionMarketInput,
 ): Promise<MarketRow> {
+  const { tx } = m
   const rule = validateDecisionInput(input, ctx.clock.now())
-  const market = await createMarketInTransaction(ctx, tx, creatorId, {
+  const market = await createMarketInTransaction(ctx, m, creatorId, {
     ...input,
     branches: input.branches.map((b) => b.trim()),
   })
@@ -129,5 +131,5 @@ export async function createDecisionMarketInTransaction(
 }
 
 export function createDecisionMarket(ctx: AppContext, creatorId: string, input: DecisionMarketInput) {
-  return ctx.db.withTransaction((tx) => createDecisionMarketInTransaction(ctx, tx, creatorId, input))
+  return withMoneyTransaction(ctx.db, (m) => createDecisionMarketInTransaction(ctx, m, creatorId, input))
 }

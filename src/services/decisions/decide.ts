@@ -5,7 +5,7 @@
  *   → score every branch (lagging TWAP) → apply the rule → record the decision with its scores,
  *   parameters and reason → queue the webhook delivery of the chosen action → void every
  *   branch not chosen and refund its traders at cost, its subsidy back to its funder (cash
- *   locks and ledger postings last, the lock order of money/ledger.ts).
+ *   locks and ledger postings last, the lock order of money/transaction.ts).
  * The chosen branch trades on until close_at and then resolves like any market.
  * Deciding twice changes nothing: a decided market answers with the decision on record.
  */
@@ -20,6 +20,7 @@ import { DECIDE_MARKET_JOB } from '../jobs.js'
 import { voidInTransaction } from '../markets/lifecycle.js'
 import { type BranchRow, lockMarketAndBranches, type MarketRow } from '../markets/repository.js'
 import { settleVoidedBranchesNow } from '../markets/settlement.js'
+import { type MoneyTransaction, withMoneyTransaction } from '../money/transaction.js'
 import { queueDecisionDelivery } from './delivery.js'
 import type { DecisionRecord } from './record.js'
 import {
@@ -70,10 +71,11 @@ export async function decideMarket(
   marketId: string,
   trigger: DecideTrigger,
 ): Promise<DecisionRecord | null> {
-  return ctx.db.withTransaction(async (tx) => {
-    // The lock order of money/ledger.ts: the market, all its branches (trades in flight on them
+  return withMoneyTransaction(ctx.db, async (m) => {
+    const { tx } = m
+    // The lock order of money/transaction.ts: the market, all its branches (trades in flight on them
     // finish first, and the decision's time is read after them), then cash, the ledger last.
-    const { market, branches } = await lockMarketAndBranches(tx, marketId)
+    const { market, branches } = await lockMarketAndBranches(m, marketId)
     const now = ctx.clock.now()
     const facts = await findDecisionFacts(tx, marketId)
     if (!facts || !isDecisionMarket(facts)) {
@@ -95,7 +97,7 @@ export async function decideMarket(
       // Never opened: nobody traded; the escrow goes back through the ordinary void.
       await voidInTransaction(
         ctx,
-        tx,
+        m,
         market,
         `The decision never opened: decide_at came while ${market.status}`,
         now,
@@ -131,7 +133,7 @@ export async function decideMarket(
     const record = await recordDecision(tx, facts, branches, now, trigger)
     if (facts.agent_id) await queueDecisionDelivery(ctx, tx, facts.agent_id, market, record, branches)
     // Last: refunds lock the traders' cash and post to the ledger.
-    await voidOtherBranches(tx, market, branches, record.chosen_branch, now)
+    await voidOtherBranches(m, market, branches, record.chosen_branch, now)
     ctx.log.info(
       { marketId, chosen: record.chosen_branch, reason: record.reason, trigger: trigger.kind },
       'decision made',
@@ -220,14 +222,15 @@ async function recordDecision(
 }
 
 async function voidOtherBranches(
-  tx: Transaction,
+  m: MoneyTransaction,
   market: MarketRow,
   branches: readonly BranchRow[],
   chosen: number,
   now: Date,
 ) {
+  const { tx } = m
   const voided = branches.filter((b) => b.index !== chosen).map((b) => ({ ...b, status: 'voided' as const }))
   for (const branch of voided) await tx.execute(VoidBranch, [branch.id])
   // All of them at once: the cash of every trader is locked before the first refund is posted.
-  await settleVoidedBranchesNow(tx, market, voided, now)
+  await settleVoidedBranchesNow(m, market, voided, now)
 }

@@ -7,7 +7,7 @@
  * trading starts. A market still proposing at decide_at is voided by the decide job.
  */
 import type { AppContext } from '../../context.js'
-import { type Queryable, sql, type Transaction } from '../../db/database.js'
+import { type Queryable, sql } from '../../db/database.js'
 import { DatabaseError } from '../../db/errors.js'
 import { MAX_ACTIONS, MIN_ACTIONS } from '../../domain/agents/settings.js'
 import type { Principal } from '../../domain/identity/principal.js'
@@ -23,6 +23,7 @@ import {
   type MarketRow,
 } from '../markets/repository.js'
 import { lockCashAccount } from '../money/ledger.js'
+import { type MoneyTransaction, withMoneyTransaction } from '../money/transaction.js'
 import { findDecisionFacts } from './scores.js'
 
 export interface ProposalRow {
@@ -112,8 +113,9 @@ export async function proposeAction(
     throw errors.validation('label must not be blank', [
       { field: '/body/label', message: 'must not be blank' },
     ])
-  return ctx.db.withTransaction(async (tx) => {
-    const market = await lockMarket(tx, marketId)
+  return withMoneyTransaction(ctx.db, async (m) => {
+    const { tx } = m
+    const market = await lockMarket(m, marketId)
     await proposingMarket(tx, marketId, market)
     const taken = (await listBranches(tx, marketId)).some(
       (b) => b.label.toLowerCase() === label.toLowerCase(),
@@ -149,8 +151,9 @@ export async function reviewProposal(
   proposalId: string,
   status: 'admitted' | 'rejected',
 ): Promise<ProposalRow> {
-  return ctx.db.withTransaction(async (tx) => {
-    const market = await lockMarket(tx, marketId)
+  return withMoneyTransaction(ctx.db, async (m) => {
+    const { tx } = m
+    const market = await lockMarket(m, marketId)
     const facts = await proposingMarket(tx, marketId, market)
     assertAllowed(principal, 'proposal.review', { ownerId: facts.operator_id })
     const found = await tx.maybeOne(FindProposal, [proposalId, marketId])
@@ -182,16 +185,17 @@ export async function openProposedMarket(
   ctx: AppContext,
   principal: Principal | null,
   marketId: string,
-  tx: Transaction,
+  m: MoneyTransaction,
 ): Promise<{ agentId: string; labels: string[] }> {
+  const { tx } = m
   const now = ctx.clock.now()
-  const market = await lockMarket(tx, marketId)
+  const market = await lockMarket(m, marketId)
   const facts = await proposingMarket(tx, marketId, market)
   assertAllowed(principal, 'proposal.review', { ownerId: facts.operator_id })
   if (market.decide_at === null || market.decide_at.getTime() <= now.getTime()) {
     throw errors.invalidMarketState('decide_at has passed: the market can no longer open; void it instead')
   }
-  const branches = await lockBranches(tx, marketId)
+  const branches = await lockBranches(m, marketId)
   const admitted = (await tx.many(ListProposals, [marketId])).filter((p) => p.status === 'admitted')
   if (admitted.length === 0) throw noAdmittedProposal()
   const count = branches.length + admitted.length
@@ -202,7 +206,7 @@ export async function openProposedMarket(
       `A decision needs ${MIN_ACTIONS}–${MAX_ACTIONS} actions; this one would have ${count}. Admit proposals first.`,
     )
   }
-  const cash = await lockCashAccount(tx, facts.operator_id)
+  const cash = await lockCashAccount(m, facts.operator_id)
   const needed = market.subsidy_per_branch * BigInt(admitted.length)
   if (cash.balance < needed) {
     throw errors.unprocessable(
@@ -212,7 +216,7 @@ export async function openProposedMarket(
     )
   }
   const outcomes = (await listOutcomes(tx, marketId)).length
-  await addBranches(tx, market, {
+  await addBranches(m, market, {
     labels: admitted.map((p) => p.label),
     firstIndex: branches.length,
     outcomes,

@@ -16,6 +16,7 @@ import { DatabaseError } from '../../db/errors.js'
 import type { Clock } from '../../domain/clock.js'
 import { type Principal, type Role, SCOPES, type Scope } from '../../domain/identity/principal.js'
 import { AppError, ErrorCode, errors } from '../../errors/codes.js'
+import { withMoneyTransaction } from '../money/transaction.js'
 import { findApiKeyOwner, looksLikeApiKey } from './api-keys.js'
 import type { AuthCache } from './auth-cache.js'
 import { ensureProfile } from './profiles.js'
@@ -151,9 +152,9 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
 
   async function createProfile(claims: AccessClaims, state: UserState, now: Date) {
     try {
-      await db.withTransaction((tx) =>
+      await withMoneyTransaction(db, (m) =>
         ensureProfile(
-          tx,
+          m,
           {
             id: claims.sub,
             email: state.email ?? claims.email,

@@ -15,6 +15,7 @@ import { DatabaseError } from '../../db/errors.js'
 import type { Clock } from '../../domain/clock.js'
 import { weakPasswordReasons } from '../../domain/identity/password-policy.js'
 import { ErrorCode, errors } from '../../errors/codes.js'
+import { withMoneyTransaction } from '../money/transaction.js'
 import { type RequestMeta, recordAudit } from './audit.js'
 import type { PasswordHasher } from './passwords.js'
 import { ensureProfile } from './profiles.js'
@@ -312,7 +313,8 @@ export function createLocalAuth(deps: LocalAuthDeps): LocalAuth {
       const now = clock.now()
       const id = randomUUID()
       try {
-        const { user, started } = await db.withTransaction(async (tx) => {
+        const { user, started } = await withMoneyTransaction(db, async (m) => {
+          const { tx } = m
           const user = await tx.one(InsertUser, [
             INSTANCE_ID,
             id,
@@ -323,7 +325,7 @@ export function createLocalAuth(deps: LocalAuthDeps): LocalAuth {
             // As GoTrue does: the identity's data joins what the client sent.
             JSON.stringify({ ...data, email, email_verified: true, phone_verified: false, sub: id }),
           ])
-          await ensureProfile(tx, { id, email, metadata: data }, now, config.SIGNUP_GRANT_CREDITS)
+          await ensureProfile(m, { id, email, metadata: data }, now, config.SIGNUP_GRANT_CREDITS)
           const started = await startSession(tx, id, meta, now)
           await recordAudit(
             tx,

@@ -4,11 +4,12 @@
  * elsewhere), by `ensureProfile`, in the caller's transaction.
  */
 import { randomBytes } from 'node:crypto'
-import { type Queryable, sql, type Transaction } from '../../db/database.js'
+import { type Queryable, sql } from '../../db/database.js'
 import { DatabaseError } from '../../db/errors.js'
 import { normalizeUsername, usernameBase, usernameCandidates } from '../../domain/identity/username.js'
 import { ErrorCode, errors } from '../../errors/codes.js'
 import { grantSignupCredits } from '../money/issuance.js'
+import type { MoneyTransaction } from '../money/transaction.js'
 
 export interface ProfileRow {
   user_id: string
@@ -56,11 +57,12 @@ function text(value: unknown): string | undefined {
 
 /** `signupCredits`: granted from issuance when the profile is new (SIGNUP_GRANT_CREDITS), once per user. */
 export async function ensureProfile(
-  tx: Transaction,
+  m: MoneyTransaction,
   user: ProfileSeed,
   now: Date,
   signupCredits = 0n,
 ): Promise<EnsuredProfile> {
+  const { tx } = m
   const existing = await tx.maybeOne(FindProfile, [user.id])
   if (existing) return { profile: existing, created: false }
 
@@ -78,7 +80,7 @@ export async function ensureProfile(
     if (inserted) {
       // The profile is new: this is the user's first appearance here. What is granted once per
       // user (the sign-up credits of issue 4) is posted here, in this same transaction.
-      await grantSignupCredits(tx, user.id, signupCredits, now)
+      await grantSignupCredits(m, user.id, signupCredits, now)
       return { profile: inserted, created: true }
     }
     // Either a concurrent request created this user's profile, or the username is taken.

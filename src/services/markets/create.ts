@@ -12,7 +12,8 @@ import { formatAmount } from '../../domain/money.js'
 import { ErrorCode, errors } from '../../errors/codes.js'
 import { CLOSE_MARKET_JOB } from '../jobs.js'
 import { amountField } from '../money/amounts.js'
-import { createEscrowAccount, lockCashAccount, postEntries } from '../money/ledger.js'
+import { createEscrowAccount, lockCashAccount } from '../money/ledger.js'
+import { type MoneyTransaction, withMoneyTransaction } from '../money/transaction.js'
 import { isUuid, MARKET_COLUMNS, type MarketKind, type MarketRow } from './repository.js'
 
 export interface CreateMarketInput {
@@ -118,7 +119,7 @@ export function createMarket(
   creatorId: string,
   input: CreateMarketInput,
 ): Promise<MarketRow> {
-  return ctx.db.withTransaction((tx) => createMarketInTransaction(ctx, tx, creatorId, input))
+  return withMoneyTransaction(ctx.db, (m) => createMarketInTransaction(ctx, m, creatorId, input))
 }
 
 /**
@@ -127,10 +128,11 @@ export function createMarket(
  */
 export async function createMarketInTransaction(
   ctx: AppContext,
-  tx: Transaction,
+  m: MoneyTransaction,
   creatorId: string,
   input: CreateMarketInput,
 ): Promise<MarketRow> {
+  const { tx } = m
   const { config } = ctx
   const now = ctx.clock.now()
   const labels = outcomeLabels(input)
@@ -181,7 +183,7 @@ export async function createMarketInTransaction(
   if (resolverId !== creatorId && !(await tx.maybeOne(UserExists, [resolverId]))) {
     throw errors.notFound('User', `No user with id ${resolverId} to name as resolver`)
   }
-  const cash = await lockCashAccount(tx, creatorId)
+  const cash = await lockCashAccount(m, creatorId)
   if (cash.balance < total) {
     throw errors.unprocessable(
       ErrorCode.InsufficientFunds,
@@ -211,7 +213,7 @@ export async function createMarketInTransaction(
     { marketId: market.id },
     { tx, startAfter: input.closeAt, singletonKey: `close:${market.id}` },
   )
-  await addBranches(tx, market, {
+  await addBranches(m, market, {
     labels: branchLabels,
     firstIndex: 0,
     outcomes: labels.length,
@@ -227,7 +229,7 @@ export async function createMarketInTransaction(
  * creation, and when a decision market admits proposed actions before it opens.
  */
 export async function addBranches(
-  tx: Transaction,
+  m: MoneyTransaction,
   market: Pick<MarketRow, 'id' | 'subsidy_per_branch'>,
   options: {
     labels: readonly string[]
@@ -238,6 +240,7 @@ export async function addBranches(
     status?: 'open' | 'closed'
   },
 ): Promise<void> {
+  const { tx } = m
   const subsidy = market.subsidy_per_branch
   const escrows: bigint[] = []
   for (const [offset, label] of options.labels.entries()) {
@@ -252,8 +255,7 @@ export async function addBranches(
     ])
     escrows.push(await createEscrowAccount(tx, branch.id))
   }
-  await postEntries(
-    tx,
+  m.post(
     [
       {
         kind: 'subsidy',

@@ -5,7 +5,7 @@
  * ends); the creator, the resolver or an admin move them earlier where the authorisation table
  * allows. Payouts and refunds are in settlement.ts.
  *
- * Every step takes its locks in the order written in services/money/ledger.ts: the market row,
+ * Every step takes its locks in the order written in services/money/transaction.ts: the market row,
  * then its branches (`lockMarketAndBranches`), then cash rows, the ledger last. Its time is read
  * after the branch locks: a trade that committed before them is stamped earlier than the step
  * (a close read its time before waiting and stamped closed_at up to 2 s before trades that it
@@ -19,13 +19,9 @@ import { formatAmount } from '../../domain/money.js'
 import { AppError, ErrorCode, errors } from '../../errors/codes.js'
 import { CLOSE_MARKET_JOB, SETTLE_MARKET_JOB } from '../jobs.js'
 import { amountField } from '../money/amounts.js'
-import {
-  FEES_ACCOUNT,
-  lockCashAccount,
-  lockCashAccounts,
-  marketBondsAccount,
-  postEntries,
-} from '../money/ledger.js'
+import { lockCashAccount, lockCashAccounts, marketBondsAccount } from '../money/ledger.js'
+import { FEES_ACCOUNT } from '../money/postings.js'
+import { type MoneyTransaction, withMoneyTransaction } from '../money/transaction.js'
 import { assertAllowed } from './access.js'
 import { resolveOutcome } from './outcomes.js'
 import {
@@ -70,8 +66,9 @@ async function closeInTransaction(tx: Transaction, market: MarketRow, now: Date)
  * before close_at (clock skew between the queue and this process), it schedules itself again.
  */
 export async function closeMarketAtDeadline(ctx: AppContext, marketId: string): Promise<void> {
-  await ctx.db.withTransaction(async (tx) => {
-    const { market } = await lockMarketAndBranches(tx, marketId)
+  await withMoneyTransaction(ctx.db, async (m) => {
+    const { tx } = m
+    const { market } = await lockMarketAndBranches(m, marketId)
     const now = ctx.clock.now()
     if (!isTrading(market)) return
     if (now.getTime() < market.close_at.getTime()) {
@@ -92,8 +89,9 @@ export async function closeMarketEarly(
   principal: Principal | null,
   marketId: string,
 ): Promise<MarketRow> {
-  return ctx.db.withTransaction(async (tx) => {
-    const { market } = await lockMarketAndBranches(tx, marketId)
+  return withMoneyTransaction(ctx.db, async (m) => {
+    const { tx } = m
+    const { market } = await lockMarketAndBranches(m, marketId)
     const now = ctx.clock.now()
     assertAllowed(principal, 'market.close', { ownerId: market.creator_id })
     if (!isTrading(market)) throw errors.invalidMarketState(`The market is already ${market.status}`)
@@ -179,8 +177,9 @@ export async function resolveMarket(
   input: ResolveInput,
 ): Promise<MarketRow> {
   const evidence = evidenceJson(input.evidence)
-  return ctx.db.withTransaction(async (tx) => {
-    let { market } = await lockMarketAndBranches(tx, marketId)
+  return withMoneyTransaction(ctx.db, async (m) => {
+    const { tx } = m
+    let { market } = await lockMarketAndBranches(m, marketId)
     const now = ctx.clock.now()
     const actor = assertAllowed(principal, 'market.resolve', { resolverId: market.resolver_id })
     // A decision market resolves its chosen branch: it must have decided first (the branches
@@ -264,8 +263,9 @@ export async function disputeResolution(
   if (reason === '') {
     throw errors.validation('A dispute says why', [{ field: '/body/reason', message: 'must not be blank' }])
   }
-  return ctx.db.withTransaction(async (tx) => {
-    const market = await lockMarket(tx, marketId)
+  return withMoneyTransaction(ctx.db, async (m) => {
+    const { tx } = m
+    const market = await lockMarket(m, marketId)
     const now = ctx.clock.now()
     const actor = assertAllowed(principal, 'market.dispute')
     if (
@@ -299,7 +299,7 @@ export async function disputeResolution(
     ])
     if (!dispute) throw errors.conflict('This resolution is already under dispute')
     if (bond > 0n) {
-      const cash = await lockCashAccount(tx, actor.userId)
+      const cash = await lockCashAccount(m, actor.userId)
       if (cash.balance < bond) {
         throw errors.unprocessable(
           ErrorCode.InsufficientFunds,
@@ -308,8 +308,7 @@ export async function disputeResolution(
         )
       }
       const bonds = await marketBondsAccount(tx, market.id)
-      await postEntries(
-        tx,
+      m.post(
         [
           {
             kind: 'bond',
@@ -365,7 +364,7 @@ export interface SettleDisputeInput {
  * resolution is corrected (or the market voided). Rejected: the bond is forfeited to the fee
  * account and the resolution stands. Either way the decision is final and settlement follows.
  *
- * Lock order (money/ledger.ts): the market (and, to void it, its branches), the disputer's
+ * Lock order (money/transaction.ts): the market (and, to void it, its branches), the disputer's
  * cash, then the bond's posting, last. It used to post first and then void, locking the
  * branches while it held the ledger's sequence row: a trade on one of them, waiting for that
  * row, deadlocked with it.
@@ -377,14 +376,15 @@ export async function settleDispute(
   input: SettleDisputeInput,
 ): Promise<{ dispute: DisputeRow; market: MarketRow }> {
   const admin = assertAllowed(principal, 'dispute.settle')
-  return ctx.db.withTransaction(async (tx) => {
+  return withMoneyTransaction(ctx.db, async (m) => {
+    const { tx } = m
     const found = /^[0-9a-f-]{36}$/i.test(disputeId) ? await tx.maybeOne(FindDispute, [disputeId]) : undefined
     if (!found) throw errors.notFound('Dispute', `No dispute with id '${disputeId}'`)
     const upheld = input.decision === 'uphold'
     const voiding = upheld && input.void === true
     const market = voiding
-      ? (await lockMarketAndBranches(tx, found.market_id)).market
-      : await lockMarket(tx, found.market_id)
+      ? (await lockMarketAndBranches(m, found.market_id)).market
+      : await lockMarket(m, found.market_id)
     const now = ctx.clock.now()
     if (found.status !== 'open') throw errors.invalidMarketState(`The dispute was already ${found.status}`)
     let correction: ParsedResolution | null = null
@@ -400,13 +400,13 @@ export async function settleDispute(
       now,
       input.note ?? null,
     ])
-    const disputerCash = found.bond > 0n && upheld ? (await lockCashAccount(tx, found.disputer_id)).id : null
+    const disputerCash = found.bond > 0n && upheld ? (await lockCashAccount(m, found.disputer_id)).id : null
     let after: MarketRow
     if (voiding) {
       // This dispute is settled already: the void finds no open dispute and posts nothing.
       after = await voidInTransaction(
         ctx,
-        tx,
+        m,
         market,
         `Dispute ${found.id} upheld: ${input.note ?? 'voided'}`,
         now,
@@ -424,12 +424,11 @@ export async function settleDispute(
         { marketId: market.id },
         { tx, singletonKey: `settle-now:${market.id}` },
       )
-      after = await lockMarket(tx, market.id)
+      after = await lockMarket(m, market.id)
     }
     if (found.bond > 0n) {
       const bonds = await marketBondsAccount(tx, market.id)
-      await postEntries(
-        tx,
+      m.post(
         [
           {
             kind: upheld ? 'bond_return' : 'bond_forfeit',
@@ -475,15 +474,16 @@ const OpenDisputes = sql<DisputeRow>(
 /**
  * Voids the market; the caller holds its row and its branches (`lockMarketAndBranches`). Any
  * open dispute is answered: its bond goes back. Cash is locked, and the bond returns posted,
- * after every other write (the lock order of money/ledger.ts).
+ * after every other write (the lock order of money/transaction.ts).
  */
 export async function voidInTransaction(
   ctx: AppContext,
-  tx: Transaction,
+  m: MoneyTransaction,
   market: MarketRow,
   reason: string,
   now: Date,
 ): Promise<MarketRow> {
+  const { tx } = m
   if (market.status === 'finalized' || market.status === 'voided') {
     throw errors.invalidMarketState(`A ${market.status} market cannot be voided`)
   }
@@ -502,7 +502,7 @@ export async function voidInTransaction(
   const bonded = disputes.filter((d) => d.bond > 0n)
   if (bonded.length > 0) {
     const cash = await lockCashAccounts(
-      tx,
+      m,
       bonded.map((d) => d.disputer_id),
     )
     const bonds = await marketBondsAccount(tx, market.id)
@@ -520,7 +520,7 @@ export async function voidInTransaction(
         ],
       }
     })
-    await postEntries(tx, entries, now)
+    m.post(entries, now)
   }
   return voided
 }
@@ -537,8 +537,8 @@ export async function voidMarket(
   if (why === '') {
     throw errors.validation('A void says why', [{ field: '/body/reason', message: 'must not be blank' }])
   }
-  return ctx.db.withTransaction(async (tx) => {
-    const { market } = await lockMarketAndBranches(tx, marketId)
-    return voidInTransaction(ctx, tx, market, why, ctx.clock.now())
+  return withMoneyTransaction(ctx.db, async (m) => {
+    const { market } = await lockMarketAndBranches(m, marketId)
+    return voidInTransaction(ctx, m, market, why, ctx.clock.now())
   })
 }

@@ -1,10 +1,11 @@
 /**
  * Rows and the named queries that load them, shared by the market services. Writes live with
- * the use case that makes them (create.ts, trading.ts, lifecycle.ts, settlement.ts).
+ * the use case that makes them (create.ts, lifecycle.ts, settlement.ts, services/trading).
  */
 import { type Queryable, sql } from '../../db/database.js'
 import type { BranchState } from '../../domain/market-maker/index.js'
 import { errors } from '../../errors/codes.js'
+import type { MoneyTransaction } from '../money/transaction.js'
 
 export type MarketKind = 'binary' | 'categorical' | 'scalar'
 export type MarketStatus =
@@ -119,15 +120,16 @@ export async function findMarket(db: Queryable, idOrSlug: string): Promise<Marke
 // that: a close holding the market and waiting for a branch deadlocked with the trade holding
 // the branch and checking its foreign key (4 of 10 closes failed that way under 6 trading
 // loops). FOR NO KEY UPDATE excludes the other lifecycle steps just the same and lets the key
-// checks through. The whole lock order is written in services/money/ledger.ts.
+// checks through. The whole lock order is written, and checked, in services/money/transaction.ts.
 const LockMarket = sql<MarketRow>(
   'LockMarket',
   `select ${MARKET_COLUMNS} from public.markets m where m.id = $1 for no key update`,
 )
 
-export async function lockMarket(db: Queryable, marketId: string): Promise<MarketRow> {
+export async function lockMarket(m: MoneyTransaction, marketId: string): Promise<MarketRow> {
   if (!isUuid(marketId)) throw errors.notFound('Market', `No market with id '${marketId}'`)
-  const row = await db.maybeOne(LockMarket, [marketId])
+  m.claimMarkets([marketId])
+  const row = await m.tx.maybeOne(LockMarket, [marketId])
   if (!row) throw errors.notFound('Market', `No market with id '${marketId}'`)
   return row
 }
@@ -175,21 +177,25 @@ const LockBranches = sql<RawBranch>(
 )
 
 /** Locks every branch of the market (call with the market row locked); in index order. */
-export async function lockBranches(db: Queryable, marketId: string): Promise<BranchRow[]> {
-  return (await db.many(LockBranches, [marketId])).map(toBranch).sort((a, b) => a.index - b.index)
+export async function lockBranches(m: MoneyTransaction, marketId: string): Promise<BranchRow[]> {
+  const rows = await m.tx.many(LockBranches, [marketId])
+  // The ids are known only once locked; claimed right after, so a lock out of order is still
+  // reported (the statement itself takes them in ascending id).
+  m.claimBranches(rows.map((r) => r.id))
+  return rows.map(toBranch).sort((a, b) => a.index - b.index)
 }
 
 /**
- * Steps 1 and 2 of the lock order (services/money/ledger.ts) for a step that moves a market:
+ * Steps 1 and 2 of the lock order (services/money/transaction.ts) for a step that moves a market:
  * the market row, then all its branches. A step's time is read after this returns, so it is
  * later than every trade that committed before the step got its locks.
  */
 export async function lockMarketAndBranches(
-  db: Queryable,
+  m: MoneyTransaction,
   marketId: string,
 ): Promise<{ market: MarketRow; branches: BranchRow[] }> {
-  const market = await lockMarket(db, marketId)
-  return { market, branches: await lockBranches(db, market.id) }
+  const market = await lockMarket(m, marketId)
+  return { market, branches: await lockBranches(m, market.id) }
 }
 
 export function branchState(branch: Pick<BranchRow, 'q' | 'subsidy'>): BranchState {

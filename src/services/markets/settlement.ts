@@ -5,7 +5,7 @@
  *
  * Resumable and idempotent. The work is cut into steps, each its own transaction under the
  * market's and the branches' row locks, then the cash of the users it pays (one sweep), the
- * ledger last (the lock order of money/ledger.ts): a chunk of holders (SETTLEMENT_CHUNK_SIZE users, in user
+ * ledger last (the lock order of money/transaction.ts): a chunk of holders (SETTLEMENT_CHUNK_SIZE users, in user
  * order), or closing a branch, or finalising the market. A position is paid once: the step that
  * pays it sets its `settled_at` in the same transaction, and the next step (or a second run of
  * the job, which waits on the same locks) selects only unsettled positions. A crash between
@@ -17,7 +17,7 @@
  * branch when the refunds began (domain/settlement.ts).
  */
 import type { AppContext } from '../../context.js'
-import { sql, type Transaction } from '../../db/database.js'
+import { sql } from '../../db/database.js'
 import {
   FULL_REFUND,
   netPaid,
@@ -29,13 +29,9 @@ import {
   type TraderTotals,
 } from '../../domain/settlement.js'
 import { SETTLE_MARKET_JOB } from '../jobs.js'
-import {
-  FEES_ACCOUNT,
-  type JournalEntryInput,
-  lockCashAccount,
-  lockCashAccounts,
-  postEntries,
-} from '../money/ledger.js'
+import { lockCashAccount, lockCashAccounts } from '../money/ledger.js'
+import { FEES_ACCOUNT, type JournalEntryInput } from '../money/postings.js'
+import { type MoneyTransaction, withMoneyTransaction } from '../money/transaction.js'
 import { type BranchRow, lockBranches, lockMarket, type MarketRow } from './repository.js'
 
 interface HolderPosition {
@@ -164,12 +160,13 @@ interface SettledPosition {
 }
 
 async function writeSettlement(
-  tx: Transaction,
+  m: MoneyTransaction,
   branch: BranchRow,
   settled: readonly SettledPosition[],
   entries: readonly JournalEntryInput[],
   now: Date,
 ): Promise<void> {
+  const { tx } = m
   await tx.execute(SettlePositions, [
     branch.id,
     now,
@@ -178,21 +175,22 @@ async function writeSettlement(
     settled.map((s) => s.payout),
     settled.map((s) => s.realizedPnl),
   ])
-  await postEntries(tx, entries, now)
+  m.post(entries, now)
 }
 
 /** Pays a chunk of holders of a branch of a resolved market; false when none was left. */
 async function payHolders(
-  tx: Transaction,
+  m: MoneyTransaction,
   market: MarketRow,
   branch: BranchRow,
   chunk: number,
   now: Date,
 ): Promise<boolean> {
+  const { tx } = m
   const holders = byUser(await tx.many(NextHolders, [branch.id, chunk]))
   if (holders.size === 0) return false
   const resolution = resolutionOf(market)
-  const cash = await lockCashAccounts(tx, [...holders.keys()])
+  const cash = await lockCashAccounts(m, [...holders.keys()])
   const settled: SettledPosition[] = []
   const entries: JournalEntryInput[] = []
   for (const [userId, positions] of holders) {
@@ -221,18 +219,26 @@ async function payHolders(
       })
     }
   }
-  await writeSettlement(tx, branch, settled, entries, now)
+  await writeSettlement(m, branch, settled, entries, now)
   return true
 }
 
 /** Refunds a chunk of traders of a voided branch; false when none was left. */
-async function refundTraders(tx: Transaction, branch: BranchRow, chunk: number, now: Date): Promise<boolean> {
+async function refundTraders(
+  m: MoneyTransaction,
+  branch: BranchRow,
+  chunk: number,
+  now: Date,
+): Promise<boolean> {
+  const { tx } = m
   let ratio: Ratio = FULL_REFUND
   let rows = await tx.many(NextDebtors, [branch.id, chunk])
   if (rows.length === 0) {
     if (branch.refund_ratio_num === null || branch.refund_ratio_den === null) {
       // Every clawback is done: fix the ratio for the refunds, once, from the escrow as it is now.
-      const escrow = (await tx.one(EscrowBalance, [branch.escrow_account_id])).balance
+      const escrow =
+        (await tx.one(EscrowBalance, [branch.escrow_account_id])).balance +
+        m.unposted(branch.escrow_account_id)
       const owed = (await tx.many(UnsettledTotals, [branch.id])).map((t) => ({
         costTotal: t.cost_total,
         proceedsTotal: t.proceeds_total,
@@ -247,7 +253,7 @@ async function refundTraders(tx: Transaction, branch: BranchRow, chunk: number, 
   }
   const traders = byUser(rows)
   if (traders.size === 0) return false
-  const cash = await lockCashAccounts(tx, [...traders.keys()])
+  const cash = await lockCashAccounts(m, [...traders.keys()])
   const settled: SettledPosition[] = []
   const entries: JournalEntryInput[] = []
   for (const [userId, positions] of traders) {
@@ -280,7 +286,7 @@ async function refundTraders(tx: Transaction, branch: BranchRow, chunk: number, 
     })
   }
   await writeSettlement(
-    tx,
+    m,
     branch,
     settled,
     entries.filter((e) => e.postings.length >= 2),
@@ -290,13 +296,20 @@ async function refundTraders(tx: Transaction, branch: BranchRow, chunk: number, 
 }
 
 /** Returns what is left in the branch's escrow to its funder and marks the branch settled. */
-async function closeBranch(tx: Transaction, market: MarketRow, branch: BranchRow, now: Date): Promise<void> {
-  const left = (await tx.one(EscrowBalance, [branch.escrow_account_id])).balance
+async function closeBranch(
+  m: MoneyTransaction,
+  market: MarketRow,
+  branch: BranchRow,
+  now: Date,
+): Promise<void> {
+  const { tx } = m
+  // With the refunds and payouts this transaction has posted (written at COMMIT).
+  const left =
+    (await tx.one(EscrowBalance, [branch.escrow_account_id])).balance + m.unposted(branch.escrow_account_id)
   await tx.execute(SettleBranch, [branch.id, now])
   if (left > 0n) {
-    const funder = await lockCashAccount(tx, branch.funder_id)
-    await postEntries(
-      tx,
+    const funder = await lockCashAccount(m, branch.funder_id)
+    m.post(
       [
         {
           kind: 'subsidy_return',
@@ -323,8 +336,9 @@ async function closeBranch(tx: Transaction, market: MarketRow, branch: BranchRow
  */
 export async function settleStep(ctx: AppContext, marketId: string): Promise<SettleStep> {
   const chunk = ctx.config.SETTLEMENT_CHUNK_SIZE
-  return ctx.db.withTransaction(async (tx) => {
-    const market = await lockMarket(tx, marketId)
+  return withMoneyTransaction(ctx.db, async (m) => {
+    const { tx } = m
+    const market = await lockMarket(m, marketId)
     const now = ctx.clock.now()
     if (market.finalized_at !== null) return 'done'
     if (market.status === 'resolved') {
@@ -343,7 +357,7 @@ export async function settleStep(ctx: AppContext, marketId: string): Promise<Set
     } else if (market.status !== 'voided') {
       return 'waiting'
     }
-    const branches = await lockBranches(tx, market.id)
+    const branches = await lockBranches(m, market.id)
     const branch = branches.find((b) => b.settled_at === null)
     if (!branch) {
       await tx.execute(FinalizeMarket, [market.id, now])
@@ -351,9 +365,9 @@ export async function settleStep(ctx: AppContext, marketId: string): Promise<Set
     }
     const worked =
       branch.status === 'voided'
-        ? await refundTraders(tx, branch, chunk, now)
-        : await payHolders(tx, market, branch, chunk, now)
-    if (!worked) await closeBranch(tx, market, branch, now)
+        ? await refundTraders(m, branch, chunk, now)
+        : await payHolders(m, market, branch, chunk, now)
+    if (!worked) await closeBranch(m, market, branch, now)
     return 'progress'
   })
 }
@@ -388,11 +402,12 @@ const SettlementParties = sql<{ user_id: string }>(
  * any trade elsewhere holding one of those cash rows and waiting for the sequence.
  */
 export async function settleVoidedBranchesNow(
-  tx: Transaction,
+  m: MoneyTransaction,
   market: MarketRow,
   branches: readonly BranchRow[],
   now: Date,
 ): Promise<void> {
+  const { tx } = m
   const pending = branches.filter((b) => b.settled_at === null)
   for (const branch of pending) {
     if (branch.status !== 'voided') throw new Error(`branch ${branch.id} is not voided`)
@@ -400,14 +415,14 @@ export async function settleVoidedBranchesNow(
   if (pending.length === 0) return
   const parties = await tx.many(SettlementParties, [pending.map((b) => b.id)])
   await lockCashAccounts(
-    tx,
+    m,
     parties.map((p) => p.user_id),
   )
   for (const branch of pending) {
     // Large chunks: one transaction either way; the chunking only bounds each statement.
-    while (await refundTraders(tx, branch, 1000, now)) {
+    while (await refundTraders(m, branch, 1000, now)) {
       // refundTraders fixed the refund ratio on the branch row on its first pass; reload it.
-      const fresh = (await lockBranches(tx, market.id)).find((b) => b.id === branch.id)
+      const fresh = (await lockBranches(m, market.id)).find((b) => b.id === branch.id)
       if (fresh) {
         Object.assign(branch, {
           refund_ratio_num: fresh.refund_ratio_num,
@@ -415,6 +430,6 @@ export async function settleVoidedBranchesNow(
         })
       }
     }
-    await closeBranch(tx, market, branch, now)
+    await closeBranch(m, market, branch, now)
   }
 }

@@ -4,10 +4,12 @@
  * "total credits held = total issued" holds by construction.
  */
 import type { AppContext } from '../../context.js'
-import { sql, type Transaction } from '../../db/database.js'
+import { sql } from '../../db/database.js'
 import { formatAmount } from '../../domain/money.js'
 import { errors } from '../../errors/codes.js'
-import { ISSUANCE_ACCOUNT, lockCashAccount, postEntries } from './ledger.js'
+import { lockCashAccount } from './ledger.js'
+import { ISSUANCE_ACCOUNT } from './postings.js'
+import { type MoneyTransaction, withMoneyTransaction } from './transaction.js'
 
 const FindSignupGrant = sql<{ id: bigint }>(
   'FindSignupGrant',
@@ -23,16 +25,16 @@ const FindSignupGrant = sql<{ id: bigint }>(
  * grant; the unique index on signup_grant entries backs that up in the database.
  */
 export async function grantSignupCredits(
-  tx: Transaction,
+  m: MoneyTransaction,
   userId: string,
   amount: bigint,
   now: Date,
 ): Promise<boolean> {
-  const cash = await lockCashAccount(tx, userId)
+  const { tx } = m
+  const cash = await lockCashAccount(m, userId)
   if (amount <= 0n) return false
   if (await tx.maybeOne(FindSignupGrant, [userId])) return false
-  await postEntries(
-    tx,
+  m.post(
     [
       {
         kind: 'signup_grant',
@@ -71,13 +73,13 @@ export async function adminGrant(
     throw errors.invalidAmount('/body/amount', `amount must be at most ${formatAmount(max)} credits`)
   }
   const now = ctx.clock.now()
-  return ctx.db.withTransaction(async (tx) => {
+  return withMoneyTransaction(ctx.db, async (m) => {
+    const { tx } = m
     if (!(await tx.maybeOne(UserExists, [input.userId]))) {
       throw errors.notFound('User', `No user with id ${input.userId}`)
     }
-    const cash = await lockCashAccount(tx, input.userId)
-    const [, credited] = await postEntries(
-      tx,
+    const cash = await lockCashAccount(m, input.userId)
+    m.post(
       [
         {
           kind: 'admin_grant',
@@ -92,6 +94,9 @@ export async function adminGrant(
       ],
       now,
     )
+    // The entry id is part of the answer: post now rather than at COMMIT (nothing is locked
+    // after this).
+    const [, credited] = await m.flush()
     return {
       entryId: String(credited?.entry_id),
       userId: input.userId,

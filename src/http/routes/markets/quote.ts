@@ -1,4 +1,4 @@
-import { quoteTradeFor } from '../../../services/markets/trading.js'
+import { quoteTradeFor } from '../../../services/trading/quotes.js'
 import { problemResponses } from '../../schemas/problem.js'
 import type { RouteModule } from '../../types.js'
 import { tradeAmountsAreStrings } from './amounts.js'

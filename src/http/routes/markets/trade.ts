@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox'
-import { placeTrade } from '../../../services/markets/trading.js'
+import { placeTrade } from '../../../services/trading/place.js'
 import { authorizeUser } from '../../plugins/authorize.js'
 import { problemResponses } from '../../schemas/problem.js'
 import type { RouteModule } from '../../types.js'
