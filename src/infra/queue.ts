@@ -2,6 +2,7 @@
  * The job queue: pg-boss in PostgreSQL, so a job is committed (or not) with the change that
  * causes it — `send(…, { tx })` runs the insert inside the caller's transaction.
  */
+import pg from 'pg'
 import PgBoss from 'pg-boss'
 import type { Queryable } from '../db/database.js'
 import type { Logger } from './logger.js'
@@ -47,6 +48,9 @@ export interface JobQueue {
   work(jobs: JobDefinition[]): Promise<void>
   stop(graceMs: number): Promise<void>
 }
+
+/** The advisory lock key of queue registration ('dmqueue' in ASCII; the migrations use their own). */
+const QUEUE_REGISTER_LOCK_KEY = 0x646d7175657565n
 
 export async function startJobQueue(options: {
   connectionString: string
@@ -158,22 +162,41 @@ export async function startJobQueue(options: {
     created.add(name)
   }
 
+  // Replicas started together on a fresh database register the same queues at the same moment,
+  // and pg-boss's create_queue deadlocks with itself (it inserts the queue row, then adds a
+  // foreign key to that table): 3 of 4 registrations failed, and their processes exited. One
+  // process registers at a time, under a session advisory lock on a connection of its own.
+  async function registeringAlone(run: () => Promise<void>) {
+    const client = new pg.Client({
+      connectionString: options.connectionString,
+      application_name: 'decision-markets-queue-register',
+    })
+    await client.connect()
+    try {
+      await client.query('select pg_advisory_lock($1)', [QUEUE_REGISTER_LOCK_KEY.toString()])
+      await run()
+    } finally {
+      await client.end().catch(() => {}) // ending the session releases the lock
+    }
+  }
+
   const queue: JobQueue = {
-    async register(jobs) {
-      for (const job of jobs) {
-        const retry = {
-          ...(job.retryLimit !== undefined ? { retryLimit: job.retryLimit } : {}),
-          ...(job.retryDelaySeconds !== undefined
-            ? { retryDelay: job.retryDelaySeconds, retryBackoff: true }
-            : {}),
+    register: (jobs) =>
+      registeringAlone(async () => {
+        for (const job of jobs) {
+          const retry = {
+            ...(job.retryLimit !== undefined ? { retryLimit: job.retryLimit } : {}),
+            ...(job.retryDelaySeconds !== undefined
+              ? { retryDelay: job.retryDelaySeconds, retryBackoff: true }
+              : {}),
+          }
+          if (await boss.getQueue(job.name)) await boss.updateQueue(job.name, { name: job.name, ...retry })
+          else await boss.createQueue(job.name, { name: job.name, ...retry })
+          created.add(job.name)
+          if (job.schedule !== undefined) await boss.schedule(job.name, job.schedule, {}, { tz: 'UTC' })
+          else await boss.unschedule(job.name)
         }
-        if (await boss.getQueue(job.name)) await boss.updateQueue(job.name, { name: job.name, ...retry })
-        else await boss.createQueue(job.name, { name: job.name, ...retry })
-        created.add(job.name)
-        if (job.schedule !== undefined) await boss.schedule(job.name, job.schedule, {}, { tz: 'UTC' })
-        else await boss.unschedule(job.name)
-      }
-    },
+      }),
     async send(name, data, sendOptions = {}) {
       await ensureQueue(name)
       return boss.send(name, data, {

@@ -12,18 +12,14 @@
  * add up posting by posting: the order of the numbers is the order in which the balances were
  * applied, which is the order the transactions committed in.
  *
- * Only SQL on the ledger's tables and `postEntries` are used, so the test holds for any way
+ * Only SQL on the ledger's tables and the money transaction's postings are used, so the test holds for any way
  * of writing trades (one per transaction, or group-committed batches).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createDatabase, type Database, sql } from '../../src/db/database.js'
-import {
-  FEES_ACCOUNT,
-  ISSUANCE_ACCOUNT,
-  type JournalEntryInput,
-  lockCashAccounts,
-  postEntries,
-} from '../../src/services/money/ledger.js'
+import { lockCashAccounts } from '../../src/services/money/ledger.js'
+import { FEES_ACCOUNT, ISSUANCE_ACCOUNT, type JournalEntryInput } from '../../src/services/money/postings.js'
+import { withMoneyTransaction } from '../../src/services/money/transaction.js'
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js'
 import { ledgerViolations, newUser } from '../helpers/money.js'
 
@@ -146,13 +142,16 @@ describe('the ledger sequence under concurrent commits and rollbacks', () => {
             }
           })
         try {
-          const posted = await db.withTransaction(async (tx) => {
+          const posted = await withMoneyTransaction(db, async (m) => {
+            const { tx } = m
             // As trades do: every cash row to be posted to is locked first (ascending user id),
-            // then the postings take the counter last.
-            await lockCashAccounts(tx, touched)
+            // then the postings take the counter last (flushed here rather than at COMMIT, so
+            // the test sees their numbers, and a transaction can roll back after posting).
+            await lockCashAccounts(m, touched)
             const all = []
             for (const [c, moves] of calls.entries()) {
-              const postings = await postEntries(tx, entriesOf(moves, c), new Date())
+              m.post(entriesOf(moves, c), new Date())
+              const postings = await m.flush()
               if (fail) rolledBackEntryIds.push(...postings.map((p) => p.entry_id))
               all.push(...postings)
             }
