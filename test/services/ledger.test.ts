@@ -36,17 +36,28 @@ const InsertEntry = sql<{ id: bigint }>(
   `insert into public.journal_entries (kind, memo, created_at) values ('admin_grant', 'raw SQL', now()) returning id`,
 )
 
-// Raw postings, numbered the way PostEntries numbers them (the counter row, taken by the statement).
-const InsertPosting = sql(
-  'TestInsertPosting',
-  `with counter as (update public.ledger_sequence set last_seq = last_seq + 1 returning last_seq)
-   insert into public.ledger_postings (seq, entry_id, account_id, amount, created_at)
-   select counter.last_seq, $1, $2, $3, now() from counter`,
+// Raw postings of one entry in one statement, numbered and carrying running balances the way
+// PostEntries writes them (the counter row; balance_after and user_id from the accounts).
+// `skew` falsifies every balance_after by that much, to see the statement trigger refuse it.
+const InsertPostings = sql(
+  'TestInsertPostings',
+  `with counter as (
+     update public.ledger_sequence set last_seq = last_seq + cardinality($2::bigint[]) returning last_seq
+   ),
+   p as (
+     select p.account_id, p.amount, p.ord from unnest($2::bigint[], $3::bigint[]) with ordinality as p(account_id, amount, ord)
+   )
+   insert into public.ledger_postings (seq, entry_id, account_id, user_id, amount, balance_after, created_at)
+   select counter.last_seq - cardinality($2::bigint[]) + p.ord, $1, p.account_id, a.user_id, p.amount,
+          a.balance + sum(p.amount) over (partition by p.account_id order by p.ord) + $4::bigint, now()
+     from counter
+     cross join p
+     left join public.ledger_accounts a on a.id = p.account_id and a.balance is not null`,
 )
 
-async function entryWith(tx: Transaction, postings: Array<[bigint, bigint]>): Promise<bigint> {
+async function entryWith(tx: Transaction, postings: Array<[bigint, bigint]>, skew = 0n): Promise<bigint> {
   const { id } = await tx.one(InsertEntry)
-  for (const [account, amount] of postings) await tx.execute(InsertPosting, [id, account, amount])
+  await tx.execute(InsertPostings, [id, postings.map(([a]) => a), postings.map(([, x]) => x), skew])
   return id
 }
 
@@ -66,7 +77,7 @@ async function cashAccount(userId: string): Promise<bigint> {
 }
 
 describe('the database enforces the ledger', () => {
-  it('refuses an entry whose postings do not sum to zero, at commit, and accepts one balanced over two statements', async () => {
+  it('refuses an entry whose postings do not sum to zero, a posting to no account, and a posting with a false running balance', async () => {
     const user = await newUser(db, '10')
     const cash = await cashAccount(user)
     const before = await db.one(Seq)
@@ -104,13 +115,40 @@ describe('the database enforces the ledger', () => {
     expect(await db.one(Seq)).toEqual(before)
     expect(await cashOf(db, user)).toBe(parseAmount('10'))
 
-    // Deferred: the check runs at commit, so an entry may be written in several statements.
-    await db.withTransaction(async (tx) => {
-      const { id } = await tx.one(InsertEntry)
-      await tx.execute(InsertPosting, [id, ISSUANCE_ACCOUNT, -2_000_000n])
-      await tx.execute(InsertPosting, [id, cash, 2_000_000n])
-    })
-    expect(await cashOf(db, user)).toBe(parseAmount('12'))
+    // An entry is checked when the statement that writes it ends (20261201120000): written in
+    // two statements, each half is refused on its own.
+    const halves = await failure(() =>
+      db.withTransaction(async (tx) => {
+        const { id } = await tx.one(InsertEntry)
+        await tx.execute(InsertPostings, [id, [ISSUANCE_ACCOUNT], [-2_000_000n], 0n])
+        await tx.execute(InsertPostings, [id, [cash], [2_000_000n], 0n])
+      }),
+    )
+    expect(halves).toMatchObject({ failure: 'constraint', constraint: 'ledger_entry_balanced' })
+    // The running balance a posting carries is checked, not trusted.
+    const skewed = await failure(() =>
+      db.withTransaction((tx) =>
+        entryWith(
+          tx,
+          [
+            [ISSUANCE_ACCOUNT, -2_000_000n],
+            [cash, 2_000_000n],
+          ],
+          1n,
+        ),
+      ),
+    )
+    expect(skewed).toMatchObject({ failure: 'constraint', constraint: 'ledger_postings_running_balance' })
+    // One account twice in one entry: each posting carries the balance right after it.
+    await db.withTransaction((tx) =>
+      entryWith(tx, [
+        [ISSUANCE_ACCOUNT, -3_000_000n],
+        [cash, 2_000_000n],
+        [cash, 1_000_000n],
+      ]),
+    )
+    expect(await cashOf(db, user)).toBe(parseAmount('13'))
+    expect(await db.one(Seq)).toEqual({ last_seq: before.last_seq + 3n })
     expect(await ledgerViolations(db)).toEqual([])
   })
 
@@ -138,7 +176,7 @@ describe('the database enforces the ledger', () => {
     expect(await ledgerViolations(db)).toEqual([])
   })
 
-  it('never lets user cash go negative: the CHECK refuses the posting, and postEntries says insufficient_funds', async () => {
+  it('never lets user cash go negative, not even between two postings of one statement; postEntries says insufficient_funds', async () => {
     const user = await newUser(db, '3')
     const cash = await cashAccount(user)
     const raw = await failure(() =>
@@ -150,6 +188,20 @@ describe('the database enforces the ledger', () => {
       ),
     )
     expect(raw).toMatchObject({ failure: 'constraint', constraint: 'ledger_accounts_balance_nonnegative' })
+    // Ends at 1 credit, but went through −0.000001 on the way: refused all the same.
+    const between = await failure(() =>
+      db.withTransaction((tx) =>
+        entryWith(tx, [
+          [cash, -3_000_001n],
+          [cash, 1_000_001n],
+          [FEES_ACCOUNT, 2_000_000n],
+        ]),
+      ),
+    )
+    expect(between).toMatchObject({
+      failure: 'constraint',
+      constraint: 'ledger_accounts_balance_nonnegative',
+    })
     const viaService = await db
       .withTransaction((tx) =>
         postEntries(

@@ -76,6 +76,13 @@ export interface PostedPosting {
  * across all markets, so the ~1.6 ms is shared by every trade of the batch, and the number
  * stays exact. See bench/README.md for the figures.
  */
+//
+// Each posting carries the running balance of its account and the account's owner, computed
+// here from the account rows, locked in the statement (ascending id; only accounts that keep a
+// balance: the platform accounts keep none, and nobody queues on them). The statement trigger
+// of 20261201120000_ledger_statement_triggers.sql applies the balances, one UPDATE per account,
+// and refuses the statement unless every entry balances and every posting carries exactly the
+// balance its account went through.
 const PostEntries = sql<PostedPosting>(
   'PostEntries',
   `with ids as materialized (
@@ -92,12 +99,27 @@ const PostEntries = sql<PostedPosting>(
    counter as (
      update public.ledger_sequence set last_seq = last_seq + cardinality($11::bigint[])
      returning last_seq
+   ),
+   accounts as (
+     select a.id, a.balance, a.user_id from public.ledger_accounts a
+      where a.id = any($11::bigint[]) and a.balance is not null
+      order by a.id
+        for update
+   ),
+   postings as (
+     select p.entry_ord, p.account_id, p.amount, p.ord,
+            a.balance + sum(p.amount) over (partition by p.account_id order by p.ord) as balance_after,
+            a.user_id
+       from unnest($10::int[], $11::bigint[], $12::bigint[]) with ordinality as p(entry_ord, account_id, amount, ord)
+       left join accounts a on a.id = p.account_id
    )
-   insert into public.ledger_postings (seq, entry_id, account_id, amount, created_at)
-   select counter.last_seq - cardinality($11::bigint[]) + p.ord, ids.id, p.account_id, p.amount, $9
+   insert into public.ledger_postings (seq, entry_id, account_id, user_id, amount, balance_after, created_at)
+   select counter.last_seq - cardinality($11::bigint[]) + p.ord, ids.id, p.account_id, p.user_id, p.amount,
+          p.balance_after, $9
      from counter
-     cross join unnest($10::int[], $11::bigint[], $12::bigint[]) with ordinality as p(entry_ord, account_id, amount, ord)
+     cross join postings p
      join ids on ids.ord = p.entry_ord
+    order by p.ord
    returning seq, entry_id, account_id, amount, balance_after`,
 )
 
