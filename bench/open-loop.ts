@@ -117,10 +117,14 @@ export async function openLoop(options: OpenLoopOptions): Promise<OpenLoopResult
     setTimeout(tick, Math.max(0, t0 - performance.now()))
   })
   result.sendSeconds = (due * interval) / 1000
+  let drainTimer: NodeJS.Timeout | undefined
   const drained = await Promise.race([
     Promise.all([...pending]).then(() => true),
-    new Promise<false>((resolve) => setTimeout(() => resolve(false), (options.drainS ?? 60) * 1000).unref()),
+    new Promise<false>((resolve) => {
+      drainTimer = setTimeout(() => resolve(false), (options.drainS ?? 60) * 1000)
+    }),
   ])
+  clearTimeout(drainTimer)
   if (!drained) {
     result.unanswered = pending.size
     result.errors += pending.size

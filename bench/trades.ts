@@ -39,7 +39,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { rmSync } from 'node:fs'
+import { existsSync, rmSync } from 'node:fs'
 import http from 'node:http'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -109,6 +109,12 @@ const SEED_MARKETS = Number(process.env.BENCH_SEED_MARKETS ?? Math.max(1, Math.m
  * SIGTERM at the end of the run makes a graceful exit).
  */
 const API_NODE_ARGS = (process.env.BENCH_API_NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean)
+/**
+ * BENCH_API_DIST=1 runs the API as `npm start` does, from the build (`npm run build` first),
+ * instead of from source through tsx, whose loader adds to the process's memory: for the RSS
+ * figure as production would have it.
+ */
+const API_FROM_DIST = process.env.BENCH_API_DIST === '1'
 /** Connections of the minimal reference: 8, as ../shared/bench/README.md measures it. */
 const MINIMAL_CLIENTS = Number(process.env.BENCH_MINIMAL_CLIENTS ?? 8)
 
@@ -183,15 +189,14 @@ async function startApi(
 ): Promise<{ base: string; child: ChildProcess; stop: () => Promise<void> }> {
   const port = await freePort()
   let output = ''
-  const child = spawn(
-    process.execPath,
-    [...API_NODE_ARGS, '--import', 'tsx', path.join(projectRoot, 'src/start/cli.ts'), 'serve'],
-    {
-      cwd: projectRoot,
-      env: { ...process.env, ...BENCH_ENV, DATABASE_URL: databaseUrl, PORT: String(port) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  )
+  const built = path.join(projectRoot, 'dist/start/cli.js')
+  if (API_FROM_DIST && !existsSync(built)) throw new Error('BENCH_API_DIST=1 needs `npm run build` first')
+  const entry = API_FROM_DIST ? [built] : ['--import', 'tsx', path.join(projectRoot, 'src/start/cli.ts')]
+  const child = spawn(process.execPath, [...API_NODE_ARGS, ...entry, 'serve'], {
+    cwd: projectRoot,
+    env: { ...process.env, ...BENCH_ENV, DATABASE_URL: databaseUrl, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   child.stdout?.on('data', (chunk) => {
     output += chunk
   })
