@@ -4,11 +4,12 @@
  * Four scenarios, each BENCH_DURATION_S long:
  *   1. HTTP, one hot market   — BENCH_CLIENTS keep-alive clients POST /v1/markets/{id}/trades
  *                               with their users' access tokens, all on one market;
- *   2. SQL,  one hot market   — the same trade transaction without HTTP: BENCH_POOL workers
- *                               on a `pg` pool of BENCH_POOL connections (never more queries in
- *                               flight than connections) run BEGIN, services/markets/trading.ts
- *                               `executeTrades` (lock branch, lock cash, positions, pure engine,
- *                               write trade/position/branch, post the ledger), COMMIT;
+ *   2. SQL,  one hot market   — the trade transaction without HTTP and without group commit:
+ *                               BENCH_POOL workers on a `pg` pool of BENCH_POOL connections (never
+ *                               more queries in flight than connections) each run one trade per
+ *                               money transaction, services/trading/write.ts `executeOrders`
+ *                               (lock branch, lock cash, positions, pure engine, write
+ *                               trade/position/branch, post the ledger), COMMIT;
  *   3. HTTP, BENCH_MARKETS markets — as 1, each trade on a random market;
  *   4. SQL,  BENCH_MARKETS markets — as 2.
  * and prints trades/s, p50 and p99 latency, and the HTTP/SQL ratio per workload. Beside them, in
@@ -26,10 +27,20 @@
  *
  * Trade mix (every scenario): 80% buys of 1–10 credits on a random outcome, 20% "sell all" of
  * a random outcome (refused with 422 when the trader holds none; counted apart, not as trades).
+ *
+ * Three measurements of issue 9 beside them:
+ *   - open-hot, open-many: open-loop latency (bench/open-loop.ts). Trades arrive at a fixed rate
+ *     (BENCH_OPEN_RATE, else half the accepted trades/s the closed-loop HTTP scenario of the
+ *     same workload reached just before) for BENCH_OPEN_DURATION_S, each timed from its due
+ *     time, over a pool of BENCH_OPEN_SOCKETS keep-alive sockets; the API process's RSS is
+ *     sampled every second meanwhile;
+ *   - grown: trade and GET /v1/me/portfolio p50 on the database as the run left it, then again
+ *     after bench/seed.ts has grown it by BENCH_SEED_TRADES trades of BENCH_SEED_USERS users in
+ *     SQL, and their ratios. Runs last: it changes the database.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { rmSync } from 'node:fs'
+import { existsSync, rmSync } from 'node:fs'
 import http from 'node:http'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -44,8 +55,11 @@ import { createLogger } from '../src/infra/logger.js'
 import { withMoneyTransaction } from '../src/services/money/transaction.js'
 import { tradingMarket } from '../src/services/trading/orders.js'
 import { executeOrders, type TradeOrder } from '../src/services/trading/write.js'
+import { ledgerViolations } from '../test/helpers/money.js'
 import { freePort } from '../test/helpers/net.js'
 import { type MinimalTradeResult, minimalTradeFiles, runMinimalTrade } from './minimal-trade.js'
+import { type OpenLoopResult, openLoop } from './open-loop.js'
+import { type SeedResult, seedChecks, seedGrownData } from './seed.js'
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 30)
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 32)
@@ -54,20 +68,56 @@ const MARKETS = Number(process.env.BENCH_MARKETS ?? 100)
 const USERS = Number(process.env.BENCH_USERS ?? 200)
 const log = createLogger(process.env.BENCH_LOG_LEVEL ?? 'warn')
 /**
- * Which scenarios to run (comma-separated of http-hot, sql-hot, http-many, sql-many, and the
- * minimal reference: minimal-hot, minimal-many); all by default.
+ * Which scenarios to run (comma-separated of http-hot, sql-hot, http-many, sql-many, the
+ * minimal reference: minimal-hot, minimal-many, the open loops: open-hot, open-many, and the
+ * grown database: grown); all by default, in that order with each open loop after its
+ * workload's closed loop and grown last.
  */
 const SCENARIOS = new Set(
-  (process.env.BENCH_SCENARIOS ?? 'minimal-hot,http-hot,sql-hot,minimal-many,http-many,sql-many')
+  (
+    process.env.BENCH_SCENARIOS ??
+    'minimal-hot,http-hot,open-hot,sql-hot,minimal-many,http-many,open-many,sql-many,grown'
+  )
     .split(',')
     .map((s) => s.trim()),
 )
+const KNOWN_SCENARIOS = [
+  'minimal-hot',
+  'http-hot',
+  'open-hot',
+  'sql-hot',
+  'minimal-many',
+  'http-many',
+  'open-many',
+  'sql-many',
+  'grown',
+]
+/** Arrival rate of the open loops, trades/s; unset: half of the closed loop's accepted rate. */
+const OPEN_RATE = process.env.BENCH_OPEN_RATE ? Number(process.env.BENCH_OPEN_RATE) : undefined
+const OPEN_DURATION_S = Number(process.env.BENCH_OPEN_DURATION_S ?? DURATION_S)
+/**
+ * Keep-alive sockets of the open loops: enough that a request never waits for one (at 50% load
+ * a few dozen are in flight; a stall of a second at 300/s needs 300). Waits are counted.
+ */
+const OPEN_SOCKETS = Number(process.env.BENCH_OPEN_SOCKETS ?? 512)
+/** Closed-loop clients of the grown measurements: few, so p50 is the cost of a request, not a queue. */
+const GROWN_CLIENTS = Number(process.env.BENCH_GROWN_CLIENTS ?? 4)
+const SEED_USERS = Number(process.env.BENCH_SEED_USERS ?? 100_000)
+const SEED_TRADES = Number(process.env.BENCH_SEED_TRADES ?? 1_000_000)
+/** One market per creator, so at most BENCH_SEED_USERS; 1000 trades per market by default. */
+const SEED_MARKETS = Number(process.env.BENCH_SEED_MARKETS ?? Math.max(1, Math.min(1000, SEED_USERS)))
 /**
  * Extra node arguments for the API process, whitespace-separated: e.g. `--cpu-prof
  * --cpu-prof-dir=/tmp/prof` to profile it (the profile is written when it exits, which the
  * SIGTERM at the end of the run makes a graceful exit).
  */
 const API_NODE_ARGS = (process.env.BENCH_API_NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean)
+/**
+ * BENCH_API_DIST=1 runs the API as `npm start` does, from the build (`npm run build` first),
+ * instead of from source through tsx, whose loader adds to the process's memory: for the RSS
+ * figure as production would have it.
+ */
+const API_FROM_DIST = process.env.BENCH_API_DIST === '1'
 /** Connections of the minimal reference: 8, as ../shared/bench/README.md measures it. */
 const MINIMAL_CLIENTS = Number(process.env.BENCH_MINIMAL_CLIENTS ?? 8)
 
@@ -142,15 +192,14 @@ async function startApi(
 ): Promise<{ base: string; child: ChildProcess; stop: () => Promise<void> }> {
   const port = await freePort()
   let output = ''
-  const child = spawn(
-    process.execPath,
-    [...API_NODE_ARGS, '--import', 'tsx', path.join(projectRoot, 'src/start/cli.ts'), 'serve'],
-    {
-      cwd: projectRoot,
-      env: { ...process.env, ...BENCH_ENV, DATABASE_URL: databaseUrl, PORT: String(port) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  )
+  const built = path.join(projectRoot, 'dist/start/cli.js')
+  if (API_FROM_DIST && !existsSync(built)) throw new Error('BENCH_API_DIST=1 needs `npm run build` first')
+  const entry = API_FROM_DIST ? [built] : ['--import', 'tsx', path.join(projectRoot, 'src/start/cli.ts')]
+  const child = spawn(process.execPath, [...API_NODE_ARGS, ...entry, 'serve'], {
+    cwd: projectRoot,
+    env: { ...process.env, ...BENCH_ENV, DATABASE_URL: databaseUrl, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   child.stdout?.on('data', (chunk) => {
     output += chunk
   })
@@ -189,13 +238,14 @@ function request(
   urlPath: string,
   headers: Record<string, string>,
   body?: unknown,
+  via: http.Agent = agent,
 ): Promise<{ status: number; body: string }> {
   const payload = body === undefined ? undefined : JSON.stringify(body)
   const url = new URL(urlPath, base)
   return new Promise((resolve, reject) => {
     const req = http.request(
       {
-        agent,
+        agent: via,
         host: url.hostname,
         port: url.port,
         path: url.pathname,
@@ -284,11 +334,12 @@ async function run(
   name: string,
   workers: number,
   step: (worker: number, random: () => number) => Promise<'trade' | 'refused' | 'error'>,
+  durationS = DURATION_S,
 ): Promise<Result> {
-  const result: Result = { name, trades: 0, refused: 0, errors: 0, seconds: DURATION_S, latencies: [] }
-  process.stdout.write(`  running ${name} for ${DURATION_S} s …\n`)
+  const result: Result = { name, trades: 0, refused: 0, errors: 0, seconds: durationS, latencies: [] }
+  process.stdout.write(`  running ${name} for ${durationS} s …\n`)
   const started = performance.now()
-  const deadline = started + DURATION_S * 1000
+  const deadline = started + durationS * 1000
   await Promise.all(
     Array.from({ length: workers }, async (_, w) => {
       const random = rng(w + 1)
@@ -395,8 +446,240 @@ function report(results: Result[], minimal: Map<string, MinimalTradeResult>) {
   }
 }
 
+// ---------------------------------------------------------------------------------------
+// Open loop (issue 9): latency at a fixed arrival rate, and the API's memory meanwhile
+// ---------------------------------------------------------------------------------------
+
+/**
+ * Request i of the open loop: a random user (any two may trade at once, as real users do), a
+ * random market of the workload, the usual mix. Its own socket pool, so the closed loops' agent
+ * (sized for their clients) never makes it wait.
+ */
+function openSender(base: string, users: User[], marketIds: string[], via: http.Agent) {
+  const random = rng(0x09e9)
+  return async () => {
+    const user = users[Math.floor(random() * users.length)] as User
+    const market = marketIds[Math.floor(random() * marketIds.length)] as string
+    const res = await request(
+      base,
+      'POST',
+      `/v1/markets/${market}/trades`,
+      user.headers,
+      nextOrder(random),
+      via,
+    ).catch((error: unknown) => ({ status: 0, body: String(error) }))
+    if (res.status === 201) return 'trade' as const
+    if (res.status === 422) return 'refused' as const
+    if (process.env.BENCH_VERBOSE) process.stderr.write(`${res.status} ${res.body}\n`)
+    return 'error' as const
+  }
+}
+
+async function openScenario(
+  workload: string,
+  base: string,
+  users: User[],
+  marketIds: string[],
+  closed: Result | undefined,
+  apiPid: number | undefined,
+): Promise<OpenLoopResult> {
+  // Half the peak: the closed loop's accepted trades/s is the most this workload gets through.
+  const rate = OPEN_RATE ?? (closed ? closed.trades / closed.seconds / 2 : Number.NaN)
+  if (!(rate > 0)) throw new Error(`open loop, ${workload}: no rate (BENCH_OPEN_RATE, or its closed loop)`)
+  const via = new http.Agent({ keepAlive: true, maxSockets: OPEN_SOCKETS, maxFreeSockets: OPEN_SOCKETS })
+  process.stdout.write(
+    `  running open loop, ${workload} at ${rate.toFixed(0)} trades/s for ${OPEN_DURATION_S} s …\n`,
+  )
+  try {
+    return await openLoop({
+      name: `open loop, ${workload}`,
+      rate,
+      durationS: OPEN_DURATION_S,
+      sockets: OPEN_SOCKETS,
+      send: openSender(base, users, marketIds, via),
+      rssPid: apiPid,
+    })
+  } finally {
+    via.destroy()
+  }
+}
+
+function reportOpen(results: OpenLoopResult[]) {
+  if (results.length === 0) return
+  const ms = (sorted: number[], p: number) => percentile(sorted, p).toFixed(1)
+  console.log('Open loop: latency of accepted trades from their due time (no coordinated omission)')
+  console.table(
+    results.map((r) => ({
+      scenario: r.name,
+      'target /s': r.targetRate.toFixed(0),
+      'achieved /s': ((r.accepted + r.refused) / r.seconds).toFixed(0),
+      accepted: r.accepted,
+      refused: r.refused,
+      errors: r.errors,
+      'p50 ms': ms(r.latencies, 50),
+      'p90 ms': ms(r.latencies, 90),
+      'p99 ms': ms(r.latencies, 99),
+      'p99.9 ms': ms(r.latencies, 99.9),
+      'max ms': (r.latencies.at(-1) ?? Number.NaN).toFixed(1),
+    })),
+  )
+  for (const r of results) {
+    console.log(
+      `${r.name}: p99 ${ms(r.latencies, 99)} ms (target ≤ 50 ms), p50 ${ms(r.latencies, 50)} ms ` +
+        `(target ≤ 10 ms); ${r.due} due over ${r.sendSeconds.toFixed(0)} s, ` +
+        `accepted ${(r.accepted / r.seconds).toFixed(0)}/s; at most ${r.maxInFlight} in flight, ` +
+        `${r.socketWaits} sent while all ${OPEN_SOCKETS} sockets were busy; ` +
+        `sender lag p99 ${ms(r.sendLag, 99)} ms, max ${(r.sendLag.at(-1) ?? Number.NaN).toFixed(1)} ms` +
+        (r.unanswered > 0 ? `; ${r.unanswered} never answered` : ''),
+    )
+    const rss = r.rss
+    if (!rss) console.log(`  API RSS: not measured (no /proc/<pid>/status here)`)
+    else {
+      console.log(
+        `  API RSS (${rss.samples} samples, 1/s): first ${rss.firstMb.toFixed(0)} MB, min ${rss.minMb.toFixed(0)}, ` +
+          `max ${rss.maxMb.toFixed(0)}, last ${rss.lastMb.toFixed(0)} MB; slope ` +
+          `${rss.slopeMbPerMin.toFixed(2)} MB/min after the first ${rss.skipS.toFixed(0)} s ` +
+          `(target ≤ 200 MB, flat)`,
+      )
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Grown database (issue 9): the same requests on the run's database and after 10^6 trades
+// ---------------------------------------------------------------------------------------
+
+interface GrownPhase {
+  trades: Result
+  portfolio: Result
+}
+
+interface GrownResult {
+  before: GrownPhase
+  after: GrownPhase
+  seed: SeedResult
+  violations: string[] | undefined
+}
+
+async function grownScenario(
+  databaseUrl: string,
+  base: string,
+  users: User[],
+  marketIds: string[],
+): Promise<GrownResult> {
+  // The portfolio reader: a trader of a few positions, who trades nothing else during the
+  // measurements, so both phases read the same portfolio.
+  const holder = await signUp(base)
+  for (const market of marketIds.slice(0, 5)) {
+    const res = await request(base, 'POST', `/v1/markets/${market}/trades`, holder.headers, {
+      outcome: 0,
+      side: 'buy',
+      amount: '5',
+    })
+    if (res.status !== 201) throw new Error(`the portfolio holder's trade failed: ${res.status} ${res.body}`)
+  }
+  const portfolioStep = async () => {
+    const res = await request(base, 'GET', '/v1/me/portfolio', holder.headers)
+    if (res.status === 200) return 'trade' as const
+    if (process.env.BENCH_VERBOSE) process.stderr.write(`${res.status} ${res.body}\n`)
+    return 'error' as const
+  }
+  const tradeStep = httpScenario(base, users, marketIds)
+  const measure = async (label: string): Promise<GrownPhase> => {
+    // A second of each first, unmeasured: after the seeding, the caches hold the seeded pages.
+    await run(`warm-up: trades, ${label}`, GROWN_CLIENTS, tradeStep, 1)
+    await run(`warm-up: portfolio, ${label}`, GROWN_CLIENTS, portfolioStep, 1)
+    return {
+      trades: await run(`grown: trades, ${label}`, GROWN_CLIENTS, tradeStep),
+      portfolio: await run(`grown: GET /v1/me/portfolio, ${label}`, GROWN_CLIENTS, portfolioStep),
+    }
+  }
+  const before = await measure('before seeding')
+  const config = loadConfig({ ...BENCH_ENV, DATABASE_URL: databaseUrl })
+  process.stdout.write(
+    `  seeding ${SEED_USERS} users, ${SEED_MARKETS} markets, ${SEED_TRADES} trades in SQL …\n`,
+  )
+  const seed = await seedGrownData(databaseUrl, {
+    users: SEED_USERS,
+    markets: SEED_MARKETS,
+    trades: SEED_TRADES,
+    grant: 1000n * 1_000_000n,
+    subsidy: 100n * 1_000_000n,
+    feeBps: config.TRADE_FEE_BPS,
+    viaTriggers: process.env.BENCH_SEED_VIA_TRIGGERS === '1',
+    log: process.env.BENCH_VERBOSE ? (line) => console.log(line) : undefined,
+  })
+  process.stdout.write(`  seeded in ${seed.seconds.toFixed(0)} s (${seed.postings} postings)\n`)
+  let violations: string[] | undefined
+  if (process.env.BENCH_SEED_CHECK === '1') {
+    // Every invariant of the ledger and the markets, on the whole grown database.
+    const t0 = performance.now()
+    const db = createDatabase({ connectionString: databaseUrl, max: 1, statementTimeoutMs: 3_600_000 })
+    try {
+      violations = await ledgerViolations(db)
+      for (const check of seedChecks) {
+        const rows = await db.executeSql(check.text)
+        for (const row of rows.rows as Array<{ item: string }>) violations.push(`${check.name}: ${row.item}`)
+      }
+    } finally {
+      await db.close()
+    }
+    process.stdout.write(
+      `  invariants checked in ${((performance.now() - t0) / 1000).toFixed(0)} s: ` +
+        `${violations.length === 0 ? 'all hold' : `${violations.length} violations`}\n`,
+    )
+  }
+  const after = await measure('after seeding')
+  return { before, after, seed, violations }
+}
+
+function reportGrown(grown: GrownResult) {
+  const { before, after, seed } = grown
+  console.log(
+    `Grown database: +${SEED_TRADES} trades, +${SEED_USERS} users, +${SEED_MARKETS} markets seeded in SQL in ` +
+      `${seed.seconds.toFixed(0)} s (${[
+        ...seed.steps.filter((s) => s.seconds >= 1).map((s) => `${s.step} ${s.seconds.toFixed(0)} s`),
+        'the rest under 1 s each',
+      ].join(', ')})`,
+  )
+  const rows = [before.trades, before.portfolio, after.trades, after.portfolio].map((r) => ({
+    measurement: r.name.replace(/^grown: /, ''),
+    'ok requests': r.trades,
+    'per s': (r.trades / r.seconds).toFixed(0),
+    'p50 ms': percentile(r.latencies, 50).toFixed(2),
+    'p99 ms': percentile(r.latencies, 99).toFixed(2),
+    refused: r.refused,
+    errors: r.errors,
+  }))
+  console.table(rows)
+  for (const [what, b, a] of [
+    ['trade', before.trades, after.trades],
+    ['GET /v1/me/portfolio', before.portfolio, after.portfolio],
+  ] as const) {
+    const ratio = percentile(a.latencies, 50) / percentile(b.latencies, 50)
+    console.log(
+      `${what} p50 after / before seeding, ${GROWN_CLIENTS} clients: ${ratio.toFixed(2)}× (target ≤ 1.2×)`,
+    )
+  }
+  if (grown.violations && grown.violations.length > 0) {
+    console.log(`Invariant violations on the grown database:\n  ${grown.violations.join('\n  ')}`)
+  }
+}
+
 async function main() {
   const started = Date.now()
+  const unknown = [...SCENARIOS].filter((name) => !KNOWN_SCENARIOS.includes(name))
+  if (unknown.length > 0) throw new Error(`unknown BENCH_SCENARIOS: ${unknown.join(', ')}`)
+  for (const [open, closed] of [
+    ['open-hot', 'http-hot'],
+    ['open-many', 'http-many'],
+  ] as const) {
+    if (SCENARIOS.has(open) && !SCENARIOS.has(closed) && OPEN_RATE === undefined) {
+      throw new Error(
+        `${open} takes half the rate of ${closed}: select ${closed} too, or set BENCH_OPEN_RATE`,
+      )
+    }
+  }
   const database = await provisionDatabase()
   console.log(`Trade benchmark on ${database.label}`)
   console.log(
@@ -446,25 +729,59 @@ async function main() {
       console.log(`  minimal SQL trade, ${workload}: ${result.rate.toFixed(0)} trades/s (${result.via})`)
     }
     if (SCENARIOS.has('minimal-hot')) await reference('1 hot market', 1)
+    const openResults: OpenLoopResult[] = []
+    const closedLoop = (name: string) => results.find((r) => r.name === name)
     if (SCENARIOS.has('http-hot'))
       results.push(await run('HTTP, 1 hot market', CLIENTS, httpScenario(base, users, [hot])))
+    if (SCENARIOS.has('open-hot')) {
+      openResults.push(
+        await openScenario(
+          '1 hot market',
+          base,
+          users,
+          [hot],
+          closedLoop('HTTP, 1 hot market'),
+          api.child.pid,
+        ),
+      )
+    }
     if (SCENARIOS.has('sql-hot')) results.push(await run('SQL, 1 hot market', POOL, sql.step))
     // The shared schema has 100 markets.
     if (SCENARIOS.has('minimal-many')) await reference(`${MARKETS} markets`, Math.min(MARKETS, 100))
     if (SCENARIOS.has('http-many')) {
       results.push(await run(`HTTP, ${MARKETS} markets`, CLIENTS, httpScenario(base, users, many)))
     }
+    if (SCENARIOS.has('open-many')) {
+      const closed = closedLoop(`HTTP, ${MARKETS} markets`)
+      openResults.push(await openScenario(`${MARKETS} markets`, base, users, many, closed, api.child.pid))
+    }
     if (SCENARIOS.has('sql-many')) results.push(await run(`SQL, ${MARKETS} markets`, POOL, sqlMany.step))
     await sql.close()
     await sqlMany.close()
+    // Last: it grows the database under everything else.
+    const grown = SCENARIOS.has('grown') ? await grownScenario(database.url, base, users, many) : undefined
     report(results, minimal)
+    reportOpen(openResults)
+    if (grown) reportGrown(grown)
     console.log(`(total ${((Date.now() - started) / 1000).toFixed(0)} s)`)
     // A figure made of failed requests, or of none, is no measurement: the run fails.
-    const failed = results.filter((r) => r.errors > 0 || r.trades === 0)
+    const failed = [
+      ...results,
+      ...(grown
+        ? [grown.before.trades, grown.before.portfolio, grown.after.trades, grown.after.portfolio]
+        : []),
+    ]
+      .filter((r) => r.errors > 0 || r.trades === 0)
+      .map((r) => `${r.name} (${r.trades} ok, ${r.errors} errors)`)
+    for (const r of openResults) {
+      if (r.errors > 0 || r.accepted === 0)
+        failed.push(`${r.name} (${r.accepted} trades, ${r.errors} errors)`)
+    }
+    if (grown?.violations && grown.violations.length > 0) {
+      failed.push(`grown: ${grown.violations.length} invariant violations on the seeded database`)
+    }
     if (failed.length > 0) {
-      throw new Error(
-        `failed: ${failed.map((r) => `${r.name} (${r.trades} trades, ${r.errors} errors)`).join(', ')}; BENCH_VERBOSE=1 prints the errors`,
-      )
+      throw new Error(`failed: ${failed.join(', ')}; BENCH_VERBOSE=1 prints the errors`)
     }
   } finally {
     agent.destroy()
