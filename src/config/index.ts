@@ -364,6 +364,12 @@ export const variables = {
     20,
     'Jobs of one queue a worker runs at once (due jobs beyond it start as slots free, not at the next poll)',
   ),
+  TRADE_BATCH_MAX: variable(int(1, 1000), 256, 'Most trades an API process commits in one transaction'),
+  TRADE_BATCHES_IN_FLIGHT: variable(
+    int(1, 16),
+    1,
+    'Trade batches an API process runs at once (the next one waits on the branch locks, not on a round trip)',
+  ),
 } as const
 
 type Variables = typeof variables

@@ -168,7 +168,7 @@ describe('group commit', () => {
     // A batcher of its own, whose queue the test fills before it starts: one batch of six. The
     // ghost is a user id with no auth.users row: its cash account cannot be created (foreign
     // key), which fails the batch's transaction, not a check.
-    const batcher = new TradeBatcher(t.ctx)
+    const batcher = new TradeBatcher(t.ctx, { inFlight: 1 })
     const ghost = randomUUID()
     const order = (userId: string) => ({
       market: m,

@@ -4,8 +4,10 @@
  * writes, one posting statement (so the ledger's counter row is taken once per batch, not per
  * trade), one commit for all of them. A trade is answered only once its batch has committed.
  *
- * One batch is in flight per process at a time, across all markets: with many markets and a
- * few trades each, per-market batches would be batches of one. The batch locks the branches of
+ * Batches are across all markets (with many markets and a few trades each, per-market batches
+ * would be batches of one), and TRADE_BATCHES_IN_FLIGHT of them run at once per process: while
+ * one commits, the next is already in the database, queued on the branch locks they share
+ * (taken in ascending id, so they cannot deadlock) or running alongside on others. The batch locks the branches of
  * all its markets in ascending id (services/money/transaction.ts), so batches of several
  * processes, and the lifecycle steps that lock a market's branches, never deadlock one
  * another; the database orders them. An idle process sends a lone trade at once: batching adds
@@ -21,9 +23,6 @@ import { AppError } from '../../errors/codes.js'
 import { withMoneyTransaction } from '../money/transaction.js'
 import { answeredElsewhere, claimKeys, type KeyedRequest, type PlacedTrade } from './idempotency.js'
 import { executeOrders, type TradeOrder } from './write.js'
-
-/** Most orders per batch: bounds the statements' sizes and the time the batch holds locks. */
-export const MAX_BATCH = 256
 
 type Answer = { ok: true; placed: PlacedTrade } | { ok: false; error: AppError }
 
@@ -80,33 +79,49 @@ export interface BatcherStats {
 /** The process's trade queue: `submit` resolves once the order's batch has committed. */
 export class TradeBatcher {
   private waiting: Waiting[] = []
-  private running = false
+  private inFlight = 0
+  /** Keys of the orders in batches now running. */
+  private readonly runningKeys = new Set<string>()
   readonly stats: BatcherStats = { batches: 0, orders: 0, largest: 0, split: 0 }
+  private readonly maxBatch: number
+  private readonly maxInFlight: number
 
   constructor(
     private readonly ctx: Pick<AppContext, 'db' | 'config' | 'clock' | 'log'>,
-    private readonly maxBatch = MAX_BATCH,
-  ) {}
+    options: { maxBatch?: number; inFlight?: number } = {},
+  ) {
+    this.maxBatch = options.maxBatch ?? ctx.config.TRADE_BATCH_MAX
+    this.maxInFlight = options.inFlight ?? ctx.config.TRADE_BATCHES_IN_FLIGHT
+  }
 
   submit(order: TradeOrder): Promise<PlacedTrade> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ order, resolve, reject })
-      if (!this.running) void this.drain()
+      this.pump()
     })
   }
 
-  private async drain(): Promise<void> {
-    this.running = true
-    try {
-      while (this.waiting.length > 0) await this.run(this.take())
-    } finally {
-      this.running = false
+  /** Starts batches while there are orders waiting and room in flight. */
+  private pump(): void {
+    while (this.inFlight < this.maxInFlight && this.waiting.length > 0) {
+      const batch = this.take()
+      if (batch.length === 0) return // every waiting order's key is in a running batch
+      const keys = batch.flatMap((w) => (w.order.idempotency ? [keyOf(w.order.idempotency)] : []))
+      for (const key of keys) this.runningKeys.add(key)
+      this.inFlight += 1
+      void this.run(batch).then((answer) => {
+        this.inFlight -= 1
+        for (const key of keys) this.runningKeys.delete(key)
+        this.pump()
+        answer()
+      })
     }
   }
 
   /**
-   * The next batch: the oldest orders, up to maxBatch. A second order with a key already in
-   * the batch waits for the next one, where it finds the first one's answer under the key.
+   * The next batch: the oldest orders, up to maxBatch. An order whose key is already in this
+   * batch or in a running one waits for a later batch, where it finds the first one's answer
+   * under the key (rather than queueing in the database on the key's row).
    */
   private take(): Waiting[] {
     const batch: Waiting[] = []
@@ -114,7 +129,8 @@ export class TradeBatcher {
     const keys = new Set<string>()
     for (const w of this.waiting) {
       const key = w.order.idempotency ? keyOf(w.order.idempotency) : undefined
-      if (batch.length >= this.maxBatch || (key !== undefined && keys.has(key))) {
+      const taken = key !== undefined && (keys.has(key) || this.runningKeys.has(key))
+      if (batch.length >= this.maxBatch || taken) {
         rest.push(w)
         continue
       }
@@ -125,10 +141,15 @@ export class TradeBatcher {
     return batch
   }
 
-  private async run(batch: Waiting[]): Promise<void> {
-    let answers: Answer[]
+  /**
+   * Runs the batch and returns what answers its orders, without answering them yet: the caller
+   * first starts the next batch, so the database works on it while this process writes this
+   * batch's responses (a batch of 32 answers is ~10 ms of the event loop's time).
+   */
+  private async run(batch: Waiting[]): Promise<() => void> {
     this.stats.batches += 1
     this.stats.largest = Math.max(this.stats.largest, batch.length)
+    let answers: Answer[]
     try {
       answers = await runBatch(
         this.ctx,
@@ -137,20 +158,22 @@ export class TradeBatcher {
     } catch (error) {
       if (batch.length === 1 || (error instanceof DatabaseError && error.failure === 'unavailable')) {
         this.stats.orders += batch.length
-        for (const w of batch) w.reject(error)
-        return
+        return () => {
+          for (const w of batch) w.reject(error)
+        }
       }
       this.ctx.log.warn({ err: error, orders: batch.length }, 'trade batch failed; running its orders alone')
       this.stats.split += 1
-      for (const w of batch) await this.run([w])
-      return
+      for (const w of batch) (await this.run([w]))()
+      return () => {}
     }
     this.stats.orders += batch.length
-    batch.forEach((w, i) => {
-      const answer = answers[i] as Answer
-      if (answer.ok) w.resolve(answer.placed)
-      else w.reject(answer.error)
-    })
+    return () =>
+      batch.forEach((w, i) => {
+        const answer = answers[i] as Answer
+        if (answer.ok) w.resolve(answer.placed)
+        else w.reject(answer.error)
+      })
   }
 }
 
