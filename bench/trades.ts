@@ -40,7 +40,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { existsSync, rmSync } from 'node:fs'
+import { existsSync, readFileSync, rmSync } from 'node:fs'
 import http from 'node:http'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -111,7 +111,12 @@ const SEED_MARKETS = Number(process.env.BENCH_SEED_MARKETS ?? Math.max(1, Math.m
  * --cpu-prof-dir=/tmp/prof` to profile it (the profile is written when it exits, which the
  * SIGTERM at the end of the run makes a graceful exit).
  */
-const API_NODE_ARGS = (process.env.BENCH_API_NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean)
+// The heap limits `npm start` runs the service with (package.json "config"), then any of the bench's own.
+const PACKAGE_NODE_OPTIONS: string = JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8'))
+  .config.node_options
+const API_NODE_ARGS = `${PACKAGE_NODE_OPTIONS} ${process.env.BENCH_API_NODE_OPTIONS ?? ''}`
+  .split(/\s+/)
+  .filter(Boolean)
 /**
  * BENCH_API_DIST=1 runs the API as `npm start` does, from the build (`npm run build` first),
  * instead of from source through tsx, whose loader adds to the process's memory: for the RSS
