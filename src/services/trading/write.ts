@@ -89,19 +89,26 @@ type TraderRow = { user_id: string; account_id: bigint; balance: bigint } & (
 )
 
 // The traders' cash rows, locked (ascending user id), each with the trader's positions in the
-// batch's branches. The positions need no lock of their own: positions of a branch change only
-// under the branch's row lock, which the batch holds. One round trip where two would do the
-// same, because it runs while the branch locks are held.
+// branches they trade in this batch: exactly those (branch, trader) pairs, one index lookup
+// each. (Joined on "any of the batch's branches" instead, a batch of 32 traders on 32 markets
+// made 1,024 lookups: 6 ms of a 21 ms batch.) The positions need no lock of their own:
+// positions of a branch change only under the branch's row lock, which the batch holds. One
+// round trip where two would do the same, because it runs while the branch locks are held.
 const LockTraders = sql<TraderRow>(
   'LockTradersWithPositions',
-  `select a.user_id, a.id as account_id, a.balance, p.branch_id, p.outcome, p.shares, p.cost_basis,
+  `with traders as (
+     select a.user_id, a.id as account_id, a.balance
+       from public.ledger_accounts a
+      where a.kind = 'user_cash' and a.user_id = any($1::uuid[])
+      order by a.user_id
+        for update
+   )
+   select t.user_id, t.account_id, t.balance, p.branch_id, p.outcome, p.shares, p.cost_basis,
           p.realized_pnl, p.shares_bought, p.shares_sold, p.cost_total, p.proceeds_total, p.fees_total,
           p.trade_count
-     from public.ledger_accounts a
-     left join public.positions p on p.branch_id = any($1::uuid[]) and p.user_id = a.user_id
-    where a.kind = 'user_cash' and a.user_id = any($2::uuid[])
-    order by a.user_id
-      for update of a`,
+     from traders t
+     left join unnest($2::uuid[], $3::uuid[]) as w(branch_id, user_id) on w.user_id = t.user_id
+     left join public.positions p on p.branch_id = w.branch_id and p.user_id = w.user_id`,
 )
 
 // Trades, final positions and the branches' new state in one statement: one round trip while
@@ -215,16 +222,19 @@ export async function executeOrders(
     )
   })
 
-  const userIds = [...new Set(orders.filter((_, i) => closed[i] === null).map((o) => o.userId))].sort()
+  const trading = orders.filter((_, i) => closed[i] === null)
+  const userIds = [...new Set(trading.map((o) => o.userId))].sort()
+  const pairs = [...new Map(trading.map((o) => [`${o.branchId}:${o.userId}`, o])).values()]
+  const traderArgs = [userIds, pairs.map((o) => o.branchId), pairs.map((o) => o.userId)]
   const cash = new Map<string, { id: bigint; balance: bigint }>()
   const positions = new Map<string, PositionTotals>()
   if (userIds.length > 0) {
     m.claimCash(userIds)
-    let rows = await tx.many(LockTraders, [branchIds, userIds])
+    let rows = await tx.many(LockTraders, traderArgs)
     if (new Set(rows.map((r) => r.user_id)).size < userIds.length) {
       // A trader without a cash account (never granted anything): create it, then lock again.
       await lockCashAccounts(m, userIds)
-      rows = await tx.many(LockTraders, [branchIds, userIds])
+      rows = await tx.many(LockTraders, traderArgs)
     }
     for (const row of rows) {
       cash.set(row.user_id, { id: row.account_id, balance: row.balance + m.unposted(row.account_id) })
