@@ -193,4 +193,38 @@ describe('group commit', () => {
     for (const u of traders) expect(await cashOf(t.ctx.db, u)).toBe(parseAmount('98'))
     expect(await ledgerViolations(t.ctx.db)).toEqual([])
   })
+
+  it('runs two batches at once when asked (TRADE_BATCHES_IN_FLIGHT=2), keeping a key out of both', async () => {
+    const markets = await Promise.all([market('Two in flight A?'), market('Two in flight B?')])
+    const facts = await Promise.all(markets.map((m) => tradingMarket(t.ctx, m.id)))
+    const traders = await Promise.all(Array.from({ length: 10 }, () => newUser(t.ctx.db, '100')))
+    const batcher = new TradeBatcher(t.ctx, { inFlight: 2 })
+    const order = (userId: string, i: number, key?: string) => {
+      const m = facts[i % 2] as (typeof facts)[number]
+      return {
+        market: m,
+        branchId: m.branches[0]?.id as string,
+        userId,
+        outcome: i % 2,
+        terms: { side: 'buy' as const, amount: parseAmount('1') },
+        ...(key ? { idempotency: { userId, key, hash: `hash-${key}` } } : {}),
+      }
+    }
+    // Each trader: three plain buys and the same keyed buy three times, all at once.
+    const placed = await Promise.all(
+      traders.flatMap((u) => [
+        ...[0, 1, 2].map((i) => batcher.submit(order(u, i))),
+        ...[0, 1, 2].map(() => batcher.submit(order(u, 3, `k-${u}`))),
+      ]),
+    )
+    expect(batcher.stats.batches).toBeGreaterThan(1)
+    for (const [n, u] of traders.entries()) {
+      const keyed = placed.slice(n * 6 + 3, n * 6 + 6)
+      expect(new Set(keyed.map((p) => p.response.trade.id)).size).toBe(1)
+      expect(keyed.filter((p) => !p.replayed)).toHaveLength(1)
+      expect((await t.ctx.db.one(TradesOf, [u])).n).toBe(4n)
+      expect(await cashOf(t.ctx.db, u)).toBe(parseAmount('96'))
+    }
+    expect(await ledgerViolations(t.ctx.db)).toEqual([])
+  })
 })
