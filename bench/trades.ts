@@ -57,6 +57,7 @@ import { tradingMarket } from '../src/services/trading/orders.js'
 import { executeOrders, type TradeOrder } from '../src/services/trading/write.js'
 import { ledgerViolations } from '../test/helpers/money.js'
 import { freePort } from '../test/helpers/net.js'
+import { rng } from '../test/helpers/random.js'
 import { type MinimalTradeResult, minimalTradeFiles, runMinimalTrade } from './minimal-trade.js'
 import { type OpenLoopResult, openLoop } from './open-loop.js'
 import { type SeedResult, seedChecks, seedGrownData } from './seed.js'
@@ -296,17 +297,6 @@ async function signUp(base: string): Promise<User> {
   if (res.status !== 200) throw new Error(`sign-up failed: ${res.status} ${res.body}`)
   const session = JSON.parse(res.body)
   return { id: session.user.id, headers: { authorization: `Bearer ${session.access_token}` } }
-}
-
-/** A deterministic generator per worker. */
-function rng(seed: number) {
-  let s = seed >>> 0
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0
-    let r = Math.imul(s ^ (s >>> 15), 1 | s)
-    r = (r + Math.imul(r ^ (r >>> 7), 61 | r)) ^ r
-    return ((r ^ (r >>> 14)) >>> 0) / 4294967296
-  }
 }
 
 function nextOrder(random: () => number): {

@@ -33,8 +33,9 @@ import { parseAmount } from '../../src/domain/money.js'
 import { TEST_ENCRYPTION_KEYS } from '../helpers/app.js'
 import { type Served, serve, waitFor } from '../helpers/cli.js'
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js'
-import { ledgerViolations } from '../helpers/money.js'
+import { ledgerTotals, ledgerViolations } from '../helpers/money.js'
 import { freePort } from '../helpers/net.js'
+import { rng } from '../helpers/random.js'
 
 const CLIENTS = 16
 // Answered requests before the kill, while one process is down, and after the restart.
@@ -90,17 +91,6 @@ function replicaEnv(databaseUrl: string, issuerPort: number): Record<string, str
     TRADE_FEE_BPS: '75',
     QUEUE_POLL_INTERVAL_SECONDS: '1',
     SHUTDOWN_GRACE_MS: '5000',
-  }
-}
-
-/** A small deterministic generator, so a failure can be replayed with the same SEED. */
-function rng(seed: number) {
-  let s = seed >>> 0
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0
-    let r = Math.imul(s ^ (s >>> 15), 1 | s)
-    r = (r + Math.imul(r ^ (r >>> 7), 61 | r)) ^ r
-    return ((r ^ (r >>> 14)) >>> 0) / 4294967296
   }
 }
 
@@ -599,15 +589,7 @@ describe('trading on several API processes, one of them killed midway', () => {
       }
     }
     expect(await ledgerViolations(db)).toEqual([])
-    const totals = await db.one(
-      sql<{ cash: bigint; fees: bigint; issued: bigint; escrow: bigint }>(
-        'MultiProcessTotals',
-        `select (select sum(balance) from public.ledger_accounts where kind = 'user_cash') as cash,
-                (select coalesce(sum(amount), 0) from public.ledger_postings where account_id = 2) as fees,
-                (select -sum(amount) from public.ledger_postings where account_id = 1) as issued,
-                (select coalesce(sum(balance), 0) from public.ledger_accounts where kind = 'branch_escrow') as escrow`,
-      ),
-    )
+    const totals = await ledgerTotals(db)
     expect(totals.escrow).toBe(0n)
     expect(totals.cash + totals.fees).toBe(totals.issued)
     expect(totals.issued).toBe(BigInt(CLIENTS + 1) * parseAmount('1000'))

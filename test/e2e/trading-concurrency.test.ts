@@ -23,7 +23,8 @@ import { settleMarket } from '../../src/services/markets/settlement.js'
 import { createAppContext } from '../../src/start/context.js'
 import { testConfig } from '../helpers/app.js'
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js'
-import { ledgerViolations } from '../helpers/money.js'
+import { ledgerTotals, ledgerViolations } from '../helpers/money.js'
+import { rng } from '../helpers/random.js'
 
 const CLIENTS = 24
 // 24 × 150 = 3,600 requests, of which about 3,000 trade.
@@ -90,17 +91,6 @@ async function signUp(): Promise<Client> {
   expect(res.status, res.text).toBe(200)
   const session = res.json()
   return { userId: session.user.id, headers: { authorization: `Bearer ${session.access_token}` } }
-}
-
-/** A small deterministic generator, so a failure can be replayed with the same SEED. */
-function rng(seed: number) {
-  let s = seed >>> 0
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0
-    let r = Math.imul(s ^ (s >>> 15), 1 | s)
-    r = (r + Math.imul(r ^ (r >>> 7), 61 | r)) ^ r
-    return ((r ^ (r >>> 14)) >>> 0) / 4294967296
-  }
 }
 
 describe('concurrent trading through the HTTP API', () => {
@@ -286,15 +276,7 @@ describe('concurrent trading through the HTTP API', () => {
     expect(await ledgerViolations(ctx.db)).toEqual([])
 
     // Every credit is accounted for: issued = users' cash + fees (the escrows are empty).
-    const totals = await ctx.db.one(
-      sql<{ cash: bigint; fees: bigint; issued: bigint; escrow: bigint }>(
-        'ConcurrencyTotals',
-        `select (select sum(balance) from public.ledger_accounts where kind = 'user_cash') as cash,
-                (select coalesce(sum(amount), 0) from public.ledger_postings where account_id = 2) as fees,
-                (select -sum(amount) from public.ledger_postings where account_id = 1) as issued,
-                (select coalesce(sum(balance), 0) from public.ledger_accounts where kind = 'branch_escrow') as escrow`,
-      ),
-    )
+    const totals = await ledgerTotals(ctx.db)
     expect(totals.escrow).toBe(0n)
     expect(totals.cash + totals.fees).toBe(totals.issued)
     expect(totals.issued).toBe(BigInt(CLIENTS + 1) * parseAmount('1000'))

@@ -3,7 +3,7 @@
  * and the ledger's invariants as SQL checks that every money test ends with.
  */
 import { randomUUID } from 'node:crypto'
-import type { Database } from '../../src/db/database.js'
+import type { Database, Queryable } from '../../src/db/database.js'
 import { sql } from '../../src/db/database.js'
 import type { Clock } from '../../src/domain/clock.js'
 import type { Principal } from '../../src/domain/identity/principal.js'
@@ -167,4 +167,17 @@ const Fees = sql<{ total: bigint }>(
 
 export async function feesCollected(db: Database): Promise<bigint> {
   return (await db.one(Fees)).total
+}
+
+const Totals = sql<{ cash: bigint; fees: bigint; issued: bigint; escrow: bigint }>(
+  'TestLedgerTotals',
+  `select (select coalesce(sum(balance), 0) from public.ledger_accounts where kind = 'user_cash') as cash,
+          (select coalesce(sum(amount), 0) from public.ledger_postings where account_id = 2) as fees,
+          (select coalesce(-sum(amount), 0) from public.ledger_postings where account_id = 1) as issued,
+          (select coalesce(sum(balance), 0) from public.ledger_accounts where kind = 'branch_escrow') as escrow`,
+)
+
+/** Where every credit issued is now: users' cash, fees, escrows (for end-of-test accounting). */
+export function ledgerTotals(db: Queryable) {
+  return db.one(Totals)
 }

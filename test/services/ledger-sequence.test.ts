@@ -22,6 +22,7 @@ import { FEES_ACCOUNT, ISSUANCE_ACCOUNT, type JournalEntryInput } from '../../sr
 import { withMoneyTransaction } from '../../src/services/money/transaction.js'
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js'
 import { ledgerViolations, newUser } from '../helpers/money.js'
+import { rng } from '../helpers/random.js'
 
 const WORKERS = 8
 const USERS = 6
@@ -42,17 +43,6 @@ afterAll(async () => {
   await db?.close()
   await database?.drop()
 })
-
-/** A small deterministic generator, so a failure can be replayed with the same SEED. */
-function rng(seed: number) {
-  let s = seed >>> 0
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0
-    let r = Math.imul(s ^ (s >>> 15), 1 | s)
-    r = (r + Math.imul(r ^ (r >>> 7), 61 | r)) ^ r
-    return ((r ^ (r >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 class RolledBackOnPurpose extends Error {}
 

@@ -29,7 +29,7 @@ import {
   type TraderTotals,
 } from '../../domain/settlement.js'
 import { SETTLE_MARKET_JOB } from '../jobs.js'
-import { lockCashAccount, lockCashAccounts } from '../money/ledger.js'
+import { accountBalance, lockCashAccount, lockCashAccounts } from '../money/ledger.js'
 import { FEES_ACCOUNT, type JournalEntryInput } from '../money/postings.js'
 import { type MoneyTransaction, withMoneyTransaction } from '../money/transaction.js'
 import { type BranchRow, lockBranches, lockMarket, type MarketRow } from './repository.js'
@@ -80,11 +80,6 @@ const UnsettledTotals = sql<{ cost_total: bigint; proceeds_total: bigint; fees_t
 )
 
 // Read after the branch lock, in its own statement, so it sees every commit before the lock.
-const EscrowBalance = sql<{ balance: bigint }>(
-  'EscrowBalance',
-  'select balance from public.ledger_accounts where id = $1',
-)
-
 const SetRefundRatio = sql(
   'SetBranchRefundRatio',
   'update public.market_branches set refund_ratio_num = $2, refund_ratio_den = $3 where id = $1',
@@ -236,9 +231,7 @@ async function refundTraders(
   if (rows.length === 0) {
     if (branch.refund_ratio_num === null || branch.refund_ratio_den === null) {
       // Every clawback is done: fix the ratio for the refunds, once, from the escrow as it is now.
-      const escrow =
-        (await tx.one(EscrowBalance, [branch.escrow_account_id])).balance +
-        m.unposted(branch.escrow_account_id)
+      const escrow = await accountBalance(m, branch.escrow_account_id)
       const owed = (await tx.many(UnsettledTotals, [branch.id])).map((t) => ({
         costTotal: t.cost_total,
         proceedsTotal: t.proceeds_total,
@@ -304,8 +297,7 @@ async function closeBranch(
 ): Promise<void> {
   const { tx } = m
   // With the refunds and payouts this transaction has posted (written at COMMIT).
-  const left =
-    (await tx.one(EscrowBalance, [branch.escrow_account_id])).balance + m.unposted(branch.escrow_account_id)
+  const left = await accountBalance(m, branch.escrow_account_id)
   await tx.execute(SettleBranch, [branch.id, now])
   if (left > 0n) {
     const funder = await lockCashAccount(m, branch.funder_id)

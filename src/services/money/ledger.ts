@@ -64,6 +64,20 @@ export async function lockCashAccount(m: MoneyTransaction, userId: string): Prom
   return account
 }
 
+const AccountBalance = sql<{ balance: bigint }>(
+  'AccountBalance',
+  'select balance from public.ledger_accounts where id = $1',
+)
+
+/**
+ * An account's balance as this money transaction leaves it so far: the stored balance plus
+ * the postings the transaction has buffered for COMMIT (an escrow's remainder after the
+ * refunds posted before it). The caller holds what guards the account (its branch's lock).
+ */
+export async function accountBalance(m: MoneyTransaction, accountId: bigint): Promise<bigint> {
+  return (await m.tx.one(AccountBalance, [accountId])).balance + m.unposted(accountId)
+}
+
 /** A user's cash, 0 when they have no account yet. No lock: for display. */
 export async function cashBalance(db: Queryable, userId: string): Promise<bigint> {
   return (await db.maybeOne(FindCashAccount, [userId]))?.balance ?? 0n

@@ -21,7 +21,7 @@ import type { AppContext } from '../../context.js'
 import { DatabaseError } from '../../db/errors.js'
 import { AppError } from '../../errors/codes.js'
 import { withMoneyTransaction } from '../money/transaction.js'
-import { answeredElsewhere, claimKeys, type KeyedRequest, type PlacedTrade } from './idempotency.js'
+import { answeredElsewhere, claimKeys, keyOf, type PlacedTrade } from './idempotency.js'
 import { executeOrders, type TradeOrder } from './write.js'
 
 type Answer = { ok: true; placed: PlacedTrade } | { ok: false; error: AppError }
@@ -61,8 +61,6 @@ interface Waiting {
   resolve: (placed: PlacedTrade) => void
   reject: (error: unknown) => void
 }
-
-const keyOf = (k: KeyedRequest) => `${k.userId}\u0000${k.key}`
 
 /** What a batcher has done since it started: for the bench, tests and metrics. */
 export interface BatcherStats {

@@ -110,7 +110,8 @@ export function storedRefusal(error: AppError): StoredRefusal {
   return { code: error.code, status: error.status, title: error.title, detail: error.detail }
 }
 
-const keyOf = (k: { userId: string; key: string }) => `${k.userId}\u0000${k.key}`
+/** A key's identity: a key is the user's own, so two users may use the same one. */
+export const keyOf = (k: { userId: string; key: string }) => `${k.userId}\u0000${k.key}`
 
 /**
  * Claims the keys (all distinct) for this transaction. Returns, for each key another request

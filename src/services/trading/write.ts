@@ -253,14 +253,15 @@ export async function executeOrders(
   const touched = new Map<string, { userId: string; branchId: string; marketId: string; outcome: number }>()
   orders.forEach((order, i) => {
     const refusal = closed[i]
-    const branch = branches.get(order.branchId)
-    const account = cash.get(order.userId)
-    if (refusal || !branch || !account) {
-      const error = refusal ?? errors.notFound('Branch', `No branch ${order.branchId}`)
-      outcomes.push({ ok: false, rejection: null, error })
-      if (order.idempotency) answers.push({ ...order.idempotency, refusal: error })
+    if (refusal) {
+      outcomes.push({ ok: false, rejection: null, error: refusal })
+      if (order.idempotency) answers.push({ ...order.idempotency, refusal })
       return
     }
+    // Both exist for every order not refused above (its branch was found; its cash locked).
+    const branch = branches.get(order.branchId) as BranchWork
+    const account = cash.get(order.userId)
+    if (!account) throw new Error(`cash account of ${order.userId} was not locked`)
     const positionKey = `${order.userId}:${order.branchId}:${order.outcome}`
     const before = positions.get(positionKey) ?? EMPTY_POSITION
     const result = quote(
