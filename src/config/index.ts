@@ -370,6 +370,21 @@ export const variables = {
     1,
     'Trade batches an API process runs at once (the next one waits on the branch locks, not on a round trip)',
   ),
+  ANCHOR_BATCH_MAX_LEAVES: variable(
+    int(1, 100_000),
+    10_000,
+    'Postings (and records) that close an anchoring batch at once; a larger backlog closes several batches',
+  ),
+  ANCHOR_INTERVAL_SECONDS: variable(
+    int(1, 86_400),
+    60,
+    'Longest a committed posting or record waits before the batch that holds it is closed',
+  ),
+  ANCHOR_POLL_MS: variable(
+    int(100, 60_000),
+    1000,
+    'How often the worker looks for postings to anchor and for the chain status of submitted batches',
+  ),
 } as const
 
 type Variables = typeof variables

@@ -61,6 +61,8 @@ export const ErrorCode = {
   AlreadyDecided: 'already_decided',
   ConflictOfInterest: 'conflict_of_interest',
   ProposalsClosed: 'proposals_closed',
+  // Anchoring (issue 11)
+  ProofNotReady: 'proof_not_ready',
 } as const
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * The one command-line entry: `decision-markets serve | migrate | grant-role | revoke-role | --help | --version`.
+ * The one command-line entry: `decision-markets serve | migrate | grant-role | revoke-role | verify |
+ * seal-starknet-key | --help | --version`.
  */
 import { parseArgs } from 'node:util'
 import { ConfigError, loadConfig, packageVersion, variables } from '../config/index.js'
@@ -8,8 +9,10 @@ import { migrate } from '../db/migrate.js'
 import { createLogger } from '../infra/logger.js'
 import { resolveDatabase } from './database.js'
 import { ROLES_HELP, runRoleCommand } from './roles-command.js'
+import { SEAL_KEY_HELP, runSealKeyCommand } from './seal-key-command.js'
 import { startService } from './server.js'
 import { onShutdownSignal } from './shutdown.js'
+import { runVerifyCommand, VERIFY_HELP } from './verify-command.js'
 
 const HELP = `decision-markets ${packageVersion}
 
@@ -19,6 +22,8 @@ Commands:
   serve       Run the service in its PROCESS_ROLE (api, worker or all; default all)
   migrate     Apply pending database migrations and exit
 ${ROLES_HELP}
+${VERIFY_HELP}
+${SEAL_KEY_HELP}
 
 Options:
   -h, --help     Show this help
@@ -31,6 +36,9 @@ ${Object.entries(variables)
 `
 
 async function main(argv: string[]): Promise<number> {
+  // verify needs no configuration at all (it trusts nothing of this installation), so it runs
+  // before the configuration is read, with options of its own.
+  if (argv[0] === 'verify') return verifyCommand(argv.slice(1))
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -67,10 +75,30 @@ async function main(argv: string[]): Promise<number> {
     case 'grant-role':
     case 'revoke-role':
       return runRoleCommand(config, log, command, positionals.slice(1))
+    case 'seal-starknet-key':
+      return runSealKeyCommand(config, positionals.slice(1))
     default:
       process.stderr.write(`Unknown command '${command}'. Run decision-markets --help.\n`)
       return 1
   }
+}
+
+function verifyCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      'rpc-url': { type: 'string' },
+      contract: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+  })
+  return runVerifyCommand({
+    file: positionals[0],
+    rpcUrl: values['rpc-url'],
+    contract: values.contract,
+    json: values.json ?? false,
+  })
 }
 
 main(process.argv.slice(2)).then(

@@ -12,7 +12,9 @@ import type { ApiContext } from '../http/context.js'
 import type { App } from '../http/types.js'
 import { createLogger, type Logger, redactUrl } from '../infra/logger.js'
 import { type JobQueue, startJobQueue } from '../infra/queue.js'
+import { startAnchorer } from '../jobs/anchoring.js'
 import { jobDefinitions } from '../jobs/index.js'
+import { createStarknetChain, starknetOptionsFromConfig } from '../infra/starknet/index.js'
 import { createAppContext } from './context.js'
 import { resolveDatabase } from './database.js'
 
@@ -67,6 +69,13 @@ export async function startService(
     cleanups.push(() => ctx.identity.close())
     if (runsWorker) await queue.work(jobDefinitions(ctx))
     else await queue.register(jobDefinitions(ctx))
+    if (runsWorker) {
+      // Opened here, at start: a sealed key the key ring cannot open stops the start, rather than
+      // every anchoring pass failing later.
+      const chainOptions = starknetOptionsFromConfig(config, ctx.secrets, log)
+      const anchorer = startAnchorer(ctx, chainOptions ? () => createStarknetChain(chainOptions) : null)
+      cleanups.push(() => anchorer.stop())
+    }
 
     let app: App | undefined
     let address: string | undefined

@@ -70,6 +70,9 @@ const matrix: Record<Action, number[]> = {
   'market.decide_early': [401, 200, 403, 200, 403, 403, 200, 200],
   'proposal.create': [401, 200, 200, 200, 403, 200, 200, 200],
   'proposal.review': [401, 200, 403, 200, 403, 403, 200, 200],
+  // Anchoring (issue 11): the owner of a posting is the user its account or entry is about.
+  'anchor.read': [200, 200, 200, 200, 200, 200, 200, 200],
+  'ledger.proof': [401, 200, 403, 200, 200, 403, 200, 200],
 }
 
 const rows = (Object.entries(matrix) as [Action, number[]][]).flatMap(([action, statuses]) =>

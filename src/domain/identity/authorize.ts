@@ -65,6 +65,10 @@ export const policies = {
   'market.decide_early': { who: ['owner', 'admin'], apiKey: 'agents' },
   'proposal.create': { who: ['user'], apiKey: 'trade' },
   'proposal.review': { who: ['owner', 'admin'], apiKey: 'agents' },
+  // Anchoring (issue 11): batches and the proofs of decisions and resolutions are public; a
+  // posting's proof shows its account and amount, so only its owner (and admins) may have it.
+  'anchor.read': { who: ['anyone'], apiKey: 'read' },
+  'ledger.proof': { who: ['owner', 'admin'], apiKey: 'read' },
 } as const satisfies Record<string, Policy>
 
 export type Action = keyof typeof policies

@@ -39,6 +39,8 @@ import { updateMe } from './me/me-update.js'
 import { myPortfolioRoute } from './me/portfolio.js'
 import { myPositionsRoute } from './me/positions.js'
 import { myTradesRoute } from './me/trades.js'
+import { listAnchorsRoute } from './ledger/anchors.js'
+import { proofRoutes } from './ledger/proofs.js'
 import { healthz } from './operations/healthz.js'
 import { readyz } from './operations/readyz.js'
 import { getUser } from './users/get-user.js'
@@ -93,6 +95,9 @@ const agents: RouteModule[] = [
   proposalRoutes,
 ]
 
+/** Anchoring on Starknet (issue 11): the batches and the proofs. */
+const ledger: RouteModule[] = [listAnchorsRoute, proofRoutes]
+
 export function registerRoutes(app: App, ctx: ApiContext) {
-  for (const route of [...operations, ...identity, ...markets, ...agents]) route(app, ctx)
+  for (const route of [...operations, ...identity, ...markets, ...agents, ...ledger]) route(app, ctx)
 }

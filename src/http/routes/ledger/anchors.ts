@@ -1,0 +1,42 @@
+import { Type } from '@sinclair/typebox'
+import { anchoringStatus, listBatches } from '../../../services/anchoring/queries.js'
+import { authorizeRequest } from '../../plugins/authorize.js'
+import { problemResponses } from '../../schemas/problem.js'
+import type { RouteModule } from '../../types.js'
+import { Page, PageQuery } from '../markets/schemas.js'
+import { AnchorBatch, AnchoringStatus, Chain } from './schemas.js'
+
+/** GET /v1/ledger/anchors: the anchoring batches, newest first, with where anchoring stands. */
+export const listAnchorsRoute: RouteModule = (app, ctx) => {
+  app.get(
+    '/v1/ledger/anchors',
+    {
+      schema: {
+        tags: ['ledger'],
+        summary: 'Anchored batches of the ledger and the decision records',
+        description:
+          'Every posting and every decision or resolution record is a leaf of one batch; a batch is final once its root is on the chain (status anchored).',
+        querystring: Type.Object(PageQuery, { additionalProperties: false }),
+        response: {
+          200: Type.Intersect([Page(AnchorBatch), Type.Object({ anchoring: AnchoringStatus, chain: Chain })]),
+          ...problemResponses(400),
+        },
+      },
+    },
+    async (request) => {
+      authorizeRequest(request, 'anchor.read')
+      const [page, anchoring] = await Promise.all([
+        listBatches(ctx.db, request.query),
+        anchoringStatus(ctx.db, ctx.clock.now()),
+      ])
+      return { ...page, anchoring, chain: chainOf(ctx.config) }
+    },
+  )
+}
+
+export function chainOf(config: { STARKNET_CHAIN_ID?: string; STARKNET_CONTRACT_ADDRESS?: string }) {
+  return {
+    network: config.STARKNET_CHAIN_ID ?? null,
+    contract_address: config.STARKNET_CONTRACT_ADDRESS ?? null,
+  }
+}

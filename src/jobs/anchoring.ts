@@ -1,0 +1,93 @@
+/**
+ * The anchoring loop of the worker role: every ANCHOR_POLL_MS it closes the batches that are due
+ * (ANCHOR_BATCH_MAX_LEAVES entries, or an entry older than ANCHOR_INTERVAL_SECONDS) and moves the
+ * chain submission forward.
+ *
+ * A loop rather than a pg-boss job: the queue's schedules tick once a minute at best, and a batch
+ * must close within seconds of its N-th posting. Every step is guarded by its own advisory lock
+ * (services/anchoring), so any number of workers may run this loop: one closes, one submits.
+ *
+ * The chain is optional and may be down: without STARKNET_* batches stay `local`; with it, the
+ * connection (which checks the node's spec version) is retried at every tick until it succeeds,
+ * so a chain that is down when the worker starts delays anchoring, not the start, and never trading.
+ */
+import type { AppContext } from '../context.js'
+import type { AnchorChain } from '../infra/starknet/index.js'
+import { closeDueBatches } from '../services/anchoring/batches.js'
+import { type SubmitOutcome, submitPendingBatches } from '../services/anchoring/submit.js'
+
+export interface Anchorer {
+  /** One pass: close what is due, submit what can be. Exposed for tests and the CLI. */
+  tick(): Promise<SubmitOutcome | null>
+  stop(): Promise<void>
+}
+
+export function startAnchorer(
+  ctx: AppContext,
+  connectChain: (() => Promise<AnchorChain>) | null,
+  options: { autoStart?: boolean } = {},
+): Anchorer {
+  const log = ctx.log.child({ component: 'anchoring' })
+  const config = ctx.config
+  let chain: AnchorChain | null = null
+  let connecting: Promise<AnchorChain | null> | null = null
+  let stopped = false
+  let running: Promise<unknown> = Promise.resolve()
+  let timer: NodeJS.Timeout | undefined
+
+  async function connected(): Promise<AnchorChain | null> {
+    if (chain || !connectChain) return chain
+    connecting ??= connectChain().then(
+      (made) => {
+        chain = made
+        log.info('connected to the chain')
+        return made
+      },
+      (error) => {
+        log.warn({ err: error }, 'cannot reach the chain yet; batches wait')
+        return null
+      },
+    )
+    const made = await connecting
+    connecting = null
+    return made
+  }
+
+  async function tick(): Promise<SubmitOutcome | null> {
+    await closeDueBatches(ctx, {
+      maxLeaves: config.ANCHOR_BATCH_MAX_LEAVES,
+      intervalMs: config.ANCHOR_INTERVAL_SECONDS * 1000,
+    })
+    const target = await connected()
+    if (!target) return null
+    return submitPendingBatches(ctx, target, {
+      resubmitAfterMs: Math.max(30_000, config.ANCHOR_POLL_MS * 10),
+      backoffMs: config.ANCHOR_POLL_MS,
+      maxBackoffMs: 5 * 60_000,
+    })
+  }
+
+  function schedule() {
+    if (stopped) return
+    timer = setTimeout(() => {
+      running = tick()
+        .catch((error) => log.error({ err: error }, 'anchoring pass failed'))
+        .finally(schedule)
+    }, config.ANCHOR_POLL_MS)
+  }
+  if (options.autoStart !== false) schedule()
+
+  return {
+    tick: () => {
+      const pass = running.then(tick)
+      running = pass.catch(() => {})
+      return pass
+    },
+    async stop() {
+      stopped = true
+      clearTimeout(timer)
+      await running
+      await chain?.close()
+    },
+  }
+}
