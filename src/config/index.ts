@@ -150,6 +150,37 @@ const keyRing: Parser<EncryptionKey[]> = (raw) =>
     return { kid: match[1] as string, key }
   })
 
+/** A Starknet contract or account address: a 0x-prefixed felt, kept as written but lower-cased. */
+const starknetAddress: Parser<string> = (raw) => {
+  if (!/^0x[0-9a-fA-F]{1,64}$/.test(raw) || BigInt(raw) >= STARK_FIELD_PRIME) {
+    throw new Error('must be a 0x-prefixed hex Starknet address (a felt below the field prime)')
+  }
+  return raw.toLowerCase()
+}
+const STARK_FIELD_PRIME = 2n ** 251n + 17n * 2n ** 192n + 1n
+
+/**
+ * The account key only in its sealed form (src/infra/secrets.ts, `v1.<kid>.<iv>.<data>.<tag>`),
+ * opened at start with the key ring. The message never repeats what was given: it may be a key.
+ */
+const sealedStarknetKey: Parser<string> = (raw) => {
+  if (!/^v1\.[A-Za-z0-9_-]{1,32}(\.[A-Za-z0-9_-]+){3}$/.test(raw)) {
+    throw new Error(
+      'must be the sealed key (v1.…), never the key itself: run `decision-markets seal-starknet-key` ' +
+        'with ENCRYPTION_KEYS set and the account address, and put the value it prints here',
+    )
+  }
+  return raw
+}
+
+/** A positive whole number too large for a JS number (fees in fri), held as bigint. */
+const bigPositive: Parser<bigint> = (raw) => {
+  if (!/^\d+$/.test(raw)) throw new Error(`must be a whole number, got '${raw}'`)
+  const value = BigInt(raw)
+  if (value <= 0n) throw new Error('must be positive')
+  return value
+}
+
 interface VariableSpec<T> {
   parse: Parser<T>
   /** Used when the variable is unset or empty; `undefined` makes the setting optional. */
@@ -385,6 +416,32 @@ export const variables = {
     1000,
     'How often the worker looks for postings to anchor and for the chain status of submitted batches',
   ),
+  STARKNET_RPC_URL: variable(
+    url('http:', 'https:'),
+    undefined,
+    'Starknet JSON-RPC endpoint roots are anchored on; unset (with the three below) = roots stay local',
+  ),
+  STARKNET_ACCOUNT_ADDRESS: variable(
+    starknetAddress,
+    undefined,
+    'Address of the Starknet account that owns the anchor contract and pays for anchors',
+  ),
+  STARKNET_PRIVATE_KEY: variable(
+    sealedStarknetKey,
+    undefined,
+    "The account's private key sealed with ENCRYPTION_KEYS (decision-markets seal-starknet-key), never in clear",
+  ),
+  STARKNET_CONTRACT_ADDRESS: variable(starknetAddress, undefined, 'Address of the anchor contract'),
+  STARKNET_MAX_FEE_FRI: variable(
+    bigPositive,
+    10n ** 18n,
+    'Most one anchor transaction may cost, in fri (10^-18 STRK); a costlier estimate is not sent',
+  ),
+  STARKNET_TIMEOUT_MS: variable(
+    int(100, 600_000),
+    10_000,
+    'Time the Starknet node has to answer one request',
+  ),
 } as const
 
 type Variables = typeof variables
@@ -404,6 +461,14 @@ export interface Config extends ConfigValues {
 
 /** The project's root folder (where package.json is), both from `src/` and from `dist/`. */
 export const projectRoot = new URL('../../', import.meta.url).pathname.replace(/\/$/, '')
+
+/** Anchoring on Starknet needs all four, or none (roots are then kept local). */
+const STARKNET_GROUP = [
+  'STARKNET_RPC_URL',
+  'STARKNET_ACCOUNT_ADDRESS',
+  'STARKNET_PRIVATE_KEY',
+  'STARKNET_CONTRACT_ADDRESS',
+] as const
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const problems: string[] = []
@@ -426,6 +491,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const keys = values.ENCRYPTION_KEYS as EncryptionKey[] | undefined
   if (values.ENCRYPTION_KEY_ID !== undefined && !keys?.some((k) => k.kid === values.ENCRYPTION_KEY_ID)) {
     problems.push('ENCRYPTION_KEY_ID must name a key of ENCRYPTION_KEYS')
+  }
+  // A variable that failed to parse is reported above, not again as missing.
+  const missingStarknet = STARKNET_GROUP.filter((name) => name in values && values[name] === undefined)
+  if (missingStarknet.length > 0 && missingStarknet.length < STARKNET_GROUP.length) {
+    problems.push(
+      `${STARKNET_GROUP.join(', ')} are set together or not at all: ${missingStarknet.join(', ')} missing`,
+    )
   }
   if (problems.length > 0) throw new ConfigError(problems)
 
