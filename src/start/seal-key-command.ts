@@ -6,8 +6,8 @@
  */
 import { readFileSync } from 'node:fs'
 import type { Config } from '../config/index.js'
-import { sealStarknetKey } from '../infra/starknet/index.js'
 import { secretBoxFromConfig } from '../infra/secrets.js'
+import { sealStarknetKey } from '../infra/starknet/index.js'
 
 export const SEAL_KEY_HELP = `  seal-starknet-key <account address>  Seal the account's key (read from stdin) for STARKNET_PRIVATE_KEY`
 

@@ -84,7 +84,12 @@ async function verify(document: unknown, options: { rpcUrl?: string; contract?: 
   }
   if (!options.rpcUrl) return report
   if (!options.contract) {
-    return { ...report, ok: false, chain: 'unreachable', reason: '--rpc-url needs --contract (the anchor contract)' }
+    return {
+      ...report,
+      ok: false,
+      chain: 'unreachable',
+      reason: '--rpc-url needs --contract (the anchor contract)',
+    }
   }
   report.contract_address = options.contract
   let reader: Awaited<ReturnType<typeof createAnchorReader>> | undefined
@@ -92,7 +97,12 @@ async function verify(document: unknown, options: { rpcUrl?: string; contract?: 
     reader = await createAnchorReader({ rpcUrl: options.rpcUrl, contractAddress: options.contract })
     const onChain = await reader.getRoot(result.batchId)
     if (!onChain) {
-      return { ...report, ok: false, chain: 'not anchored', reason: `the contract has no batch ${result.batchId} yet` }
+      return {
+        ...report,
+        ok: false,
+        chain: 'not anchored',
+        reason: `the contract has no batch ${result.batchId} yet`,
+      }
     }
     if (onChain.root !== result.root || onChain.leafCount !== result.leafCount) {
       return {
@@ -115,8 +125,10 @@ function describe(r: Report): string {
   const lines = [
     `Proof: ${r.kind} leaf ${r.index} of ${r.leaf_count} in batch ${r.batch_id}, root ${r.root}: consistent`,
   ]
-  if (r.chain === 'not checked') lines.push('Chain: not checked (give --rpc-url and --contract to check it on Starknet)')
-  else if (r.chain === 'anchored') lines.push(`Chain: batch ${r.batch_id} is anchored with this root by ${r.contract_address}`)
+  if (r.chain === 'not checked')
+    lines.push('Chain: not checked (give --rpc-url and --contract to check it on Starknet)')
+  else if (r.chain === 'anchored')
+    lines.push(`Chain: batch ${r.batch_id} is anchored with this root by ${r.contract_address}`)
   else lines.push(`Chain: ${r.chain}: ${r.reason}`)
   lines.push(r.ok ? 'VERIFIED' : 'NOT VERIFIED')
   return `${lines.join('\n')}\n`

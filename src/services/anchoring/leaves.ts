@@ -74,6 +74,8 @@ function resolutionOutcome(p: Record<string, JsonValue>): string {
 
 /** The leaves of a batch (postings by seq, then records by seq) and their tree. */
 export function hashBatchLeaves(postings: readonly PostingRow[], records: readonly RecordRow[]): MerkleTree {
-  const leaves = [...postings.map(postingInput), ...records.map(recordInput)].map((input) => leafOf(input).hash)
+  const leaves = [...postings.map(postingInput), ...records.map(recordInput)].map(
+    (input) => leafOf(input).hash,
+  )
   return buildTree(leaves)
 }

@@ -55,13 +55,17 @@ const PathNodes = sql<{ nodes: Buffer[] }>(
 )
 
 export interface ServedProof {
-  proof: ProofDocument
+  proof: Omit<ProofDocument, 'path'> & { path: string[] }
   batch: ReturnType<typeof presentBatch>
   chain: { contract_address: string | null }
 }
 
 /** The proof of posting `seq`, for the user its account or entry belongs to, and admins. */
-export async function postingProof(ctx: AppContext, principal: Principal | null, seq: bigint): Promise<ServedProof> {
+export async function postingProof(
+  ctx: AppContext,
+  principal: Principal | null,
+  seq: bigint,
+): Promise<ServedProof> {
   const posting = await ctx.db.maybeOne(FindPosting, [seq])
   if (!posting) throw errors.notFound('Posting', `No posting has sequence number ${seq}`)
   const ownerId = posting.owner_id ?? posting.entry_user_id
@@ -111,7 +115,7 @@ async function proofAt(
   const batch = (await ctx.db.one(FindBatch, [batchId])) as BatchRow
   const offsets = siblingOffsets(batch.leaf_count, index)
   const { nodes } = await ctx.db.one(PathNodes, [batchId, offsets])
-  const proof: ProofDocument = {
+  const proof: ServedProof['proof'] = {
     version: 1,
     kind: input.kind,
     // Through canonical JSON and back, as domain/anchoring's proofDocument does: the fields are

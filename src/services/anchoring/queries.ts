@@ -130,6 +130,8 @@ export async function listBatches(db: Queryable, options: { limit: number; curso
   return {
     items: page.map(presentBatch),
     next_cursor:
-      rows.length > options.limit && last ? Buffer.from(`anchors:${last.id}`, 'utf8').toString('base64url') : null,
+      rows.length > options.limit && last
+        ? Buffer.from(`anchors:${last.id}`, 'utf8').toString('base64url')
+        : null,
   }
 }

@@ -162,7 +162,9 @@ async function followTransaction(
       const found = await compareWithChain(ctx, chain, batch)
       if (found !== 'absent') return found
       const why =
-        status.state === 'unknown' ? `transaction ${hash} is unknown to the node` : `${status.state}: ${status.reason}`
+        status.state === 'unknown'
+          ? `transaction ${hash} is unknown to the node`
+          : `${status.state}: ${status.reason}`
       await recordFailure(ctx, batch, why, options)
       return { kind: 'waiting', batch: batch.id, why }
     }
@@ -217,13 +219,22 @@ async function compareWithChain(
   return { kind: 'conflict', batch: batch.id, why }
 }
 
-async function markAnchored(ctx: AppContext, batch: PendingBatch, finality: string, blockNumber: number | null) {
+async function markAnchored(
+  ctx: AppContext,
+  batch: PendingBatch,
+  finality: string,
+  blockNumber: number | null,
+) {
   await ctx.db.execute(MarkAnchored, [batch.id, finality, blockNumber, ctx.clock.now()])
   ctx.log.info({ batch: String(batch.id), finality }, 'anchoring batch final')
 }
 
 async function recordFailure(ctx: AppContext, batch: PendingBatch, why: string, options: SubmitOptions) {
   const delay = Math.min(options.backoffMs * 2 ** Math.min(batch.attempts, 20), options.maxBackoffMs)
-  await ctx.db.execute(MarkFailed, [batch.id, why.slice(0, 1000), new Date(ctx.clock.now().getTime() + delay)])
+  await ctx.db.execute(MarkFailed, [
+    batch.id,
+    why.slice(0, 1000),
+    new Date(ctx.clock.now().getTime() + delay),
+  ])
   ctx.log.warn({ batch: String(batch.id), attempts: batch.attempts, retryInMs: delay }, `anchoring: ${why}`)
 }

@@ -71,7 +71,8 @@ export const proofRoutes: RouteModule = (app, ctx) => {
     {
       schema: {
         tags: ['ledger'],
-        summary: "Proof of a market's latest resolution record (a changed resolution or a void is a new record)",
+        summary:
+          "Proof of a market's latest resolution record (a changed resolution or a void is a new record)",
         description: PROOF_DESCRIPTION,
         params: MarketRef,
         response: { 200: ServedProof, ...problemResponses(404, 409) },

@@ -41,7 +41,9 @@ export const AnchoringStatus = Type.Object({
 })
 
 export const Chain = Type.Object({
-  network: Nullable(Type.String({ description: 'Chain id (e.g. SN_MAIN), null when no chain is configured' })),
+  network: Nullable(
+    Type.String({ description: 'Chain id (e.g. SN_MAIN), null when no chain is configured' }),
+  ),
   contract_address: Nullable(Type.String()),
 })
 
@@ -55,7 +57,9 @@ export const ProofDocumentSchema = Type.Object(
     leaf: Type.String({ description: 'The leaf hash (0x hex felt)' }),
     index: Type.Integer({ description: "The leaf's position in its batch" }),
     leaf_count: Type.Integer(),
-    path: Type.Array(Type.String(), { description: 'Siblings from the bottom up (OpenZeppelin verify_poseidon order)' }),
+    path: Type.Array(Type.String(), {
+      description: 'Siblings from the bottom up (OpenZeppelin verify_poseidon order)',
+    }),
     root: Type.String(),
     batch_id: Type.String(),
   },
