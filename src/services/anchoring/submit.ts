@@ -89,6 +89,11 @@ const MarkFailed = sql(
     where id = $1 and status <> 'anchored'`,
 )
 
+const MarkSendUncertain = sql(
+  'AnchorMarkSendUncertain',
+  `update public.anchor_batches set last_error = $2, next_attempt_at = $3 where id = $1 and status = 'local'`,
+)
+
 const MarkConflict = sql(
   'AnchorMarkConflict',
   `update public.anchor_batches set status = 'conflict', last_error = $2 where id = $1 and status <> 'anchored'`,
@@ -190,11 +195,21 @@ async function sendIfNext(
     return { kind: 'waiting', batch: batch.id, why: 'a submission may still be in flight' }
   }
   await ctx.db.execute(MarkSending, [batch.id, now])
-  const { transactionHash } = await chain.submit({
-    batchId: batch.id,
-    root: BigInt(batch.root),
-    leafCount: BigInt(batch.leaf_count),
-  })
+  let transactionHash: string
+  try {
+    ;({ transactionHash } = await chain.submit({
+      batchId: batch.id,
+      root: BigInt(batch.root),
+      leafCount: BigInt(batch.leaf_count),
+    }))
+  } catch (error) {
+    if (!(error instanceof ChainUnavailableError)) throw error
+    // The node may have received it before the answer was lost: keep submitted_at, so the next
+    // attempt first waits out resubmitAfterMs and looks at the chain.
+    const why = `sending: ${error.message}`
+    await ctx.db.execute(MarkSendUncertain, [batch.id, why.slice(0, 1000), backoffUntil(ctx, batch, options)])
+    return { kind: 'waiting', batch: batch.id, why }
+  }
   await ctx.db.execute(MarkSubmitted, [batch.id, transactionHash])
   ctx.log.info({ batch: String(batch.id), transactionHash }, 'anchoring batch submitted')
   return { kind: 'waiting', batch: batch.id, why: `transaction ${transactionHash} sent` }
@@ -229,12 +244,13 @@ async function markAnchored(
   ctx.log.info({ batch: String(batch.id), finality }, 'anchoring batch final')
 }
 
-async function recordFailure(ctx: AppContext, batch: PendingBatch, why: string, options: SubmitOptions) {
+function backoffUntil(ctx: AppContext, batch: PendingBatch, options: SubmitOptions): Date {
   const delay = Math.min(options.backoffMs * 2 ** Math.min(batch.attempts, 20), options.maxBackoffMs)
-  await ctx.db.execute(MarkFailed, [
-    batch.id,
-    why.slice(0, 1000),
-    new Date(ctx.clock.now().getTime() + delay),
-  ])
-  ctx.log.warn({ batch: String(batch.id), attempts: batch.attempts, retryInMs: delay }, `anchoring: ${why}`)
+  return new Date(ctx.clock.now().getTime() + delay)
+}
+
+async function recordFailure(ctx: AppContext, batch: PendingBatch, why: string, options: SubmitOptions) {
+  const until = backoffUntil(ctx, batch, options)
+  await ctx.db.execute(MarkFailed, [batch.id, why.slice(0, 1000), until])
+  ctx.log.warn({ batch: String(batch.id), attempts: batch.attempts, retryAt: until }, `anchoring: ${why}`)
 }
