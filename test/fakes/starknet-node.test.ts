@@ -272,13 +272,56 @@ describe('local Starknet stand-in (not Starknet): starknet.js against it', () =>
     expect(node.nonceOf(owner.address)).toBe(1n)
   })
 
-  it('counts waiting transactions in the next nonce (pre_confirmed), not in latest', async () => {
-    await account.execute(anchorCall(1n, ROOT_1, 1n), { resourceBounds: BOUNDS, tip: 0 })
+  it('runs transactions into the pre-confirmed block: seen at pre_confirmed, not at latest, until mine()', async () => {
+    const first = await account.execute(anchorCall(1n, ROOT_1, 1n), { resourceBounds: BOUNDS, tip: 0 })
+    // A waiting transaction is in no block's nonce: the writer tracks the next nonce itself.
+    expect(await account.getNonce('pre_confirmed')).toBe('0x0')
+    const second = await account.execute(anchorCall(2n, ROOT_2, 1n), {
+      resourceBounds: BOUNDS,
+      tip: 0,
+      nonce: 1,
+    })
+    expect(node.preConfirm()).toBe(1)
+    for (const { transaction_hash } of [first, second]) {
+      expect(await provider.getTransactionStatus(transaction_hash)).toEqual({
+        finality_status: 'PRE_CONFIRMED',
+        execution_status: 'SUCCEEDED',
+      })
+    }
+    const receipt = (await provider.getTransactionReceipt(second.transaction_hash)).value as Record<
+      string,
+      unknown
+    >
+    expect(receipt).toMatchObject({ finality_status: 'PRE_CONFIRMED', block_number: 1 })
+    expect(receipt.block_hash).toBeUndefined()
     expect(await account.getNonce('latest')).toBe('0x0')
-    expect(await account.getNonce('pre_confirmed')).toBe('0x1')
-    await account.execute(anchorCall(2n, ROOT_2, 1n), { resourceBounds: BOUNDS, tip: 0, nonce: 1 })
-    node.mine()
-    expect(node.anchored().lastBatch).toBe(2n)
+    expect(await account.getNonce('pre_confirmed')).toBe('0x2')
+    const lastBatch = (blockIdentifier: 'latest' | 'pre_confirmed') =>
+      provider.callContract({ contractAddress: contract, entrypoint: 'last_batch' }, blockIdentifier)
+    expect(await lastBatch('latest')).toEqual(['0x0'])
+    expect(await lastBatch('pre_confirmed')).toEqual(['0x2'])
+    expect((await provider.getBlockWithTxHashes('pre_confirmed')).transactions).toEqual([
+      first.transaction_hash,
+      second.transaction_hash,
+    ])
+    const rootAnchored = {
+      address: contract,
+      keys: [[hash.getSelectorFromName('RootAnchored')]],
+      chunk_size: 10,
+    }
+    expect((await provider.getEvents({ ...rootAnchored, to_block: 'latest' })).events).toHaveLength(0)
+    expect((await provider.getEvents({ ...rootAnchored, to_block: 'pre_confirmed' })).events).toHaveLength(2)
+    expect(node.mine()).toBe(1)
+    expect((await provider.getTransactionStatus(first.transaction_hash)).finality_status).toBe(
+      'ACCEPTED_ON_L2',
+    )
+    expect(await lastBatch('latest')).toEqual(['0x2'])
+    expect(await account.getNonce('latest')).toBe('0x2')
+    const events = (await provider.getEvents({ ...rootAnchored, to_block: 'latest' })).events
+    expect(events.map((event) => event.block_hash)).toEqual([
+      (await provider.getBlockWithTxHashes('latest')).block_hash,
+      (await provider.getBlockWithTxHashes('latest')).block_hash,
+    ])
   })
 
   it('refuses a transaction signed with another key, or changed after it was signed (error 55)', async () => {
@@ -356,6 +399,24 @@ describe('local Starknet stand-in (not Starknet): starknet.js against it', () =>
       (await rpcErrorOf(account.execute(anchorCall(1n, ROOT_1, 1n), { resourceBounds: cheap, tip: 0 }))).code,
     ).toBe(53)
     expect(node.nonceOf(owner.address)).toBe(0n)
+  })
+
+  it('charges the tip on the L2 gas used, and signs it into the hash', async () => {
+    const before = node.balanceOf(owner.address)
+    const { transaction_hash } = await account.execute(anchorCall(1n, ROOT_1, 1n), {
+      resourceBounds: BOUNDS,
+      tip: 0,
+    })
+    node.mine()
+    const plainFee = before - node.balanceOf(owner.address)
+    const receipt = await provider.getTransactionReceipt(transaction_hash)
+    const l2Gas = BigInt(
+      (receipt.value as { execution_resources: { l2_gas: number } }).execution_resources.l2_gas,
+    )
+    const middle = node.balanceOf(owner.address)
+    await account.execute(anchorCall(2n, ROOT_2, 1n), { resourceBounds: BOUNDS, tip: 1_000n })
+    node.mine()
+    expect(middle - node.balanceOf(owner.address)).toBe(plainFee + 1_000n * l2Gas)
   })
 
   it('reverts a transaction that runs out of the L2 gas it declared, and charges it', async () => {
@@ -531,6 +592,17 @@ describe('local Starknet stand-in: faults', () => {
     expect(await account.getNonce()).toBe('0x0')
     await anchor(1n, ROOT_1, 1n)
     expect(node.anchored().lastBatch).toBe(1n)
+  })
+
+  it('nonceAsValidationFailure: a wrong nonce comes back as 55 with the nonce text', async () => {
+    await node.faults.set({ nonceAsValidationFailure: true })
+    const error = await rpcErrorOf(
+      account.execute(anchorCall(1n, ROOT_1, 1n), { resourceBounds: BOUNDS, tip: 0, nonce: 3 }),
+    )
+    expect(error.code).toBe(55)
+    expect((error.baseError as { data: string }).data).toMatch(
+      /^Invalid transaction nonce of contract at address/,
+    )
   })
 
   it('insufficientBalance: addInvokeTransaction answers 54 whatever the balance', async () => {
