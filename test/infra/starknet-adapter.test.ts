@@ -65,6 +65,24 @@ function countOf(method: string): number {
   return node.requests.filter((request) => request.method === method).length
 }
 
+/** Another process with the owner's key anchors batch 2 and it is mined: nonce 1 is spent. */
+async function spendNonceElsewhere(): Promise<void> {
+  const provider = await RpcProvider.create({ nodeUrl: node.url, plugins: false })
+  const other = new Account({
+    provider,
+    address: owner.address,
+    signer: owner.privateKey,
+    cairoVersion: '1',
+    transactionVersion: ETransactionVersion.V3,
+    plugins: false,
+  })
+  await other.execute(
+    { contractAddress, entrypoint: 'anchor_root', calldata: ['0x2', '0x99', '0x1'] },
+    { tip: 0n },
+  )
+  node.mine()
+}
+
 async function failure(promise: Promise<unknown>): Promise<Error> {
   try {
     await promise
@@ -188,20 +206,7 @@ describe('Starknet adapter (local stand-in node)', () => {
     node.mine()
 
     // Another process with the same key sends a transaction: our local nonce (1) is now stale.
-    const provider = await RpcProvider.create({ nodeUrl: node.url, plugins: false })
-    const other = new Account({
-      provider,
-      address: owner.address,
-      signer: owner.privateKey,
-      cairoVersion: '1',
-      transactionVersion: ETransactionVersion.V3,
-      plugins: false,
-    })
-    await other.execute(
-      { contractAddress, entrypoint: 'anchor_root', calldata: ['0x2', '0x99', '0x1'] },
-      { tip: 0n },
-    )
-    node.mine()
+    await spendNonceElsewhere()
 
     const third = await anchor.submit({ batchId: 3n, root: ROOT_2, leafCount: 4n })
     node.mine()
@@ -210,6 +215,36 @@ describe('Starknet adapter (local stand-in node)', () => {
     expect(sentNonces()).toEqual([0n, 1n, 1n, 2n])
     expect(node.nonceOf(owner.address)).toBe(3n)
     expect(await anchor.lastBatch()).toBe(3n)
+  })
+
+  it('reconciles a nonce refused as VALIDATION_FAILURE (55) with the nonce text, as some gateways do', async () => {
+    const anchor = await chain()
+    await anchor.submit({ batchId: 1n, root: ROOT_1, leafCount: 1n })
+    node.mine()
+    await spendNonceElsewhere()
+    await node.faults.set({ nonceAsValidationFailure: true })
+    await anchor.submit({ batchId: 3n, root: ROOT_2, leafCount: 1n })
+    expect(sentNonces()).toEqual([0n, 1n, 1n, 2n])
+  })
+
+  it('a validation failure that is not about the nonce is refused, not retried', async () => {
+    const anchor = await chain({ privateKey: node.createAccount().privateKey })
+    const error = await failure(anchor.submit({ batchId: 1n, root: ROOT_1, leafCount: 1n }))
+    expect(error).toBeInstanceOf(ChainRefusedError)
+    expect((error as ChainRefusedError).code).toBe(55)
+    expect(error.message).toContain('invalid signature')
+    expect(sentNonces()).toEqual([0n])
+  })
+
+  it('pre-confirmed is still pending, and reads at latest do not see it yet', async () => {
+    const anchor = await chain()
+    const sent = await anchor.submit({ batchId: 1n, root: ROOT_1, leafCount: 1n })
+    node.preConfirm()
+    expect(await anchor.status(sent.transactionHash)).toEqual({ state: 'pending', finality: 'PRE_CONFIRMED' })
+    expect(await anchor.lastBatch()).toBe(0n)
+    node.mine()
+    expect(await anchor.status(sent.transactionHash)).toMatchObject({ state: 'accepted' })
+    expect(await anchor.lastBatch()).toBe(1n)
   })
 
   it('refuses a transaction whose bounded fee is above the ceiling, without sending it', async () => {
@@ -283,20 +318,40 @@ describe('Starknet adapter (local stand-in node)', () => {
     expect(sentNonces()).toEqual([0n, 1n])
   })
 
-  it('an answer lost after the node took the transaction: the nonce is read again, the retry reverts', async () => {
+  it('an answer lost after the node took the transaction: the resend is recognised, anchored once', async () => {
     const anchor = await chain()
     await node.faults.set({ loseAnswer: true, methods: ['starknet_addInvokeTransaction'] })
     const lost = await failure(anchor.submit({ batchId: 1n, root: ROOT_1, leafCount: 1n }))
     expect(lost).toBeInstanceOf(ChainUnavailableError)
     await node.faults.clear()
 
-    // The caller retries the same batch: sent with the next nonce, not stuck behind the first.
+    // The caller retries the same batch. The lost transaction is RECEIVED, in no block's nonce,
+    // so the nonce read says 0 again and the resend is the very same transaction: DUPLICATE_TX,
+    // which means it was sent, under the hash we signed.
     const retry = await anchor.submit({ batchId: 1n, root: ROOT_1, leafCount: 1n })
-    expect(sentNonces()).toEqual([0n, 1n])
+    expect(sentNonces()).toEqual([0n, 0n])
     node.mine()
-    expect(await anchor.lastBatch()).toBe(1n)
-    const status = await anchor.status(retry.transactionHash)
-    expect(status).toMatchObject({ state: 'reverted' })
+    expect(await anchor.status(retry.transactionHash)).toMatchObject({ state: 'accepted' })
+    expect(node.anchored(contractAddress).batches.map((b) => b.transactionHash)).toEqual([
+      retry.transactionHash,
+    ])
+    // The next batch goes out with the next nonce.
+    await anchor.submit({ batchId: 2n, root: ROOT_2, leafCount: 1n })
+    expect(sentNonces()).toEqual([0n, 0n, 1n])
+  })
+
+  it('a lost answer then a different resend: the node names the nonce it expects, the resend reverts', async () => {
+    const anchor = await chain()
+    await node.faults.set({ loseAnswer: true, methods: ['starknet_addInvokeTransaction'] })
+    await failure(anchor.submit({ batchId: 1n, root: ROOT_1, leafCount: 1n }))
+    await node.faults.clear()
+    // Not the same transaction this time (another root): the node refuses nonce 0 (52) and
+    // names 1, which the retry uses; executed after the lost one, it reverts.
+    const retry = await anchor.submit({ batchId: 1n, root: ROOT_2, leafCount: 1n })
+    expect(sentNonces()).toEqual([0n, 0n, 1n])
+    node.mine()
+    expect(await anchor.status(retry.transactionHash)).toMatchObject({ state: 'reverted' })
+    expect(await anchor.getRoot(1n)).toEqual({ root: ROOT_1, leafCount: 1n })
   })
 
   it('unknown and forgotten hashes are unknown; a dropped transaction becomes unknown', async () => {
