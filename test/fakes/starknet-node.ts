@@ -493,6 +493,17 @@ function anchorRoot(contract: AnchorState, caller: bigint, calldata: bigint[]): 
   }
 }
 
+/** What a node says when an OpenZeppelin account's __validate__ rejects the signature. */
+function invalidSignatureText(sender: bigint): string {
+  const message = 'Account: invalid signature'
+  const messageHex = hex(BigInt(shortString.encodeShortString(message)))
+  return (
+    `Transaction validation has failed:\n` +
+    `0: Error in the called contract (contract address: ${felt64(sender)}, class hash: ${felt64(LOCAL_ACCOUNT_CLASS_HASH)}, selector: ${felt64(selector('__validate__'))}):\n` +
+    `Execution failed. Failure reason:\n${messageHex} ('${message}').\n`
+  )
+}
+
 /** The revert text a Starknet node gives for a Cairo panic inside a call of the multicall. */
 function revertReason(sender: bigint, call: Call, classHash: bigint, panic: string): string {
   const panicHex = hex(BigInt(shortString.encodeShortString(panic.slice(0, 31))))
@@ -1000,17 +1011,9 @@ export async function startLocalStarknetNode(
       if (anchors.has(sender)) throw rpcErrors.nonAccount()
       throw rpcErrors.validationFailure(`Requested contract address ${felt64(sender)} is not deployed.`)
     }
-    if (faults.insufficientBalance || maxFee(bounds, tip) > account.balance)
-      throw rpcErrors.insufficientBalance()
-    const minimum = gasUsed(0)
-    if (
-      bounds.l2_gas.max_price_per_unit < prices.l2Gas ||
-      bounds.l2_gas.max_amount < minimum.l2Gas ||
-      (bounds.l1_data_gas.max_amount > 0n && bounds.l1_data_gas.max_price_per_unit < prices.l1DataGas) ||
-      (bounds.l1_gas.max_amount > 0n && bounds.l1_gas.max_price_per_unit < prices.l1Gas)
-    ) {
-      throw rpcErrors.insufficientResources()
-    }
+    // The blockifier's order: nonce, then the bounds against the block's prices, then whether the
+    // balance covers the bounds, then __validate__ (the signature). A resend of a transaction
+    // still waiting is the mempool's duplicate before any of them.
     const known = transactions.get(hex(transactionHash))
     if (known && known.status === 'RECEIVED') throw rpcErrors.duplicateTx()
     const expectedNonce = account.nonce + waitingCount(sender)
@@ -1019,16 +1022,30 @@ export async function startLocalStarknetNode(
       if (faults.nonceAsValidationFailure) throw rpcErrors.validationFailure(refusal.data as string)
       throw refusal
     }
+    if (!boundsCoverPrices(bounds)) throw rpcErrors.insufficientResources()
+    if (faults.insufficientBalance || maxFee(bounds, tip) > account.balance) {
+      throw rpcErrors.insufficientBalance()
+    }
     if (!signatureMatches(transactionHash, signature, account.publicKey)) {
-      throw rpcErrors.validationFailure(
-        `Transaction validation has failed:\n0: Error in the called contract (contract address: ${felt64(sender)}, class hash: ${felt64(LOCAL_ACCOUNT_CLASS_HASH)}, selector: ${felt64(selector('__validate__'))}):\nExecution failed. Failure reason:\n${hex(BigInt(shortString.encodeShortString('Account: invalid signature')))} ('Account: invalid signature').\n`,
-      )
+      throw rpcErrors.validationFailure(invalidSignatureText(sender))
     }
     const record: TxRecord = { hash: hex(transactionHash), body: tx, sender, nonce, status: 'RECEIVED' }
     transactions.set(record.hash, record)
     waiting.push(record)
     if (options.autoMineMs !== undefined) later(options.autoMineMs, mine)
     return { transaction_hash: record.hash }
+  }
+
+  /** Each price at least the block's (for the resources the transaction may use), and gas for validation. */
+  function boundsCoverPrices(bounds: ResourceBoundsBN): boolean {
+    const covers = (bound: { max_amount: bigint; max_price_per_unit: bigint }, price: bigint) =>
+      bound.max_amount === 0n || bound.max_price_per_unit >= price
+    return (
+      bounds.l2_gas.max_amount >= GAS_FOR_VALIDATE &&
+      bounds.l2_gas.max_price_per_unit >= prices.l2Gas &&
+      covers(bounds.l1_data_gas, prices.l1DataGas) &&
+      covers(bounds.l1_gas, prices.l1Gas)
+    )
   }
 
   function estimateFee(params: Record<string, unknown>): FEE_ESTIMATE[] {
@@ -1070,7 +1087,6 @@ export async function startLocalStarknetNode(
     const state = params.block_id === 'pre_confirmed' ? anchors : sealed.anchors
     try {
       const anchor = state.get(address)
-      if (!anchor && anchors.has(address)) throw rpcErrors.contractNotFound()
       if (anchor) return anchorView(anchor, entry, calldata).map(hex)
       const account = accounts.get(address)
       if (account) {
