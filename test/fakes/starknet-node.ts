@@ -332,8 +332,14 @@ interface Call {
   calldata: bigint[]
 }
 
-/** A Cairo panic inside a call: the transaction reverts with this short string. */
+/** A Cairo panic inside a call: the transaction reverts with this text. */
 class Panic extends Error {}
+/** Calling a selector the class does not have: a revert in a transaction, error 21 in starknet_call. */
+class EntryPointNotFound extends Panic {
+  constructor(entry: bigint) {
+    super(`Entry point EntryPointSelector(${felt64(entry)}) not found in contract.`)
+  }
+}
 
 // ---------------------------------------------------------------------------------------------
 // Transaction checks
@@ -473,7 +479,7 @@ function anchorView(contract: AnchorState, entry: bigint, calldata: bigint[]): b
       return [proof.reduce(poseidonPair, leaf) === found.root ? 1n : 0n]
     }
     default:
-      throw rpcErrors.entrypointNotFound()
+      throw new EntryPointNotFound(entry)
   }
 }
 
@@ -506,13 +512,15 @@ function invalidSignatureText(sender: bigint): string {
 
 /** The revert text a Starknet node gives for a Cairo panic inside a call of the multicall. */
 function revertReason(sender: bigint, call: Call, classHash: bigint, panic: string): string {
-  const panicHex = hex(BigInt(shortString.encodeShortString(panic.slice(0, 31))))
+  // A Cairo short-string panic shows as its felt and its text; a longer system message as is.
+  const shown =
+    panic.length <= 31 ? `${hex(BigInt(shortString.encodeShortString(panic)))} ('${panic}')` : panic
   return (
     `Transaction execution has failed:\n` +
     `0: Error in the called contract (contract address: ${felt64(sender)}, class hash: ${felt64(LOCAL_ACCOUNT_CLASS_HASH)}, selector: ${felt64(SELECTORS.execute)}):\n` +
     `Execution failed. Failure reason:\n` +
     `Error in contract (contract address: ${felt64(call.to)}, class hash: ${felt64(classHash)}, selector: ${felt64(call.selector)}):\n` +
-    `${panicHex} ('${panic}').\n`
+    `${shown}.\n`
   )
 }
 
@@ -806,9 +814,14 @@ export async function startLocalStarknetNode(
     const emitted: EVENT[] = []
     for (const call of calls) {
       try {
-        const original = anchors.get(call.to)
-        if (!original) throw new Panic('CONTRACT_NOT_DEPLOYED')
-        if (call.selector !== SELECTORS.anchorRoot) throw new Panic('ENTRYPOINT_NOT_FOUND')
+        if (call.selector !== SELECTORS.anchorRoot || !anchors.has(call.to)) {
+          // Any other call only reads; it changes nothing but must exist.
+          if (readOnly(anchors, call.to, call.selector, call.calldata) === undefined) {
+            throw new Panic(`Requested contract address ${felt64(call.to)} is not deployed`)
+          }
+          continue
+        }
+        const original = anchors.get(call.to) as AnchorState
         const contract = touched.get(call.to) ?? { ...original, batches: new Map(original.batches) }
         const event = anchorRoot(contract, sender, call.calldata)
         const [batchId, root, leafCount] = call.calldata as [bigint, bigint, bigint]
@@ -1078,6 +1091,26 @@ export async function startLocalStarknetNode(
 
   // --- reads -----------------------------------------------------------------------------------
 
+  /**
+   * A view of one of the stand-in's contracts (anchor, account, STRK token); undefined when no
+   * contract is at the address; throws a Panic as the Cairo code would.
+   */
+  function readOnly(state: Map<bigint, AnchorState>, address: bigint, entry: bigint, calldata: bigint[]) {
+    const anchor = state.get(address)
+    if (anchor) return anchorView(anchor, entry, calldata)
+    const account = accounts.get(address)
+    if (account) {
+      if (entry !== SELECTORS.getPublicKey) throw new EntryPointNotFound(entry)
+      return [account.publicKey]
+    }
+    if (address === STRK_TOKEN_ADDRESS) {
+      if (entry !== SELECTORS.balanceOf) throw new EntryPointNotFound(entry)
+      const balance = accounts.get(feltArg(calldata, 0))?.balance ?? 0n
+      return [balance % U128_LIMIT, balance / U128_LIMIT]
+    }
+    return undefined
+  }
+
   function call(params: Record<string, unknown>): string[] {
     const request = asObject(params.request, 'request')
     resolveBlock(params.block_id)
@@ -1085,24 +1118,16 @@ export async function startLocalStarknetNode(
     const entry = parseFelt(request.entry_point_selector, 'entry_point_selector')
     const calldata = parseFelts(request.calldata, 'calldata')
     const state = params.block_id === 'pre_confirmed' ? anchors : sealed.anchors
+    let result: bigint[] | undefined
     try {
-      const anchor = state.get(address)
-      if (anchor) return anchorView(anchor, entry, calldata).map(hex)
-      const account = accounts.get(address)
-      if (account) {
-        if (entry !== SELECTORS.getPublicKey) throw rpcErrors.entrypointNotFound()
-        return [hex(account.publicKey)]
-      }
-      if (address === STRK_TOKEN_ADDRESS) {
-        if (entry !== SELECTORS.balanceOf) throw rpcErrors.entrypointNotFound()
-        const balance = accounts.get(feltArg(calldata, 0))?.balance ?? 0n
-        return [hex(balance % U128_LIMIT), hex(balance / U128_LIMIT)]
-      }
+      result = readOnly(state, address, entry, calldata)
     } catch (error) {
+      if (error instanceof EntryPointNotFound) throw rpcErrors.entrypointNotFound()
       if (error instanceof Panic) throw rpcErrors.contractError(error.message)
       throw error
     }
-    throw rpcErrors.contractNotFound()
+    if (result === undefined) throw rpcErrors.contractNotFound()
+    return result.map(hex)
   }
 
   function getNonce(params: Record<string, unknown>): string {
