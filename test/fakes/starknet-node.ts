@@ -332,8 +332,14 @@ interface Call {
   calldata: bigint[]
 }
 
-/** A Cairo panic inside a call: the transaction reverts with this short string. */
+/** A Cairo panic inside a call: the transaction reverts with this text. */
 class Panic extends Error {}
+/** Calling a selector the class does not have: a revert in a transaction, error 21 in starknet_call. */
+class EntryPointNotFound extends Panic {
+  constructor(entry: bigint) {
+    super(`Entry point EntryPointSelector(${felt64(entry)}) not found in contract.`)
+  }
+}
 
 // ---------------------------------------------------------------------------------------------
 // Transaction checks
@@ -473,7 +479,7 @@ function anchorView(contract: AnchorState, entry: bigint, calldata: bigint[]): b
       return [proof.reduce(poseidonPair, leaf) === found.root ? 1n : 0n]
     }
     default:
-      throw rpcErrors.entrypointNotFound()
+      throw new EntryPointNotFound(entry)
   }
 }
 
@@ -493,15 +499,28 @@ function anchorRoot(contract: AnchorState, caller: bigint, calldata: bigint[]): 
   }
 }
 
+/** What a node says when an OpenZeppelin account's __validate__ rejects the signature. */
+function invalidSignatureText(sender: bigint): string {
+  const message = 'Account: invalid signature'
+  const messageHex = hex(BigInt(shortString.encodeShortString(message)))
+  return (
+    `Transaction validation has failed:\n` +
+    `0: Error in the called contract (contract address: ${felt64(sender)}, class hash: ${felt64(LOCAL_ACCOUNT_CLASS_HASH)}, selector: ${felt64(selector('__validate__'))}):\n` +
+    `Execution failed. Failure reason:\n${messageHex} ('${message}').\n`
+  )
+}
+
 /** The revert text a Starknet node gives for a Cairo panic inside a call of the multicall. */
 function revertReason(sender: bigint, call: Call, classHash: bigint, panic: string): string {
-  const panicHex = hex(BigInt(shortString.encodeShortString(panic.slice(0, 31))))
+  // A Cairo short-string panic shows as its felt and its text; a longer system message as is.
+  const shown =
+    panic.length <= 31 ? `${hex(BigInt(shortString.encodeShortString(panic)))} ('${panic}')` : panic
   return (
     `Transaction execution has failed:\n` +
     `0: Error in the called contract (contract address: ${felt64(sender)}, class hash: ${felt64(LOCAL_ACCOUNT_CLASS_HASH)}, selector: ${felt64(SELECTORS.execute)}):\n` +
     `Execution failed. Failure reason:\n` +
     `Error in contract (contract address: ${felt64(call.to)}, class hash: ${felt64(classHash)}, selector: ${felt64(call.selector)}):\n` +
-    `${panicHex} ('${panic}').\n`
+    `${shown}.\n`
   )
 }
 
@@ -795,9 +814,14 @@ export async function startLocalStarknetNode(
     const emitted: EVENT[] = []
     for (const call of calls) {
       try {
-        const original = anchors.get(call.to)
-        if (!original) throw new Panic('CONTRACT_NOT_DEPLOYED')
-        if (call.selector !== SELECTORS.anchorRoot) throw new Panic('ENTRYPOINT_NOT_FOUND')
+        if (call.selector !== SELECTORS.anchorRoot || !anchors.has(call.to)) {
+          // Any other call only reads; it changes nothing but must exist.
+          if (readOnly(anchors, call.to, call.selector, call.calldata) === undefined) {
+            throw new Panic(`Requested contract address ${felt64(call.to)} is not deployed`)
+          }
+          continue
+        }
+        const original = anchors.get(call.to) as AnchorState
         const contract = touched.get(call.to) ?? { ...original, batches: new Map(original.batches) }
         const event = anchorRoot(contract, sender, call.calldata)
         const [batchId, root, leafCount] = call.calldata as [bigint, bigint, bigint]
@@ -1000,17 +1024,9 @@ export async function startLocalStarknetNode(
       if (anchors.has(sender)) throw rpcErrors.nonAccount()
       throw rpcErrors.validationFailure(`Requested contract address ${felt64(sender)} is not deployed.`)
     }
-    if (faults.insufficientBalance || maxFee(bounds, tip) > account.balance)
-      throw rpcErrors.insufficientBalance()
-    const minimum = gasUsed(0)
-    if (
-      bounds.l2_gas.max_price_per_unit < prices.l2Gas ||
-      bounds.l2_gas.max_amount < minimum.l2Gas ||
-      (bounds.l1_data_gas.max_amount > 0n && bounds.l1_data_gas.max_price_per_unit < prices.l1DataGas) ||
-      (bounds.l1_gas.max_amount > 0n && bounds.l1_gas.max_price_per_unit < prices.l1Gas)
-    ) {
-      throw rpcErrors.insufficientResources()
-    }
+    // The blockifier's order: nonce, then the bounds against the block's prices, then whether the
+    // balance covers the bounds, then __validate__ (the signature). A resend of a transaction
+    // still waiting is the mempool's duplicate before any of them.
     const known = transactions.get(hex(transactionHash))
     if (known && known.status === 'RECEIVED') throw rpcErrors.duplicateTx()
     const expectedNonce = account.nonce + waitingCount(sender)
@@ -1019,16 +1035,30 @@ export async function startLocalStarknetNode(
       if (faults.nonceAsValidationFailure) throw rpcErrors.validationFailure(refusal.data as string)
       throw refusal
     }
+    if (!boundsCoverPrices(bounds)) throw rpcErrors.insufficientResources()
+    if (faults.insufficientBalance || maxFee(bounds, tip) > account.balance) {
+      throw rpcErrors.insufficientBalance()
+    }
     if (!signatureMatches(transactionHash, signature, account.publicKey)) {
-      throw rpcErrors.validationFailure(
-        `Transaction validation has failed:\n0: Error in the called contract (contract address: ${felt64(sender)}, class hash: ${felt64(LOCAL_ACCOUNT_CLASS_HASH)}, selector: ${felt64(selector('__validate__'))}):\nExecution failed. Failure reason:\n${hex(BigInt(shortString.encodeShortString('Account: invalid signature')))} ('Account: invalid signature').\n`,
-      )
+      throw rpcErrors.validationFailure(invalidSignatureText(sender))
     }
     const record: TxRecord = { hash: hex(transactionHash), body: tx, sender, nonce, status: 'RECEIVED' }
     transactions.set(record.hash, record)
     waiting.push(record)
     if (options.autoMineMs !== undefined) later(options.autoMineMs, mine)
     return { transaction_hash: record.hash }
+  }
+
+  /** Each price at least the block's (for the resources the transaction may use), and gas for validation. */
+  function boundsCoverPrices(bounds: ResourceBoundsBN): boolean {
+    const covers = (bound: { max_amount: bigint; max_price_per_unit: bigint }, price: bigint) =>
+      bound.max_amount === 0n || bound.max_price_per_unit >= price
+    return (
+      bounds.l2_gas.max_amount >= GAS_FOR_VALIDATE &&
+      bounds.l2_gas.max_price_per_unit >= prices.l2Gas &&
+      covers(bounds.l1_data_gas, prices.l1DataGas) &&
+      covers(bounds.l1_gas, prices.l1Gas)
+    )
   }
 
   function estimateFee(params: Record<string, unknown>): FEE_ESTIMATE[] {
@@ -1061,6 +1091,26 @@ export async function startLocalStarknetNode(
 
   // --- reads -----------------------------------------------------------------------------------
 
+  /**
+   * A view of one of the stand-in's contracts (anchor, account, STRK token); undefined when no
+   * contract is at the address; throws a Panic as the Cairo code would.
+   */
+  function readOnly(state: Map<bigint, AnchorState>, address: bigint, entry: bigint, calldata: bigint[]) {
+    const anchor = state.get(address)
+    if (anchor) return anchorView(anchor, entry, calldata)
+    const account = accounts.get(address)
+    if (account) {
+      if (entry !== SELECTORS.getPublicKey) throw new EntryPointNotFound(entry)
+      return [account.publicKey]
+    }
+    if (address === STRK_TOKEN_ADDRESS) {
+      if (entry !== SELECTORS.balanceOf) throw new EntryPointNotFound(entry)
+      const balance = accounts.get(feltArg(calldata, 0))?.balance ?? 0n
+      return [balance % U128_LIMIT, balance / U128_LIMIT]
+    }
+    return undefined
+  }
+
   function call(params: Record<string, unknown>): string[] {
     const request = asObject(params.request, 'request')
     resolveBlock(params.block_id)
@@ -1068,25 +1118,16 @@ export async function startLocalStarknetNode(
     const entry = parseFelt(request.entry_point_selector, 'entry_point_selector')
     const calldata = parseFelts(request.calldata, 'calldata')
     const state = params.block_id === 'pre_confirmed' ? anchors : sealed.anchors
+    let result: bigint[] | undefined
     try {
-      const anchor = state.get(address)
-      if (!anchor && anchors.has(address)) throw rpcErrors.contractNotFound()
-      if (anchor) return anchorView(anchor, entry, calldata).map(hex)
-      const account = accounts.get(address)
-      if (account) {
-        if (entry !== SELECTORS.getPublicKey) throw rpcErrors.entrypointNotFound()
-        return [hex(account.publicKey)]
-      }
-      if (address === STRK_TOKEN_ADDRESS) {
-        if (entry !== SELECTORS.balanceOf) throw rpcErrors.entrypointNotFound()
-        const balance = accounts.get(feltArg(calldata, 0))?.balance ?? 0n
-        return [hex(balance % U128_LIMIT), hex(balance / U128_LIMIT)]
-      }
+      result = readOnly(state, address, entry, calldata)
     } catch (error) {
+      if (error instanceof EntryPointNotFound) throw rpcErrors.entrypointNotFound()
       if (error instanceof Panic) throw rpcErrors.contractError(error.message)
       throw error
     }
-    throw rpcErrors.contractNotFound()
+    if (result === undefined) throw rpcErrors.contractNotFound()
+    return result.map(hex)
   }
 
   function getNonce(params: Record<string, unknown>): string {
