@@ -15,21 +15,22 @@
  *   and `anchor_root` runs with the contract's rules (OpenZeppelin Ownable, consecutive batch ids,
  *   non-empty batches): a violation is a REVERTED receipt with the panic text and still bumps the
  *   nonce and charges the fee, as on the chain;
- * - a transaction is RECEIVED first and ACCEPTED_ON_L2 only when a block is produced (`mine()`, or
- *   a timer), ACCEPTED_ON_L1 later on request.
+ * - a transaction is RECEIVED first (in no block, no receipt), runs into the pre-confirmed block
+ *   on `preConfirm()` (PRE_CONFIRMED, receipt without block hash, visible to reads at
+ *   'pre_confirmed' only), is ACCEPTED_ON_L2 when the block is closed (`mine()`, or a timer) and
+ *   ACCEPTED_ON_L1 later on request.
  *
  * Faults are switched at run time through `node.faults` (down, slow, malformed answers, forgotten
  * or dropped transactions, insufficient balance, a wrong spec version).
  *
- * Simplifications, on purpose: state is the current state only (reads at an older block answer
- * with today's state), nonces are strict (the next nonce is the account's nonce plus its
+ * Simplifications, on purpose: two states are kept, 'pre_confirmed' and 'latest' (a read at an
+ * older block number answers with the latest state), STRK balances are current only, nonces are strict (the next nonce is the account's nonce plus its
  * transactions still waiting, no gaps accepted), a block holds every waiting transaction, and the
  * classes served by getClassAt carry an ABI but a placeholder Sierra program.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import type {
-  BLOCK_ID,
   BROADCASTED_INVOKE_TXN,
   CONTRACT_CLASS,
   EMITTED_EVENT,
@@ -138,6 +139,11 @@ export interface LocalNodeFaults {
   dropReceived?: boolean
   /** starknet_addInvokeTransaction answers INSUFFICIENT_ACCOUNT_BALANCE (54) whatever the balance. */
   insufficientBalance?: boolean
+  /**
+   * A wrong nonce is refused as VALIDATION_FAILURE (55) with the same text in `data`, as some
+   * gateways and nodes answer it, instead of INVALID_TRANSACTION_NONCE (52).
+   */
+  nonceAsValidationFailure?: boolean
   /** starknet_specVersion answers this instead of LOCAL_NODE_SPEC_VERSION. */
   specVersion?: string
   /** Limit delayMs, malformed and loseAnswer to requests naming one of these methods. */
@@ -166,7 +172,7 @@ export interface AnchorContractView {
   batches: AnchoredBatch[]
 }
 
-export type LocalTxStatus = 'RECEIVED' | 'ACCEPTED_ON_L2' | 'ACCEPTED_ON_L1' | 'DROPPED'
+export type LocalTxStatus = 'RECEIVED' | 'PRE_CONFIRMED' | 'ACCEPTED_ON_L2' | 'ACCEPTED_ON_L1' | 'DROPPED'
 
 export interface LocalStarknetNode {
   url: string
@@ -187,7 +193,12 @@ export interface LocalStarknetNode {
   /** State of an anchor contract (the only one when no address is given), for assertions. */
   anchored(address?: string): AnchorContractView
   transactionStatus(transactionHash: string): LocalTxStatus | undefined
-  /** Produces a block with every waiting transaction; returns its number. */
+  /**
+   * Runs every waiting transaction into the pre-confirmed block (receipts with finality
+   * PRE_CONFIRMED, visible to reads at 'pre_confirmed', not at 'latest'); returns its number.
+   */
+  preConfirm(): number
+  /** Closes a block with the pre-confirmed and every waiting transaction (ACCEPTED_ON_L2); returns its number. */
   mine(): number
   /** Marks every block produced so far (and their transactions) ACCEPTED_ON_L1. */
   acceptOnL1(): void
@@ -305,7 +316,7 @@ interface Block {
   hash: bigint
   parentHash: bigint
   timestamp: number
-  status: 'ACCEPTED_ON_L2' | 'ACCEPTED_ON_L1'
+  status: 'PRE_CONFIRMED' | 'ACCEPTED_ON_L2' | 'ACCEPTED_ON_L1'
   transactionHashes: string[]
 }
 
@@ -321,8 +332,14 @@ interface Call {
   calldata: bigint[]
 }
 
-/** A Cairo panic inside a call: the transaction reverts with this short string. */
+/** A Cairo panic inside a call: the transaction reverts with this text. */
 class Panic extends Error {}
+/** Calling a selector the class does not have: a revert in a transaction, error 21 in starknet_call. */
+class EntryPointNotFound extends Panic {
+  constructor(entry: bigint) {
+    super(`Entry point EntryPointSelector(${felt64(entry)}) not found in contract.`)
+  }
+}
 
 // ---------------------------------------------------------------------------------------------
 // Transaction checks
@@ -462,7 +479,7 @@ function anchorView(contract: AnchorState, entry: bigint, calldata: bigint[]): b
       return [proof.reduce(poseidonPair, leaf) === found.root ? 1n : 0n]
     }
     default:
-      throw rpcErrors.entrypointNotFound()
+      throw new EntryPointNotFound(entry)
   }
 }
 
@@ -482,15 +499,28 @@ function anchorRoot(contract: AnchorState, caller: bigint, calldata: bigint[]): 
   }
 }
 
+/** What a node says when an OpenZeppelin account's __validate__ rejects the signature. */
+function invalidSignatureText(sender: bigint): string {
+  const message = 'Account: invalid signature'
+  const messageHex = hex(BigInt(shortString.encodeShortString(message)))
+  return (
+    `Transaction validation has failed:\n` +
+    `0: Error in the called contract (contract address: ${felt64(sender)}, class hash: ${felt64(LOCAL_ACCOUNT_CLASS_HASH)}, selector: ${felt64(selector('__validate__'))}):\n` +
+    `Execution failed. Failure reason:\n${messageHex} ('${message}').\n`
+  )
+}
+
 /** The revert text a Starknet node gives for a Cairo panic inside a call of the multicall. */
 function revertReason(sender: bigint, call: Call, classHash: bigint, panic: string): string {
-  const panicHex = hex(BigInt(shortString.encodeShortString(panic.slice(0, 31))))
+  // A Cairo short-string panic shows as its felt and its text; a longer system message as is.
+  const shown =
+    panic.length <= 31 ? `${hex(BigInt(shortString.encodeShortString(panic)))} ('${panic}')` : panic
   return (
     `Transaction execution has failed:\n` +
     `0: Error in the called contract (contract address: ${felt64(sender)}, class hash: ${felt64(LOCAL_ACCOUNT_CLASS_HASH)}, selector: ${felt64(SELECTORS.execute)}):\n` +
     `Execution failed. Failure reason:\n` +
     `Error in contract (contract address: ${felt64(call.to)}, class hash: ${felt64(classHash)}, selector: ${felt64(call.selector)}):\n` +
-    `${panicHex} ('${panic}').\n`
+    `${shown}.\n`
   )
 }
 
@@ -629,6 +659,10 @@ export async function startLocalStarknetNode(
   const events: EMITTED_EVENT[] = []
   const requests: Array<{ method: string; params: unknown }> = []
   let faults: LocalNodeFaults = {}
+  /** The block being built (Starknet's pre_confirmed); its transactions have run already. */
+  let pending: Block | undefined
+  /** State as of the latest accepted block: what reads at 'latest' see (pre_confirmed sees the current one). */
+  let sealed = { anchors: new Map<bigint, AnchorState>(), nonces: new Map<bigint, bigint>() }
   let closed = false
   const timers = new Set<NodeJS.Timeout>()
 
@@ -661,10 +695,6 @@ export async function startLocalStarknetNode(
 
   function waitingCount(sender: bigint): bigint {
     return BigInt(waiting.filter((tx) => tx.sender === sender).length)
-  }
-
-  function isPreConfirmed(blockId: BLOCK_ID | undefined): boolean {
-    return blockId === 'pre_confirmed'
   }
 
   /** Resolves a block id to a produced block; 'pre_confirmed' has none and answers undefined. */
@@ -784,9 +814,14 @@ export async function startLocalStarknetNode(
     const emitted: EVENT[] = []
     for (const call of calls) {
       try {
-        const original = anchors.get(call.to)
-        if (!original) throw new Panic('CONTRACT_NOT_DEPLOYED')
-        if (call.selector !== SELECTORS.anchorRoot) throw new Panic('ENTRYPOINT_NOT_FOUND')
+        if (call.selector !== SELECTORS.anchorRoot || !anchors.has(call.to)) {
+          // Any other call only reads; it changes nothing but must exist.
+          if (readOnly(anchors, call.to, call.selector, call.calldata) === undefined) {
+            throw new Panic(`Requested contract address ${felt64(call.to)} is not deployed`)
+          }
+          continue
+        }
+        const original = anchors.get(call.to) as AnchorState
         const contract = touched.get(call.to) ?? { ...original, batches: new Map(original.batches) }
         const event = anchorRoot(contract, sender, call.calldata)
         const [batchId, root, leafCount] = call.calldata as [bigint, bigint, bigint]
@@ -874,7 +909,6 @@ export async function startLocalStarknetNode(
         transaction_hash: record.hash,
         transaction_index: index,
         event_index: eventIndex,
-        block_hash: hex(block.hash),
         block_number: block.number,
       })
     })
@@ -882,7 +916,7 @@ export async function startLocalStarknetNode(
       type: 'INVOKE' as const,
       transaction_hash: record.hash,
       actual_fee: { amount: hex(fee), unit: 'FRI' as const },
-      finality_status: 'ACCEPTED_ON_L2' as const,
+      finality_status: 'PRE_CONFIRMED' as const,
       messages_sent: [],
       events: receiptEvents,
       execution_resources: {
@@ -895,36 +929,70 @@ export async function startLocalStarknetNode(
       reverted === undefined
         ? { ...common, execution_status: 'SUCCEEDED' }
         : { ...common, execution_status: 'REVERTED', revert_reason: reverted }
-    record.status = 'ACCEPTED_ON_L2'
+    record.status = 'PRE_CONFIRMED'
     record.blockNumber = block.number
   }
 
-  function mine(): number {
+  function openBlock(): Block {
     const parent = latest()
-    const included = waiting.splice(0, waiting.length)
-    if (faults.dropReceived) {
-      for (const record of included) record.status = 'DROPPED'
-      return parent.number
-    }
-    const block: Block = {
+    pending ??= {
       number: parent.number + 1,
       hash: 0n,
       parentHash: parent.hash,
       timestamp: Math.max(parent.timestamp + 1, Math.floor(Date.now() / 1000)),
-      status: 'ACCEPTED_ON_L2',
-      transactionHashes: included.map((record) => record.hash),
+      status: 'PRE_CONFIRMED',
+      transactionHashes: [],
     }
+    return pending
+  }
+
+  /** Executes every waiting transaction into the pre-confirmed block (or drops them, as a fault). */
+  function preConfirm(): number {
+    const included = waiting.splice(0, waiting.length)
+    if (faults.dropReceived) {
+      for (const record of included) record.status = 'DROPPED'
+      return openBlock().number
+    }
+    const block = openBlock()
+    for (const record of included) {
+      execute(record, block, block.transactionHashes.length)
+      block.transactionHashes.push(record.hash)
+    }
+    return block.number
+  }
+
+  function copyAnchors(source: Map<bigint, AnchorState>) {
+    return new Map(
+      [...source].map(([address, state]) => [address, { ...state, batches: new Map(state.batches) }]),
+    )
+  }
+
+  /** Closes the pre-confirmed block (with every waiting transaction) as ACCEPTED_ON_L2. */
+  function mine(): number {
+    preConfirm()
+    const block = openBlock()
+    pending = undefined
     block.hash = BigInt(
       hash.computePoseidonHashOnElements([
         BigInt(block.number),
         block.parentHash,
-        ...included.map((record) => BigInt(record.hash)),
+        ...block.transactionHashes.map((txHash) => BigInt(txHash)),
       ]),
     )
+    block.status = 'ACCEPTED_ON_L2'
     blocks.push(block)
-    included.forEach((record, index) => {
-      execute(record, block, index)
-    })
+    for (const txHash of block.transactionHashes) {
+      const record = transactions.get(txHash) as TxRecord
+      record.status = 'ACCEPTED_ON_L2'
+      if (record.receipt) record.receipt = { ...record.receipt, finality_status: 'ACCEPTED_ON_L2' }
+    }
+    for (const event of events) {
+      if (event.block_number === block.number) event.block_hash = hex(block.hash)
+    }
+    sealed = {
+      anchors: copyAnchors(anchors),
+      nonces: new Map([...accounts].map(([a, state]) => [a, state.nonce])),
+    }
     if (options.l1AcceptMs !== undefined) later(options.l1AcceptMs, acceptOnL1)
     return block.number
   }
@@ -956,31 +1024,41 @@ export async function startLocalStarknetNode(
       if (anchors.has(sender)) throw rpcErrors.nonAccount()
       throw rpcErrors.validationFailure(`Requested contract address ${felt64(sender)} is not deployed.`)
     }
-    if (faults.insufficientBalance || maxFee(bounds, tip) > account.balance)
-      throw rpcErrors.insufficientBalance()
-    const minimum = gasUsed(0)
-    if (
-      bounds.l2_gas.max_price_per_unit < prices.l2Gas ||
-      bounds.l2_gas.max_amount < minimum.l2Gas ||
-      (bounds.l1_data_gas.max_amount > 0n && bounds.l1_data_gas.max_price_per_unit < prices.l1DataGas) ||
-      (bounds.l1_gas.max_amount > 0n && bounds.l1_gas.max_price_per_unit < prices.l1Gas)
-    ) {
-      throw rpcErrors.insufficientResources()
-    }
+    // The blockifier's order: nonce, then the bounds against the block's prices, then whether the
+    // balance covers the bounds, then __validate__ (the signature). A resend of a transaction
+    // still waiting is the mempool's duplicate before any of them.
     const known = transactions.get(hex(transactionHash))
     if (known && known.status === 'RECEIVED') throw rpcErrors.duplicateTx()
     const expectedNonce = account.nonce + waitingCount(sender)
-    if (nonce !== expectedNonce) throw rpcErrors.invalidNonce(sender, expectedNonce, nonce)
+    if (nonce !== expectedNonce) {
+      const refusal = rpcErrors.invalidNonce(sender, expectedNonce, nonce)
+      if (faults.nonceAsValidationFailure) throw rpcErrors.validationFailure(refusal.data as string)
+      throw refusal
+    }
+    if (!boundsCoverPrices(bounds)) throw rpcErrors.insufficientResources()
+    if (faults.insufficientBalance || maxFee(bounds, tip) > account.balance) {
+      throw rpcErrors.insufficientBalance()
+    }
     if (!signatureMatches(transactionHash, signature, account.publicKey)) {
-      throw rpcErrors.validationFailure(
-        `Transaction validation has failed:\n0: Error in the called contract (contract address: ${felt64(sender)}, class hash: ${felt64(LOCAL_ACCOUNT_CLASS_HASH)}, selector: ${felt64(selector('__validate__'))}):\nExecution failed. Failure reason:\n${hex(BigInt(shortString.encodeShortString('Account: invalid signature')))} ('Account: invalid signature').\n`,
-      )
+      throw rpcErrors.validationFailure(invalidSignatureText(sender))
     }
     const record: TxRecord = { hash: hex(transactionHash), body: tx, sender, nonce, status: 'RECEIVED' }
     transactions.set(record.hash, record)
     waiting.push(record)
     if (options.autoMineMs !== undefined) later(options.autoMineMs, mine)
     return { transaction_hash: record.hash }
+  }
+
+  /** Each price at least the block's (for the resources the transaction may use), and gas for validation. */
+  function boundsCoverPrices(bounds: ResourceBoundsBN): boolean {
+    const covers = (bound: { max_amount: bigint; max_price_per_unit: bigint }, price: bigint) =>
+      bound.max_amount === 0n || bound.max_price_per_unit >= price
+    return (
+      bounds.l2_gas.max_amount >= GAS_FOR_VALIDATE &&
+      bounds.l2_gas.max_price_per_unit >= prices.l2Gas &&
+      covers(bounds.l1_data_gas, prices.l1DataGas) &&
+      covers(bounds.l1_gas, prices.l1Gas)
+    )
   }
 
   function estimateFee(params: Record<string, unknown>): FEE_ESTIMATE[] {
@@ -1013,30 +1091,43 @@ export async function startLocalStarknetNode(
 
   // --- reads -----------------------------------------------------------------------------------
 
+  /**
+   * A view of one of the stand-in's contracts (anchor, account, STRK token); undefined when no
+   * contract is at the address; throws a Panic as the Cairo code would.
+   */
+  function readOnly(state: Map<bigint, AnchorState>, address: bigint, entry: bigint, calldata: bigint[]) {
+    const anchor = state.get(address)
+    if (anchor) return anchorView(anchor, entry, calldata)
+    const account = accounts.get(address)
+    if (account) {
+      if (entry !== SELECTORS.getPublicKey) throw new EntryPointNotFound(entry)
+      return [account.publicKey]
+    }
+    if (address === STRK_TOKEN_ADDRESS) {
+      if (entry !== SELECTORS.balanceOf) throw new EntryPointNotFound(entry)
+      const balance = accounts.get(feltArg(calldata, 0))?.balance ?? 0n
+      return [balance % U128_LIMIT, balance / U128_LIMIT]
+    }
+    return undefined
+  }
+
   function call(params: Record<string, unknown>): string[] {
     const request = asObject(params.request, 'request')
     resolveBlock(params.block_id)
     const address = parseFelt(request.contract_address, 'contract_address')
     const entry = parseFelt(request.entry_point_selector, 'entry_point_selector')
     const calldata = parseFelts(request.calldata, 'calldata')
+    const state = params.block_id === 'pre_confirmed' ? anchors : sealed.anchors
+    let result: bigint[] | undefined
     try {
-      const anchor = anchors.get(address)
-      if (anchor) return anchorView(anchor, entry, calldata).map(hex)
-      const account = accounts.get(address)
-      if (account) {
-        if (entry !== SELECTORS.getPublicKey) throw rpcErrors.entrypointNotFound()
-        return [hex(account.publicKey)]
-      }
-      if (address === STRK_TOKEN_ADDRESS) {
-        if (entry !== SELECTORS.balanceOf) throw rpcErrors.entrypointNotFound()
-        const balance = accounts.get(feltArg(calldata, 0))?.balance ?? 0n
-        return [hex(balance % U128_LIMIT), hex(balance / U128_LIMIT)]
-      }
+      result = readOnly(state, address, entry, calldata)
     } catch (error) {
+      if (error instanceof EntryPointNotFound) throw rpcErrors.entrypointNotFound()
       if (error instanceof Panic) throw rpcErrors.contractError(error.message)
       throw error
     }
-    throw rpcErrors.contractNotFound()
+    if (result === undefined) throw rpcErrors.contractNotFound()
+    return result.map(hex)
   }
 
   function getNonce(params: Record<string, unknown>): string {
@@ -1047,13 +1138,15 @@ export async function startLocalStarknetNode(
       if (anchors.has(address)) return '0x0'
       throw rpcErrors.contractNotFound()
     }
-    const pending = isPreConfirmed(params.block_id as BLOCK_ID) ? waitingCount(address) : 0n
-    return hex(account.nonce + pending)
+    // Transactions still waiting (RECEIVED) count in no block's nonce, as on a real node.
+    if (params.block_id === 'pre_confirmed') return hex(account.nonce)
+    return hex(sealed.nonces.get(address) ?? 0n)
   }
 
   function transactionStatus(params: Record<string, unknown>): TXN_STATUS_RESULT {
     const record = knownTransaction(params.transaction_hash)
     if (record.status === 'RECEIVED' || !record.receipt) return { finality_status: 'RECEIVED' }
+    // The receipt's finality moves with the block's: PRE_CONFIRMED, ACCEPTED_ON_L2, ACCEPTED_ON_L1.
     const receipt = record.receipt
     return receipt.execution_status === 'REVERTED'
       ? {
@@ -1068,7 +1161,9 @@ export async function startLocalStarknetNode(
     const record = knownTransaction(params.transaction_hash)
     // A real node has no receipt before the transaction is in a (pre-confirmed) block.
     if (!record.receipt || record.blockNumber === undefined) throw rpcErrors.txHashNotFound()
-    const block = blocks[record.blockNumber] as Block
+    const block = blocks[record.blockNumber]
+    // A pre-confirmed receipt has a block number but no block hash yet.
+    if (!block) return { ...record.receipt, block_number: record.blockNumber } as TXN_RECEIPT_WITH_BLOCK_INFO
     return { ...record.receipt, block_hash: hex(block.hash), block_number: block.number }
   }
 
@@ -1103,7 +1198,7 @@ export async function startLocalStarknetNode(
     const to =
       filter.to_block === undefined
         ? latest().number
-        : (resolveBlock(filter.to_block)?.number ?? latest().number)
+        : (resolveBlock(filter.to_block)?.number ?? latest().number + 1)
     // The token is the position in the node's event log of the first event not yet returned.
     let start = 0
     if (filter.continuation_token !== undefined) {
@@ -1123,17 +1218,17 @@ export async function startLocalStarknetNode(
 
   function blockWithTxHashes(params: Record<string, unknown>) {
     const block = resolveBlock(params.block_id)
-    if (!block) return { ...preConfirmedHeader(), transactions: [] }
+    if (!block) return { ...preConfirmedHeader(), transactions: [...(pending?.transactionHashes ?? [])] }
     return { ...blockHeader(block), transactions: block.transactionHashes }
   }
 
   function blockWithTxs(params: Record<string, unknown>) {
     const block = resolveBlock(params.block_id)
-    if (!block) return { ...preConfirmedHeader(), transactions: [] }
-    const txs = block.transactionHashes.map((txHash) =>
-      transactionWithHash(transactions.get(txHash) as TxRecord),
-    )
-    return { ...blockHeader(block), transactions: txs }
+    const hashes = block?.transactionHashes ?? pending?.transactionHashes ?? []
+    const txs = hashes.map((txHash) => transactionWithHash(transactions.get(txHash) as TxRecord))
+    return block
+      ? { ...blockHeader(block), transactions: txs }
+      : { ...preConfirmedHeader(), transactions: txs }
   }
 
   const handlers: HandlerTable = {
@@ -1350,6 +1445,8 @@ export async function startLocalStarknetNode(
         nonce: 0n,
         balance: accountOptions.balance ?? DEFAULT_ACCOUNT_BALANCE,
       })
+      // Deployed out of band: visible at every block id at once.
+      sealed.nonces.set(address, 0n)
       return { address: felt64(address), privateKey, publicKey: hex(publicKey) }
     },
     setBalance(address, balance) {
@@ -1364,6 +1461,7 @@ export async function startLocalStarknetNode(
         hash.calculateContractAddressFromHash(salt, LOCAL_ANCHOR_CLASS_HASH, [ownerFelt], 0),
       )
       anchors.set(address, { address, owner: ownerFelt, lastBatch: 0n, batches: new Map() })
+      sealed.anchors.set(address, { address, owner: ownerFelt, lastBatch: 0n, batches: new Map() })
       return felt64(address)
     },
     anchored(address) {
@@ -1378,6 +1476,7 @@ export async function startLocalStarknetNode(
       }
     },
     transactionStatus: (transactionHash) => transactions.get(hex(BigInt(transactionHash)))?.status,
+    preConfirm,
     mine,
     acceptOnL1,
     blockNumber: () => latest().number,

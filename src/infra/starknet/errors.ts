@@ -38,6 +38,7 @@ export const RpcCode = {
   CONTRACT_ERROR: 40,
   TRANSACTION_EXECUTION_ERROR: 41,
   INVALID_TRANSACTION_NONCE: 52,
+  DUPLICATE_TX: 59,
   UNEXPECTED_ERROR: 63,
 } as const
 
@@ -51,6 +52,26 @@ const TRANSIENT_CODES = new Set<number>([1, 24, 32, RpcCode.UNEXPECTED_ERROR])
 export function rpcCodeOf(error: unknown): number | undefined {
   return error instanceof RpcError ? error.code : undefined
 }
+
+/** The blockifier's text for a wrong nonce: "… Account nonce: 0x…; got: 0x…." */
+const NONCE_TEXT = /Invalid transaction nonce.*?Account nonce: (0x[0-9a-fA-F]+)/s
+
+/**
+ * Whether the node refused a transaction for its nonce: INVALID_TRANSACTION_NONCE (52), or
+ * VALIDATION_FAILURE (55) carrying the blockifier's nonce text, as some gateways answer it.
+ * Returns the nonce the node says it expects when its text names one, else null.
+ */
+export function nonceRefusal(error: unknown): { expected: bigint | null } | undefined {
+  if (!(error instanceof RpcError)) return undefined
+  const data = (error.baseError as { data?: unknown }).data
+  const text = typeof data === 'string' ? data : ''
+  const match = NONCE_TEXT.exec(text)
+  if (error.code === RpcCode.INVALID_TRANSACTION_NONCE || (error.code === VALIDATION_FAILURE && match)) {
+    return { expected: match?.[1] ? BigInt(match[1]) : null }
+  }
+  return undefined
+}
+const VALIDATION_FAILURE = 55
 
 /** The node's own words for a refusal: the message and, when present, its data (a revert reason). */
 function describeRpcError(error: RpcError): string {

@@ -10,7 +10,7 @@ import { type AnchoredRoot, readLastBatch, readOwner, readRoot } from './contrac
 import { ChainRefusedError, ChainStartError, ChainUnavailableError, toChainError } from './errors.js'
 import { parseHexFelt, toHexFelt } from './felts.js'
 import { requirePrivateKey } from './keys.js'
-import { connect } from './provider.js'
+import { connect, nodeOrigin } from './provider.js'
 import { type ChainTxStatus, readTransactionStatus } from './tx-status.js'
 import { type AnchorBatch, createAnchorWriter } from './writer.js'
 
@@ -91,7 +91,7 @@ export async function createStarknetChain(options: StarknetChainOptions): Promis
   }
   const writer = createAnchorWriter({ ...options, provider, chainId, contractAddress })
   options.logger?.info(
-    { rpcUrl: options.rpcUrl, chainId, contractAddress, specVersion: provider.readSpecVersion() },
+    { node: nodeOrigin(options.rpcUrl), chainId, contractAddress, specVersion: provider.readSpecVersion() },
     'starknet adapter connected',
   )
 

@@ -38,7 +38,20 @@ export function fetchWithTimeout(timeoutMs: number): typeof fetch {
   }
 }
 
+/**
+ * The node's scheme, host and port, for messages and logs: hosted RPC endpoints often carry an
+ * API key in the path or query, which must not reach a log line.
+ */
+export function nodeOrigin(rpcUrl: string): string {
+  try {
+    return new URL(rpcUrl).origin
+  } catch {
+    return '(invalid URL)'
+  }
+}
+
 export async function connect({ rpcUrl, timeoutMs }: ConnectOptions): Promise<RpcProvider> {
+  const node = nodeOrigin(rpcUrl)
   let provider: RpcProvider
   try {
     provider = await RpcProvider.create({
@@ -49,14 +62,14 @@ export async function connect({ rpcUrl, timeoutMs }: ConnectOptions): Promise<Rp
     })
   } catch (error) {
     if (error instanceof Error && /specification version/i.test(error.message)) {
-      throw new ChainStartError(`Starknet node at ${rpcUrl}: ${error.message}`, { cause: error })
+      throw new ChainStartError(`Starknet node at ${node}: ${error.message}`, { cause: error })
     }
-    throw toChainError(error, `Starknet node at ${rpcUrl}: reading its spec version`)
+    throw toChainError(error, `Starknet node at ${node}: reading its spec version`)
   }
   const specVersion = provider.readSpecVersion()
   if (!specVersion || !isSupportedSpecVersion(toReleaseVersion(specVersion))) {
     throw new ChainStartError(
-      `Starknet node at ${rpcUrl} speaks JSON-RPC spec ${specVersion ?? '(none)'}, which starknet.js ` +
+      `Starknet node at ${node} speaks JSON-RPC spec ${specVersion ?? '(none)'}, which starknet.js ` +
         `10.8.0 does not implement exactly (it implements 0.9.0 and 0.10.0, 0.10.2–0.10.4): use a node ` +
         'or endpoint path serving one of those',
     )

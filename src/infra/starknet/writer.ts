@@ -10,8 +10,8 @@
  * Why a local nonce: reading it from the node before each send sees only what is in a block, not
  * our own transaction still in the mempool, so two quick batches would collide. It is read once,
  * incremented when the node accepts a transaction, and read again when the node says it is wrong
- * (error 52, another writer spent one) or when a send ended without an answer (the node may or
- * may not have taken it).
+ * (error 52, or 55 with the nonce text: another writer spent one) or when a send ended without
+ * an answer (the node may or may not have taken it).
  *
  * Why explicit resource bounds: without them starknet.js estimates and signs whatever the
  * estimate says, with no upper limit. We estimate, add starknet.js's overhead (50% on amounts and
@@ -24,9 +24,18 @@ import {
   ETransactionVersion,
   type ResourceBoundsBN,
   type RpcProvider,
+  type Signature,
+  Signer,
 } from 'starknet'
 import type { Logger } from '../logger.js'
-import { ChainRefusedError, ChainUnavailableError, RpcCode, rpcCodeOf, toChainError } from './errors.js'
+import {
+  ChainRefusedError,
+  ChainUnavailableError,
+  nonceRefusal,
+  RpcCode,
+  rpcCodeOf,
+  toChainError,
+} from './errors.js'
 import { feltFromNode, parseHexFelt, requireFelt, requireU64, toHexFelt } from './felts.js'
 
 export interface AnchorBatch {
@@ -84,6 +93,19 @@ export function maxFeeOf(bounds: ResourceBoundsBN): bigint {
  */
 const TIP = 0n
 
+/**
+ * A Signer that remembers the last hash it signed: the transaction hash, known before the node
+ * answers. It lets a resend of a transaction whose answer was lost be recognised (the node
+ * answers DUPLICATE_TX for the very same hash) and checks the hash the node answers with.
+ */
+class HashRecordingSigner extends Signer {
+  signedHash: string | undefined
+  protected override async signRaw(msgHash: string): Promise<Signature> {
+    this.signedHash = msgHash
+    return super.signRaw(msgHash)
+  }
+}
+
 export interface AnchorWriter {
   submit(batch: AnchorBatch): Promise<{ transactionHash: string }>
   /** Resolves once the submissions queued so far have ended. */
@@ -93,10 +115,11 @@ export interface AnchorWriter {
 export function createAnchorWriter(options: WriterOptions): AnchorWriter {
   const { provider, contractAddress, maxFeeFri, logger } = options
   const accountAddress = toHexFelt(parseHexFelt(options.accountAddress, 'accountAddress'))
+  const signer = new HashRecordingSigner(options.privateKey)
   const account = new Account({
     provider,
     address: accountAddress,
-    signer: options.privateKey,
+    signer,
     // Known, so starknet.js does not fetch the account's class to find out.
     cairoVersion: '1',
     transactionVersion: ETransactionVersion.V3,
@@ -140,33 +163,62 @@ export function createAnchorWriter(options: WriterOptions): AnchorWriter {
     lane.nonce ??= await readNonce()
     const nonce = lane.nonce
     const resourceBounds = await boundedResources(call, nonce)
+    signer.signedHash = undefined
     let answer: unknown
     try {
       answer = await account.execute(call.call, { nonce, resourceBounds, tip: TIP })
     } catch (error) {
+      // The same transaction (same hash: same fields, same nonce) is already with the node: a
+      // resend after a lost answer. It was sent; its hash is the one we signed.
+      if (rpcCodeOf(error) === RpcCode.DUPLICATE_TX && signer.signedHash !== undefined) {
+        return accepted(call, nonce, signer.signedHash, 'starknet anchor was already with the node')
+      }
       const failure = toChainError(error, `sending the anchor of batch ${call.batchId}`)
       // No answer: the node may have taken the transaction, so our nonce may be spent.
       if (failure instanceof ChainUnavailableError) lane.nonce = undefined
       throw failure
     }
-    const hash = (answer as { transaction_hash?: unknown } | null)?.transaction_hash
     // The node answered, so it took the transaction: the nonce is spent even if the hash is garbled.
     lane.nonce = nonce + 1n
-    const transactionHash = toHexFelt(feltFromNode(hash, 'addInvokeTransaction'))
-    logger?.info(
-      { batchId: String(call.batchId), transactionHash, nonce: String(nonce) },
-      'starknet anchor submitted',
+    const answered = feltFromNode(
+      (answer as { transaction_hash?: unknown } | null)?.transaction_hash,
+      'addInvokeTransaction',
     )
+    const signed = signer.signedHash === undefined ? undefined : BigInt(signer.signedHash)
+    if (signed !== answered) {
+      throw new ChainUnavailableError(
+        `addInvokeTransaction: malformed answer (hash ${toHexFelt(answered)}, but the transaction signed ` +
+          `has hash ${signed === undefined ? '(none)' : toHexFelt(signed)})`,
+      )
+    }
+    return accepted(call, nonce, toHexFelt(answered), 'starknet anchor submitted')
+  }
+
+  function accepted(call: AnchorCall, nonce: bigint, hash: string, message: string) {
+    lane.nonce = nonce + 1n
+    const transactionHash = toHexFelt(BigInt(hash))
+    logger?.info({ batchId: String(call.batchId), transactionHash, nonce: String(nonce) }, message)
     return { transactionHash }
+  }
+
+  /**
+   * The nonce to retry with after a nonce refusal: the higher of what the node reads and what its
+   * refusal says it expects. A read alone is not enough: a transaction of ours still RECEIVED (its
+   * answer lost) is in no block's nonce, and the node's text then names the nonce after it.
+   */
+  async function reconciledNonce(expected: bigint | null): Promise<bigint> {
+    const read = await readNonce()
+    return expected !== null && expected > read ? expected : read
   }
 
   async function submitSerially(call: AnchorCall): Promise<{ transactionHash: string }> {
     try {
       return await sendOnce(call)
     } catch (error) {
-      if (rpcCodeOf((error as Error).cause) !== RpcCode.INVALID_TRANSACTION_NONCE) throw error
+      const refusal = nonceRefusal((error as Error).cause)
+      if (!refusal) throw error
       const stale = lane.nonce
-      lane.nonce = await readNonce()
+      lane.nonce = await reconciledNonce(refusal.expected)
       logger?.warn(
         { batchId: String(call.batchId), staleNonce: String(stale), nonce: String(lane.nonce) },
         'starknet nonce reconciled with the node; retrying once',
@@ -175,8 +227,7 @@ export function createAnchorWriter(options: WriterOptions): AnchorWriter {
         return await sendOnce(call)
       } catch (retryError) {
         // Twice wrong: whoever else writes with this account is still at it. Read again next time.
-        if (rpcCodeOf((retryError as Error).cause) === RpcCode.INVALID_TRANSACTION_NONCE)
-          lane.nonce = undefined
+        if (nonceRefusal((retryError as Error).cause)) lane.nonce = undefined
         throw retryError
       }
     }
