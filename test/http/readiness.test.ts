@@ -52,7 +52,11 @@ describe('health and readiness', () => {
     expect(res.statusCode).toBe(200)
     expect(res.json()).toEqual({
       status: 'ready',
-      checks: { database: { ok: true }, migrations: { ok: true } },
+      checks: {
+        database: { ok: true },
+        migrations: { ok: true },
+        anchoring: { ok: true, detail: expect.stringMatching(/^lag \d+ s; 0 batch\(es\) not final/) },
+      },
     })
   })
 

@@ -3,7 +3,7 @@ import { anchoringStatus, listBatches } from '../../../services/anchoring/querie
 import { authorizeRequest } from '../../plugins/authorize.js'
 import { problemResponses } from '../../schemas/problem.js'
 import type { RouteModule } from '../../types.js'
-import { Page, PageQuery } from '../markets/schemas.js'
+import { Nullable, PageQuery } from '../markets/schemas.js'
 import { AnchorBatch, AnchoringStatus, Chain } from './schemas.js'
 
 /** GET /v1/ledger/anchors: the anchoring batches, newest first, with where anchoring stands. */
@@ -18,7 +18,12 @@ export const listAnchorsRoute: RouteModule = (app, ctx) => {
           'Every posting and every decision or resolution record is a leaf of one batch; a batch is final once its root is on the chain (status anchored).',
         querystring: Type.Object(PageQuery, { additionalProperties: false }),
         response: {
-          200: Type.Intersect([Page(AnchorBatch), Type.Object({ anchoring: AnchoringStatus, chain: Chain })]),
+          200: Type.Object({
+            items: Type.Array(AnchorBatch),
+            next_cursor: Nullable(Type.String()),
+            anchoring: AnchoringStatus,
+            chain: Chain,
+          }),
           ...problemResponses(400),
         },
       },
@@ -34,9 +39,7 @@ export const listAnchorsRoute: RouteModule = (app, ctx) => {
   )
 }
 
-export function chainOf(config: { STARKNET_CHAIN_ID?: string; STARKNET_CONTRACT_ADDRESS?: string }) {
-  return {
-    network: config.STARKNET_CHAIN_ID ?? null,
-    contract_address: config.STARKNET_CONTRACT_ADDRESS ?? null,
-  }
+/** The contract the roots are anchored on, as configured (null: roots stay local). */
+export function chainOf(config: { STARKNET_CONTRACT_ADDRESS?: string }) {
+  return { contract_address: config.STARKNET_CONTRACT_ADDRESS ?? null }
 }

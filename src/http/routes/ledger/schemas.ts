@@ -41,10 +41,9 @@ export const AnchoringStatus = Type.Object({
 })
 
 export const Chain = Type.Object({
-  network: Nullable(
-    Type.String({ description: 'Chain id (e.g. SN_MAIN), null when no chain is configured' }),
+  contract_address: Nullable(
+    Type.String({ description: 'The anchor contract; null when no chain is configured' }),
   ),
-  contract_address: Nullable(Type.String()),
 })
 
 export const ProofDocumentSchema = Type.Object(
@@ -69,5 +68,5 @@ export const ProofDocumentSchema = Type.Object(
 export const ServedProof = Type.Object({
   proof: ProofDocumentSchema,
   batch: AnchorBatch,
-  chain: Type.Object({ contract_address: Nullable(Type.String()) }),
+  chain: Chain,
 })
