@@ -133,8 +133,8 @@ export interface LocalNodeFaults {
   malformed?: 'invalid-json' | 'wrong-shape' | 'no-result' | 'html-502'
   /** Process the request, then cut the socket: the client never learns the outcome. */
   loseAnswer?: boolean
-  /** Status, receipt and transaction lookups answer TXN_HASH_NOT_FOUND (29) for every hash. */
-  forgetTransactions?: boolean
+  /** Status, receipt and transaction lookups answer TXN_HASH_NOT_FOUND (29): for every hash, or these. */
+  forgetTransactions?: boolean | string[]
   /** The next block drops every waiting transaction instead of including it (they become unknown). */
   dropReceived?: boolean
   /** starknet_addInvokeTransaction answers INSUFFICIENT_ACCOUNT_BALANCE (54) whatever the balance. */
@@ -146,6 +146,14 @@ export interface LocalNodeFaults {
   nonceAsValidationFailure?: boolean
   /** starknet_specVersion answers this instead of LOCAL_NODE_SPEC_VERSION. */
   specVersion?: string
+  /**
+   * Scripts an answer: return a result or a JSON-RPC error to send instead of the node's own, or
+   * undefined to let the node answer (e.g. a status of CANDIDATE, which the stand-in never reaches).
+   */
+  respond?: (
+    method: string,
+    params: unknown,
+  ) => { result: unknown } | { error: { code: number; message: string; data?: unknown } } | undefined
   /** Limit delayMs, malformed and loseAnswer to requests naming one of these methods. */
   methods?: string[]
 }
@@ -786,7 +794,10 @@ export async function startLocalStarknetNode(
   function knownTransaction(transactionHash: unknown): TxRecord {
     const wanted = hex(parseFelt(transactionHash, 'transaction_hash'))
     const record = transactions.get(wanted)
-    if (faults.forgetTransactions || !record || record.status === 'DROPPED') throw rpcErrors.txHashNotFound()
+    const forgotten = faults.forgetTransactions
+    const isForgotten =
+      forgotten === true || (Array.isArray(forgotten) && forgotten.some((h) => BigInt(h) === BigInt(wanted)))
+    if (isForgotten || !record || record.status === 'DROPPED') throw rpcErrors.txHashNotFound()
     return record
   }
 
@@ -1277,6 +1288,8 @@ export async function startLocalStarknetNode(
     }
     requests.push({ method: message.method, params: message.params })
     const handler = (handlers as Record<string, Handler<keyof Methods> | undefined>)[message.method]
+    const scripted = faults.respond?.(message.method, message.params)
+    if (scripted) return { jsonrpc: '2.0', id, ...scripted }
     if (!handler) return { jsonrpc: '2.0', id, error: { code: -32601, message: 'Method not found' } }
     try {
       const params = message.params === undefined ? {} : asObject(message.params, 'params')
