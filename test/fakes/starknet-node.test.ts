@@ -603,6 +603,24 @@ describe('local Starknet stand-in: faults', () => {
     expect((await provider.getTransactionStatus(txHash)).finality_status).toBe('ACCEPTED_ON_L2')
   })
 
+  it('forgetTransactions with hashes forgets only those', async () => {
+    const kept = await anchor(1n, ROOT_1, 1n)
+    const lost = await anchor(2n, ROOT_2, 1n)
+    await node.faults.set({ forgetTransactions: [lost] })
+    expect((await rpcErrorOf(provider.getTransactionStatus(lost))).code).toBe(29)
+    expect((await provider.getTransactionStatus(kept)).finality_status).toBe('ACCEPTED_ON_L2')
+  })
+
+  it('respond: a test scripts one answer (a CANDIDATE status) and the node answers the rest', async () => {
+    const txHash = await anchor(1n, ROOT_1, 1n)
+    await node.faults.set({
+      respond: (method) =>
+        method === 'starknet_getTransactionStatus' ? { result: { finality_status: 'CANDIDATE' } } : undefined,
+    })
+    expect(await provider.getTransactionStatus(txHash)).toEqual({ finality_status: 'CANDIDATE' })
+    expect((await provider.getTransactionReceipt(txHash)).isSuccess()).toBe(true)
+  })
+
   it('dropReceived: a received transaction is dropped, becomes unknown, and waitForTransaction says it was evicted', async () => {
     const { transaction_hash } = await account.execute(anchorCall(1n, ROOT_1, 1n), {
       resourceBounds: BOUNDS,

@@ -20,13 +20,14 @@
  *   'pre_confirmed' only), is ACCEPTED_ON_L2 when the block is closed (`mine()`, or a timer) and
  *   ACCEPTED_ON_L1 later on request.
  *
- * Faults are switched at run time through `node.faults` (down, slow, malformed answers, forgotten
- * or dropped transactions, insufficient balance, a wrong spec version).
+ * Faults are switched at run time through `node.faults` (down, slow, lost or malformed answers,
+ * forgotten or dropped transactions, insufficient balance, a wrong spec version, scripted answers).
  *
  * Simplifications, on purpose: two states are kept, 'pre_confirmed' and 'latest' (a read at an
- * older block number answers with the latest state), STRK balances are current only, nonces are strict (the next nonce is the account's nonce plus its
- * transactions still waiting, no gaps accepted), a block holds every waiting transaction, and the
- * classes served by getClassAt carry an ABI but a placeholder Sierra program.
+ * older block number answers with the latest state) and STRK balances are current only; nonces
+ * are strict (the next nonce is the account's nonce plus its transactions still waiting, no
+ * gaps); a block takes every waiting transaction; gas use is a fixed cost per call; the classes
+ * served by getClassAt carry a real ABI but a placeholder Sierra program.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
@@ -49,12 +50,13 @@ import { ec, hash, shortString } from 'starknet'
 // Constants
 
 /**
- * starknet.js 10.8.0's default channel is `RpcChannel` RPC0.10.4 (src/channel/rpc_0_10_4.ts,
- * chosen because its DEFAULT_GLOBAL_CONFIG.rpcVersion is 0.10.x); `RpcProvider.create` accepts
- * any 0.9.x / 0.10.x node and throws a LibraryError for other majors/minors.
+ * starknet.js 10.8.0's DEFAULT_GLOBAL_CONFIG.rpcVersion is '0.10.0', which selects its 0.10
+ * channel, RpcChannel 'RPC0.10.4' (types from @starknet-io/types-js 0.10.4). `RpcProvider.create`
+ * reads starknet_specVersion: a 0.9.x or 0.10.x answer is accepted (an unknown patch only logs a
+ * warning), anything else throws a LibraryError.
  */
 export const LOCAL_NODE_SPEC_VERSION = '0.10.4'
-/** Block header field; 0.14.1 is the protocol version starknet.js 10.8 knows the newest rules of. */
+/** Block headers' protocol version; starknet.js reads it only to pick the class hash rules of declares. */
 const STARKNET_VERSION = '0.14.1'
 /** A chain id of our own, so nothing signed for this stand-in is valid on a real network. */
 export const LOCAL_CHAIN_ID = shortString.encodeShortString('DM_LOCAL_STANDIN')
@@ -133,9 +135,12 @@ export interface LocalNodeFaults {
   malformed?: 'invalid-json' | 'wrong-shape' | 'no-result' | 'html-502'
   /** Process the request, then cut the socket: the client never learns the outcome. */
   loseAnswer?: boolean
-  /** Status, receipt and transaction lookups answer TXN_HASH_NOT_FOUND (29) for every hash. */
-  forgetTransactions?: boolean
-  /** The next block drops every waiting transaction instead of including it (they become unknown). */
+  /** Status, receipt and transaction lookups answer TXN_HASH_NOT_FOUND (29): for every hash, or these. */
+  forgetTransactions?: boolean | string[]
+  /**
+   * preConfirm() and mine() drop every waiting transaction instead of running it, as a mempool
+   * evicts: it becomes unknown (29) and its nonce is free again.
+   */
   dropReceived?: boolean
   /** starknet_addInvokeTransaction answers INSUFFICIENT_ACCOUNT_BALANCE (54) whatever the balance. */
   insufficientBalance?: boolean
@@ -146,6 +151,14 @@ export interface LocalNodeFaults {
   nonceAsValidationFailure?: boolean
   /** starknet_specVersion answers this instead of LOCAL_NODE_SPEC_VERSION. */
   specVersion?: string
+  /**
+   * Scripts an answer: return a result or a JSON-RPC error to send instead of the node's own, or
+   * undefined to let the node answer (e.g. a status of CANDIDATE, which the stand-in never reaches).
+   */
+  respond?: (
+    method: string,
+    params: unknown,
+  ) => { result: unknown } | { error: { code: number; message: string; data?: unknown } } | undefined
   /** Limit delayMs, malformed and loseAnswer to requests naming one of these methods. */
   methods?: string[]
 }
@@ -372,12 +385,12 @@ function daMode(value: unknown, what: string): 0 | 1 {
 }
 
 /** The v3 invoke hash, computed by starknet.js's own function from the fields as received. */
-function invokeTransactionHash(tx: BROADCASTED_INVOKE_TXN, chainId: string, version: '0x3' | string): bigint {
+function invokeTransactionHash(tx: BROADCASTED_INVOKE_TXN, chainId: string): bigint {
   const bounds = parseResourceBounds(tx.resource_bounds)
   return BigInt(
     hash.calculateInvokeTransactionHash({
       senderAddress: parseFelt(tx.sender_address, 'sender_address'),
-      version: version as '0x3',
+      version: '0x3',
       compiledCalldata: parseFelts(tx.calldata, 'calldata').map(hex),
       chainId: chainId as '0x534e5f5345504f4c4941',
       nonce: parseFelt(tx.nonce, 'nonce'),
@@ -786,7 +799,10 @@ export async function startLocalStarknetNode(
   function knownTransaction(transactionHash: unknown): TxRecord {
     const wanted = hex(parseFelt(transactionHash, 'transaction_hash'))
     const record = transactions.get(wanted)
-    if (faults.forgetTransactions || !record || record.status === 'DROPPED') throw rpcErrors.txHashNotFound()
+    const forgotten = faults.forgetTransactions
+    const isForgotten =
+      forgotten === true || (Array.isArray(forgotten) && forgotten.some((h) => BigInt(h) === BigInt(wanted)))
+    if (isForgotten || !record || record.status === 'DROPPED') throw rpcErrors.txHashNotFound()
     return record
   }
 
@@ -1018,7 +1034,7 @@ export async function startLocalStarknetNode(
     const bounds = parseResourceBounds(tx.resource_bounds)
     const tip = parseBounded(tx.tip, U64_LIMIT, 'tip')
     const signature = parseFelts(tx.signature, 'signature')
-    const transactionHash = invokeTransactionHash(tx, chainId, tx.version)
+    const transactionHash = invokeTransactionHash(tx, chainId)
     const account = accounts.get(sender)
     if (!account) {
       if (anchors.has(sender)) throw rpcErrors.nonAccount()
@@ -1277,6 +1293,8 @@ export async function startLocalStarknetNode(
     }
     requests.push({ method: message.method, params: message.params })
     const handler = (handlers as Record<string, Handler<keyof Methods> | undefined>)[message.method]
+    const scripted = faults.respond?.(message.method, message.params)
+    if (scripted) return { jsonrpc: '2.0', id, ...scripted }
     if (!handler) return { jsonrpc: '2.0', id, error: { code: -32601, message: 'Method not found' } }
     try {
       const params = message.params === undefined ? {} : asObject(message.params, 'params')
