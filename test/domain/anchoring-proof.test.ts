@@ -129,38 +129,69 @@ describe('verifyProof refuses', () => {
   const decision = DOCS[3]!
 
   it.each([
-    ['not an object', 'proof'],
-    ['null', null],
-    ['an array', [posting]],
-    ['version 2', withChange(posting, { version: 2 })],
-    ['version "1"', withChange(posting, { version: '1' })],
-    ['an unknown kind', withChange(posting, { kind: 'trade' })],
-    ['a missing key', (({ batch_id: _, ...rest }) => rest)(posting)],
-    ['an extra key', withChange(posting, { note: 'x' })],
-    ['fields not an object', withChange(posting, { fields: 'seq=11' })],
-    ['fields null', withChange(posting, { fields: null })],
-    ['path not an array', withChange(posting, { path: posting.path.join(',') })],
-    ['index a string', withChange(posting, { index: '0' })],
-    ['index fractional', withChange(posting, { index: 0.5 })],
-    ['leaf_count a bigint', withChange(posting, { leaf_count: 5n })],
-    ['a padded leaf', withChange(posting, { leaf: posting.leaf.replace('0x', '0x00') })],
-    ['an upper-case root', withChange(posting, { root: posting.root.toUpperCase().replace('0X', '0x') })],
+    ['not an object', 'proof', 'a proof document is a JSON object'],
+    ['null', null, 'a proof document is a JSON object'],
+    ['an array', [posting], 'a proof document is a JSON object'],
+    ['version 2', withChange(posting, { version: 2 }), 'version must be 1, got number'],
+    ['version "1"', withChange(posting, { version: '1' }), 'version must be 1, got "1"'],
+    [
+      'an unknown kind',
+      withChange(posting, { kind: 'trade' }),
+      'kind must be one of posting, decision, resolution',
+    ],
+    [
+      'a missing key',
+      (({ batch_id: _, ...rest }) => rest)(posting),
+      'a proof document has exactly the keys batch_id, fields, index, kind, leaf, leaf_count, path, root, version',
+    ],
+    ['an extra key', withChange(posting, { note: 'x' }), 'a proof document has exactly the keys'],
+    ['fields not an object', withChange(posting, { fields: 'seq=11' }), 'fields must be an object'],
+    ['fields null', withChange(posting, { fields: null }), 'fields must be an object'],
+    ['fields an array', withChange(posting, { fields: [] }), 'fields must be an object'],
+    ['path not an array', withChange(posting, { path: posting.path.join(',') }), 'path must be an array'],
+    ['index a string', withChange(posting, { index: '0' }), 'index and leaf_count must be integers'],
+    ['index fractional', withChange(posting, { index: 0.5 }), 'index and leaf_count must be integers'],
+    ['leaf_count a bigint', withChange(posting, { leaf_count: 5n }), 'index and leaf_count must be integers'],
+    [
+      'a padded leaf',
+      withChange(posting, { leaf: posting.leaf.replace('0x', '0x00') }),
+      'leaf must be lowercase',
+    ],
+    [
+      'an upper-case root',
+      withChange(posting, { root: posting.root.toUpperCase().replace('0X', '0x') }),
+      'root must be lowercase',
+    ],
     [
       'a padded path element',
       withChange(posting, { path: [`0x0${posting.path[0]!.slice(2)}`, ...posting.path.slice(1)] }),
+      'path[0] must be lowercase',
     ],
     [
       'a path element ≥ P',
-      withChange(posting, { path: [`0x${FIELD_PRIME.toString(16)}`, ...posting.path.slice(1)] }),
+      withChange(posting, { path: [posting.path[0], `0x${FIELD_PRIME.toString(16)}`, posting.path[2]] }),
+      'path[1] must be a felt in [0, P)',
     ],
-    ['a path element as a number', withChange(posting, { path: [1, ...posting.path.slice(1)] })],
-    ['a decimal batch id with a sign', withChange(posting, { batch_id: '+7' })],
-    ['a batch id ≥ 2^64', withChange(posting, { batch_id: (2n ** 64n).toString() })],
-    ['a numeric batch id', withChange(posting, { batch_id: 7 })],
-  ])('%s: malformed', (_name, doc) => {
+    [
+      'a path element as a number',
+      withChange(posting, { path: [1, ...posting.path.slice(1)] }),
+      'path[0] must be lowercase 0x hex without leading zeros, got number',
+    ],
+    [
+      'a decimal batch id with a sign',
+      withChange(posting, { batch_id: '+7' }),
+      'batch_id must be a decimal string',
+    ],
+    [
+      'a batch id ≥ 2^64',
+      withChange(posting, { batch_id: (2n ** 64n).toString() }),
+      'batch_id must be an integer',
+    ],
+    ['a numeric batch id', withChange(posting, { batch_id: 7 }), 'batch_id must be a decimal string'],
+  ])('%s: malformed', (_name, doc, reason) => {
     const result = verifyProof(doc)
-    expect(result.ok).toBe(false)
-    if (!result.ok) expect(result.code).toBe('malformed')
+    expect(result).toMatchObject({ ok: false, code: 'malformed' })
+    if (!result.ok) expect(result.reason).toContain(reason)
   })
 
   it.each([
@@ -250,7 +281,11 @@ describe('verifyProof refuses', () => {
     let deep: unknown = 1
     for (let i = 0; i < 100_000; i++) deep = [deep]
     const result = verifyProof(withChange(decision, { fields: { ...decision.fields, record: deep } }))
-    expect(result).toMatchObject({ ok: false, code: 'malformed' })
+    expect(result).toMatchObject({
+      ok: false,
+      code: 'bad_fields',
+      reason: 'Maximum call stack size exceeded',
+    })
     const hostile = {
       ...decision,
       get fields(): never {
