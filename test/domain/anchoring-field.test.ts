@@ -58,6 +58,18 @@ describe('the field', () => {
     expect(codeOf(() => assertUnsigned(1 as never, U64_LIMIT, 'seq'))).toBe('invalid_integer')
   })
 
+  it('errors are AnchoringErrors with a name and a stable code', () => {
+    try {
+      assertFelt(-1n, 'x')
+    } catch (error) {
+      expect(error).toBeInstanceOf(AnchoringError)
+      expect((error as AnchoringError).name).toBe('AnchoringError')
+      expect((error as AnchoringError).code).toBe('invalid_felt')
+    }
+    expect(isAnchoringError(new Error('x'))).toBe(false)
+    expect.assertions(4)
+  })
+
   it('poseidon refuses an input ≥ P, which the library would silently reduce', () => {
     // The reduction the guard prevents: starknet.js hashes P + 5 as 5.
     expect(() => poseidon([FIELD_PRIME + 5n])).toThrow(AnchoringError)
@@ -109,6 +121,14 @@ describe('felt spelling', () => {
     expect(() => parseFeltHex(null, 'root')).toThrow('got null')
     expect(() => parseFeltHex(['0x1'], 'root')).toThrow('got an array')
     expect(() => parseFeltHex(`0x${'f'.repeat(100)}`)).toThrow(`got "0x${'f'.repeat(78)}…"`)
+    // 80 characters are shown whole, 81 cut.
+    expect(() => parseFeltHex(`0x${'f'.repeat(78)}`)).toThrow(`got "0x${'f'.repeat(78)}"`)
+    expect(() => parseFeltHex(`0x${'f'.repeat(79)}`)).toThrow(`got "0x${'f'.repeat(78)}…"`)
+  })
+
+  it('64 hex digits fail the syntax (no felt has them), 63 pass it and meet the range check', () => {
+    expect(() => parseFeltHex(`0x1${'0'.repeat(63)}`)).toThrow('must be lowercase 0x hex')
+    expect(() => parseFeltHex(`0x${'f'.repeat(63)}`)).toThrow('must be a felt in [0, P)')
   })
 
   it('the value P itself is refused after the syntax passes', () => {

@@ -285,6 +285,7 @@ describe('leafFromFields: strict', () => {
 
   it.each([
     ['a missing field', (({ amount: _, ...rest }) => rest)(posting)],
+    ['the last field missing', (({ seq: _, ...rest }) => rest)(posting)],
     ['an extra field', { ...posting, memo: 'x' }],
     ['null', null],
     ['an array', [posting]],

@@ -11,6 +11,7 @@
 import { describe, expect, it } from 'vitest'
 import {
   buildTree,
+  buildTreeSteps,
   commutativeHash,
   isAnchoringError,
   LEAF_AT_TAG,
@@ -184,5 +185,31 @@ describe('layout', () => {
     expect(codeOf(() => buildTree([1n, P]))).toBe('invalid_felt')
     expect(codeOf(() => treeOfNodes([P]))).toBe('invalid_felt')
     expect(codeOf(() => processPath(1n, [P]))).toBe('invalid_felt')
+  })
+})
+
+describe('buildTreeSteps', () => {
+  it('yields after every chunk of hashes and returns the same tree as buildTree', () => {
+    const leaves = Array.from({ length: 7 }, (_, i) => BigInt(i + 100))
+    const steps = buildTreeSteps(leaves, 3)
+    const yielded: number[] = []
+    let step = steps.next()
+    while (!step.done) {
+      yielded.push(step.value)
+      step = steps.next()
+    }
+    // 7 placements, then 3 + 2 + 1 = 6 pair hashes (13 in all): a yield at every third.
+    expect(yielded).toEqual([3, 6, 9, 12])
+    expect(step.value).toEqual(buildTree(leaves))
+  })
+
+  it('with the default chunk, a small tree is built without a yield', () => {
+    const step = buildTreeSteps([1n, 2n, 3n]).next()
+    expect(step.done).toBe(true)
+    expect(step.value).toEqual(buildTree([1n, 2n, 3n]))
+  })
+
+  it('refuses an empty list at the first step', () => {
+    expect(codeOf(() => buildTreeSteps([]).next())).toBe('invalid_tree')
   })
 })

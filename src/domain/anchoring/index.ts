@@ -54,6 +54,7 @@ export {
 } from './leaves.js'
 export {
   buildTree,
+  buildTreeSteps,
   commutativeHash,
   LEAF_AT_TAG,
   leafNode,

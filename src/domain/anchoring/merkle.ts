@@ -72,8 +72,24 @@ export function leafNode(leaf: bigint, index: number, leafCount: number): bigint
 
 /** Builds the tree over leaves in batch order; an empty list is refused (a batch is never empty). */
 export function buildTree(leaves: readonly bigint[]): MerkleTree {
+  return runSteps(buildTreeSteps(leaves))
+}
+
+/**
+ * buildTree in steps, for a caller that must not hold its thread for the whole build: a
+ * 10,000-leaf tree is ~20,000 Poseidon calls, seconds of CPU here (bench/anchoring.ts), which
+ * would stall an API sharing the process. The generator yields after every `chunk` hashes (the
+ * number done so far) and returns the tree; the caller resumes it when it likes (e.g. after
+ * `await setImmediate()`). The same work and result as buildTree, which runs it straight through.
+ */
+export function* buildTreeSteps(leaves: readonly bigint[], chunk = 256): Generator<number, MerkleTree> {
   checkCount(leaves.length)
-  return treeOfNodes(leaves.map((leaf, i) => leafNode(leaf, i, leaves.length)))
+  const nodes: bigint[] = []
+  for (const [i, leaf] of leaves.entries()) {
+    nodes.push(leafNode(leaf, i, leaves.length))
+    if (nodes.length % chunk === 0) yield nodes.length
+  }
+  return yield* treeOfNodesSteps(nodes, chunk, nodes.length)
 }
 
 /**
@@ -82,20 +98,37 @@ export function buildTree(leaves: readonly bigint[]): MerkleTree {
  * can be checked against OpenZeppelin's vectors, whose level-0 nodes are bare leaf hashes.
  */
 export function treeOfNodes(nodes: readonly bigint[]): MerkleTree {
+  return runSteps(treeOfNodesSteps(nodes, Number.POSITIVE_INFINITY, 0))
+}
+
+function* treeOfNodesSteps(
+  nodes: readonly bigint[],
+  chunk: number,
+  done: number,
+): Generator<number, MerkleTree> {
   checkCount(nodes.length)
   const levels: (readonly bigint[])[] = [nodes.map((node) => assertFelt(node, 'node'))]
   let level = levels[0] as readonly bigint[]
+  let hashes = done
   while (level.length > 1) {
     const next: bigint[] = []
     for (let i = 0; i < level.length; i += 2) {
       const left = level[i] as bigint
       const right = level[i + 1]
       next.push(right === undefined ? left : commutativeHash(left, right))
+      if (right !== undefined && ++hashes % chunk === 0) yield hashes
     }
     levels.push(next)
     level = next
   }
   return { leafCount: nodes.length, levels, root: level[0] as bigint }
+}
+
+function runSteps<T>(steps: Generator<number, T>): T {
+  for (;;) {
+    const step = steps.next()
+    if (step.done) return step.value
+  }
 }
 
 /** The other node of a pair; arithmetic, not `^ 1`: bit operators wrap at 2^31. */

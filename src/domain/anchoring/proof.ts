@@ -14,7 +14,7 @@
  * (≤ 2^32, far inside a double's exact range), batch_id as a decimal string (a bigint id).
  */
 import { canonicalJson, type JsonValue } from './canonical-json.js'
-import { AnchoringError, AnchoringErrorCode, isAnchoringError } from './errors.js'
+import { AnchoringError, AnchoringErrorCode } from './errors.js'
 import {
   assertUnsigned,
   describe,
@@ -98,6 +98,10 @@ export function proofDocument(args: {
 
 const DOCUMENT_KEYS = ['batch_id', 'fields', 'index', 'kind', 'leaf', 'leaf_count', 'path', 'root', 'version']
 
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}
+
 function reject(code: ProofRejection, reason: string): VerifyResult {
   return { ok: false, code, reason }
 }
@@ -136,11 +140,8 @@ export function verifyProof(doc: unknown): VerifyResult {
   try {
     return verifyDocument(doc)
   } catch (error) {
-    // A record nested deep enough to exhaust the stack, or any other surprise, is a refusal.
-    return reject(
-      'malformed',
-      `the document could not be read: ${error instanceof Error ? error.message : 'error'}`,
-    )
+    // A getter that throws (the document is not plain JSON), or any other surprise: a refusal.
+    return reject('malformed', `the document could not be read: ${messageOf(error)}`)
   }
 }
 
@@ -161,8 +162,7 @@ function verifyDocument(doc: unknown): VerifyResult {
       path: path.map((element, i) => parseFeltHex(element, `path[${i}]`)),
     }
   } catch (error) {
-    if (isAnchoringError(error)) return reject('malformed', error.message)
-    throw error
+    return reject('malformed', messageOf(error))
   }
 
   const position = positionProblem(index, leafCount, path.length)
@@ -172,8 +172,9 @@ function verifyDocument(doc: unknown): VerifyResult {
   try {
     leaf = leafFromFields(doc.kind as LeafKind, doc.fields).hash
   } catch (error) {
-    if (isAnchoringError(error)) return reject('bad_fields', error.message)
-    throw error
+    // An AnchoringError names the bad field; a record nested deep enough to exhaust the stack
+    // while it is written as canonical JSON is a bad field too.
+    return reject('bad_fields', messageOf(error))
   }
   if (leaf !== stated.leaf) {
     return reject(
