@@ -207,6 +207,12 @@ export const variables = {
   ),
   HOST: variable(text, '127.0.0.1', 'Address the HTTP server listens on (0.0.0.0 in containers)'),
   PORT: variable(int(0, 65535), 3000, 'Port of the public HTTP API'),
+  METRICS_PORT: variable(
+    int(0, 65535),
+    undefined,
+    'Port of the admin server for Prometheus (/metrics), apart from the public one; unset = off',
+  ),
+  METRICS_HOST: variable(text, '127.0.0.1', 'Address the admin (metrics) server listens on'),
   PUBLIC_URL: variable(
     url('http:', 'https:'),
     undefined,

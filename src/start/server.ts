@@ -11,10 +11,12 @@ import { buildApp } from '../http/app.js'
 import type { ApiContext } from '../http/context.js'
 import type { App } from '../http/types.js'
 import { createLogger, type Logger, redactUrl } from '../infra/logger.js'
+import { createMetrics, startMetricsServer } from '../infra/metrics.js'
 import { type JobQueue, startJobQueue } from '../infra/queue.js'
 import { createStarknetChain, starknetOptionsFromConfig } from '../infra/starknet/index.js'
 import { startAnchorer } from '../jobs/anchoring.js'
 import { jobDefinitions } from '../jobs/index.js'
+import { registerAnchoringMetrics } from '../services/anchoring/metrics.js'
 import { createAppContext } from './context.js'
 import { resolveDatabase } from './database.js'
 
@@ -75,6 +77,18 @@ export async function startService(
       const chainOptions = starknetOptionsFromConfig(config, ctx.secrets, log)
       const anchorer = startAnchorer(ctx, chainOptions ? () => createStarknetChain(chainOptions) : null)
       cleanups.push(() => anchorer.stop())
+    }
+
+    if (config.METRICS_PORT !== undefined) {
+      const metrics = createMetrics()
+      registerAnchoringMetrics(ctx, metrics)
+      const admin = await startMetricsServer(metrics, {
+        host: config.METRICS_HOST,
+        port: config.METRICS_PORT,
+        log,
+      })
+      cleanups.push(() => admin.close())
+      log.info({ metrics: `${admin.address}/metrics` }, 'serving metrics')
     }
 
     let app: App | undefined

@@ -120,6 +120,7 @@ describe('anchoring a running service on a chain', () => {
     )
     expect(sealed.code, sealed.out).toBe(0)
     const port = await freePort()
+    const metricsPort = await freePort()
     const base = `http://127.0.0.1:${port}`
     const env = {
       DATABASE_URL: database.url,
@@ -142,6 +143,7 @@ describe('anchoring a running service on a chain', () => {
       STARKNET_PRIVATE_KEY: sealed.out.trim(),
       STARKNET_CONTRACT_ADDRESS: contract,
       STARKNET_TIMEOUT_MS: '2000',
+      METRICS_PORT: String(metricsPort),
     }
     const start = async () => {
       const served = serve(env)
@@ -182,6 +184,10 @@ describe('anchoring a running service on a chain', () => {
     const anchors = await waitUntilAnchored(base, served)
     expect(anchors.items[0]).toMatchObject({ status: 'anchored', final: true, finality: 'ACCEPTED_ON_L2' })
     expect(anchors.chain.contract_address).toBe(contract)
+    const scrape = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text()
+    expect(scrape).toMatch(/^dm_anchoring_pending_batches 0$/m)
+    expect(scrape).toMatch(/^dm_anchoring_last_anchored_batch [1-9]\d*$/m)
+    expect((await fetch(`${base}/metrics`)).status).toBe(404) // not on the public port
 
     // A trader's own posting: its proof, over HTTP, verified by the CLI offline and on the chain.
     const ledger = await json(base, 'GET', '/v1/me/ledger?limit=1', traders[0])

@@ -9,8 +9,10 @@
 import { Account, RpcProvider } from 'starknet'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { sql } from '../../src/db/database.js'
+import { createMetrics } from '../../src/infra/metrics.js'
 import { type AnchorChain, createStarknetChain } from '../../src/infra/starknet/index.js'
 import { closeDueBatches } from '../../src/services/anchoring/batches.js'
+import { registerAnchoringMetrics } from '../../src/services/anchoring/metrics.js'
 import { anchoringStatus } from '../../src/services/anchoring/queries.js'
 import { type SubmitOutcome, submitPendingBatches } from '../../src/services/anchoring/submit.js'
 import { createMarket } from '../../src/services/markets/create.js'
@@ -164,6 +166,13 @@ describe('submitting batches', () => {
     expect(backlog.pending_batches).toBeGreaterThanOrEqual(2)
     expect(backlog.last_anchored_batch).toBeNull()
     expect((await t.ctx.db.many(Batches))[0]?.last_error).toMatch(/./)
+    // …and scraped: the gauges read the same backlog.
+    const metrics = createMetrics()
+    registerAnchoringMetrics(t.ctx, metrics)
+    const scraped = await metrics.registry.metrics()
+    expect(scraped).toMatch(new RegExp(`^dm_anchoring_pending_batches ${backlog.pending_batches}$`, 'm'))
+    expect(scraped).toMatch(/^dm_anchoring_lag_seconds [1-9]\d*$/m)
+    expect(scraped).toMatch(/^dm_anchoring_last_anchored_batch 0$/m)
 
     await node.faults.clear()
     expect(await drain()).toEqual({ kind: 'idle' })
