@@ -17,6 +17,9 @@ import {
   RpcProvider,
 } from 'starknet'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { loadConfig } from '../../src/config/index.js'
+import { secretBoxFromConfig } from '../../src/infra/secrets.js'
+import { openStarknetKey } from '../../src/infra/starknet/index.js'
 import {
   LOCAL_NODE_SPEC_VERSION,
   type LocalNodeAccount,
@@ -784,8 +787,14 @@ conformance('conformance: the local stand-in (not Starknet)', async () => {
 const realNetwork = {
   url: process.env.STARKNET_RPC_URL,
   address: process.env.STARKNET_ACCOUNT_ADDRESS,
-  privateKey: process.env.STARKNET_PRIVATE_KEY,
+  privateKey: clearKey(process.env.STARKNET_PRIVATE_KEY, process.env.STARKNET_ACCOUNT_ADDRESS),
   contract: process.env.STARKNET_CONTRACT_ADDRESS,
+}
+
+/** The service's STARKNET_PRIVATE_KEY is sealed (v1.…): opened with ENCRYPTION_KEYS as the service does. */
+function clearKey(key: string | undefined, address: string | undefined): string | undefined {
+  if (!key || !address || !key.startsWith('v1.')) return key
+  return openStarknetKey(secretBoxFromConfig(loadConfig()), address, key)
 }
 if (realNetwork.url && realNetwork.address && realNetwork.privateKey) {
   const { url, address, privateKey } = realNetwork
