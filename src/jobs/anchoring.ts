@@ -35,16 +35,23 @@ export function startAnchorer(
   let running: Promise<unknown> = Promise.resolve()
   let timer: NodeJS.Timeout | undefined
 
+  // A chain that cannot be reached is tried again after 1, 2, 4 … 60 s, not at every pass.
+  let failures = 0
+  let nextTry = 0
   async function connected(): Promise<AnchorChain | null> {
     if (chain || !connectChain) return chain
+    if (Date.now() < nextTry) return null
     connecting ??= connectChain().then(
       (made) => {
         chain = made
+        failures = 0
         log.info('connected to the chain')
         return made
       },
       (error) => {
-        log.warn({ err: error }, 'cannot reach the chain yet; batches wait')
+        failures++
+        nextTry = Date.now() + Math.min(1000 * 2 ** (failures - 1), 60_000)
+        log.warn({ err: error, retryInMs: nextTry - Date.now() }, 'cannot reach the chain yet; batches wait')
         return null
       },
     )

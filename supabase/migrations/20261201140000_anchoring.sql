@@ -152,6 +152,9 @@ create table public.anchor_batches (
     leaf_count = (last_posting - first_posting + 1) + (last_record - first_record + 1))
 );
 create index anchor_batches_unanchored_idx on public.anchor_batches (id) where status <> 'anchored';
+-- Kept uncompressed out of line, so that substring() reads only the pages of a proof's nodes
+-- instead of decompressing the whole tree (hashes do not compress anyway).
+alter table public.anchor_batches alter column tree set storage external;
 
 -- Consecutive and contiguous, whatever code inserts: batch n + 1 starts where batch n ended.
 create function public.anchor_batches_contiguous() returns trigger

@@ -25,6 +25,7 @@ import { randomUUID } from 'node:crypto'
 import type pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createAgent } from '../../src/services/agents/agents.js'
+import { closeDueBatches } from '../../src/services/anchoring/batches.js'
 import { grantRole } from '../../src/services/identity/roles.js'
 import { createMarket } from '../../src/services/markets/create.js'
 import { grantSignupCredits } from '../../src/services/money/issuance.js'
@@ -85,6 +86,16 @@ const tradeSeed = ({ t, victim }: Seed) => {
 
 /** Agents (issue 5): the victim operates an agent; its decision records are written as the service would. */
 let agentOnce: Promise<void> | undefined
+let anchoredOnce: Promise<void> | undefined
+/** A decision record (agentSeed's market_decisions row) and a closed batch over everything so far. */
+const anchorSeed = (seed: Seed) => {
+  anchoredOnce ??= (async () => {
+    await agentSeed(seed)
+    await closeDueBatches(seed.t.ctx, { maxLeaves: 100_000, intervalMs: 0 })
+  })()
+  return anchoredOnce
+}
+
 const agentSeed = (seed: Seed) => {
   agentOnce ??= (async () => {
     await tradeSeed(seed)
@@ -170,9 +181,17 @@ const PUBLIC_TABLES: PublicTable[] = [
   { table: 'public.agents', seed: agentSeed, privateColumns: ['webhook_url', 'llm'] },
   { table: 'public.market_decisions', seed: agentSeed },
   { table: 'public.decision_proposals', seed: agentSeed },
+  // Anchoring (issue 11): batches and records are public; a batch's tree holds a hash of every
+  // posting, private ones included, and stays with the service.
+  { table: 'public.anchor_records', seed: anchorSeed },
+  { table: 'public.anchor_batches', seed: anchorSeed, privateColumns: ['tree'] },
 ]
 
-const SERVICE_ONLY_TABLES: string[] = ['app_private.signing_keys', 'public.ledger_sequence']
+const SERVICE_ONLY_TABLES: string[] = [
+  'app_private.signing_keys',
+  'public.ledger_sequence',
+  'public.anchor_record_sequence',
+]
 
 let t: TestApp
 let victim: TestUser

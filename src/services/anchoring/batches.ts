@@ -48,10 +48,13 @@ const TryCloseLock = sql<{ locked: boolean }>(
 const ReadFrontier = sql<Frontier>(
   'AnchorReadFrontier',
   `with last as (
-     select coalesce(max(id), 0) + 1 as next_batch,
-            coalesce(max(last_posting), 0) + 1 as next_posting,
-            coalesce(max(last_record), 0) + 1 as next_record
-       from public.anchor_batches
+     -- Batches are contiguous, so the last one ends both streams' batched prefixes.
+     select coalesce(b.id, 0) + 1 as next_batch,
+            coalesce(b.last_posting, 0) + 1 as next_posting,
+            coalesce(b.last_record, 0) + 1 as next_record
+       from (select 1) one
+       left join lateral (select id, last_posting, last_record from public.anchor_batches
+                           order by id desc limit 1) b on true
    )
    select last.next_batch, last.next_posting, last.next_record,
           (select last_seq from public.ledger_sequence) as last_posting_seq,
@@ -136,7 +139,7 @@ async function closeNextBatch(ctx: AppContext, tx: Transaction, options: CloseOp
     )
   }
 
-  const tree = hashBatchLeaves(postings, records)
+  const tree = await hashBatchLeaves(postings, records)
   const batch: ClosedBatch = {
     id: frontier.next_batch,
     firstPosting: frontier.next_posting,

@@ -4,7 +4,7 @@
  * is served, so the two can never disagree.
  */
 import {
-  buildTree,
+  buildTreeSteps,
   type JsonValue,
   type LeafInput,
   leafOf,
@@ -72,10 +72,29 @@ function resolutionOutcome(p: Record<string, JsonValue>): string {
   throw new Error(`a resolution record of market ${String(p.market_id)} names no outcome`)
 }
 
-/** The leaves of a batch (postings by seq, then records by seq) and their tree. */
-export function hashBatchLeaves(postings: readonly PostingRow[], records: readonly RecordRow[]): MerkleTree {
-  const leaves = [...postings.map(postingInput), ...records.map(recordInput)].map(
-    (input) => leafOf(input).hash,
-  )
-  return buildTree(leaves)
+/**
+ * The leaves of a batch (postings by seq, then records by seq) and their tree. Hashing 10,000
+ * leaves and their tree is seconds of CPU (bench/anchoring.ts), and the worker may share its
+ * process with the API (PROCESS_ROLE=all): the work yields to the event loop every few hundred
+ * hashes, so requests keep being answered while a batch closes.
+ */
+export async function hashBatchLeaves(
+  postings: readonly PostingRow[],
+  records: readonly RecordRow[],
+): Promise<MerkleTree> {
+  const inputs = [...postings.map(postingInput), ...records.map(recordInput)]
+  const leaves: bigint[] = []
+  for (const input of inputs) {
+    leaves.push(leafOf(input).hash)
+    if (leaves.length % YIELD_EVERY === 0) await yieldToEventLoop()
+  }
+  const steps = buildTreeSteps(leaves, YIELD_EVERY)
+  for (;;) {
+    const step = steps.next()
+    if (step.done) return step.value
+    await yieldToEventLoop()
+  }
 }
+
+const YIELD_EVERY = 256
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve))

@@ -61,12 +61,18 @@ const ReadStatus = sql<{
 }>(
   'AnchorReadStatus',
   `with batched as (
-     select coalesce(max(last_posting), 0) as posting, coalesce(max(last_record), 0) as record
-       from public.anchor_batches
+     select coalesce(b.last_posting, 0) as posting, coalesce(b.last_record, 0) as record
+       from (select 1) one
+       left join lateral (select last_posting, last_record from public.anchor_batches
+                           order by id desc limit 1) b on true
    ), anchored as (
-     select coalesce(max(last_posting), 0) as posting, coalesce(max(last_record), 0) as record,
-            max(id) as id
-       from public.anchor_batches where status = 'anchored'
+     -- Batches are anchored in order: the last anchored one ends the anchored prefixes.
+     select coalesce(b.last_posting, 0) as posting, coalesce(b.last_record, 0) as record, b.id
+       from (select 1) one
+       left join lateral (select id, last_posting, last_record from public.anchor_batches
+                           where id < coalesce((select min(id) from public.anchor_batches where status <> 'anchored'),
+                                               9223372036854775807)
+                           order by id desc limit 1) b on true
    )
    select (select last_seq from public.ledger_sequence) - batched.posting as unbatched_postings,
           (select last_seq from public.anchor_record_sequence) - batched.record as unbatched_records,
