@@ -19,7 +19,7 @@ import { createDatabase, type Database, sql } from '../../src/db/database.js'
 import { feltToHex, leafFromFields, leafNode, processPath } from '../../src/domain/anchoring/index.js'
 import { type LocalStarknetNode, startLocalStarknetNode } from '../fakes/starknet-node.js'
 import { TEST_ENCRYPTION_KEYS } from '../helpers/app.js'
-import { CLI, type Served, serve, waitFor } from '../helpers/cli.js'
+import { CLI, type Served, serve, servedTestEnv, waitFor } from '../helpers/cli.js'
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js'
 import { ledgerViolations } from '../helpers/money.js'
 import { freePort } from '../helpers/net.js'
@@ -123,18 +123,8 @@ describe('anchoring a running service on a chain', () => {
     const metricsPort = await freePort()
     const base = `http://127.0.0.1:${port}`
     const env = {
-      DATABASE_URL: database.url,
-      HOST: '127.0.0.1',
+      ...servedTestEnv(database.url, base),
       PORT: String(port),
-      PUBLIC_URL: base,
-      ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS,
-      REDIS_KEY_PREFIX: `dm:test:${randomBytes(4).toString('hex')}:`,
-      LOG_LEVEL: 'warn',
-      AUTH_ARGON2_MEMORY_KIB: '1024',
-      AUTH_ARGON2_TIME_COST: '1',
-      RATE_LIMIT_IP_MAX: '0',
-      RATE_LIMIT_USER_MAX: '0',
-      RATE_LIMIT_AUTH_MAX: '0',
       ANCHOR_BATCH_MAX_LEAVES: '8',
       ANCHOR_INTERVAL_SECONDS: '1',
       ANCHOR_POLL_MS: '200',

@@ -30,8 +30,7 @@ import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createDatabase, type Database, sql } from '../../src/db/database.js'
 import { parseAmount } from '../../src/domain/money.js'
-import { TEST_ENCRYPTION_KEYS } from '../helpers/app.js'
-import { type Served, serve, waitFor } from '../helpers/cli.js'
+import { type Served, serve, servedTestEnv, waitFor } from '../helpers/cli.js'
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js'
 import { ledgerTotals, ledgerViolations } from '../helpers/money.js'
 import { freePort } from '../helpers/net.js'
@@ -75,17 +74,7 @@ function killGroup(served: Served, signal: NodeJS.Signals) {
 /** What every replica of the service shares: the database, the token issuer, the secrets' key. */
 function replicaEnv(databaseUrl: string, issuerPort: number): Record<string, string> {
   return {
-    DATABASE_URL: databaseUrl,
-    HOST: '127.0.0.1',
-    PUBLIC_URL: `http://127.0.0.1:${issuerPort}`,
-    ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS,
-    REDIS_KEY_PREFIX: `dm:test:${randomBytes(4).toString('hex')}:`,
-    LOG_LEVEL: 'warn',
-    AUTH_ARGON2_MEMORY_KIB: '1024',
-    AUTH_ARGON2_TIME_COST: '1',
-    RATE_LIMIT_IP_MAX: '0',
-    RATE_LIMIT_USER_MAX: '0',
-    RATE_LIMIT_AUTH_MAX: '0',
+    ...servedTestEnv(databaseUrl, `http://127.0.0.1:${issuerPort}`),
     DATABASE_POOL_MAX: '6',
     DISPUTE_WINDOW_S: '0',
     TRADE_FEE_BPS: '75',

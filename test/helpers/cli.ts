@@ -1,7 +1,9 @@
 /** The service as `npm start` runs it: the CLI in a child process, for end-to-end tests. */
 import { type ChildProcess, spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import path from 'node:path'
 import { projectRoot } from '../../src/config/index.js'
+import { TEST_ENCRYPTION_KEYS } from './app.js'
 
 /** Node's arguments that run the CLI from source. */
 export const CLI = ['--import', 'tsx', path.join(projectRoot, 'src/start/cli.ts')]
@@ -46,4 +48,24 @@ export async function waitFor(url: string, served: Served, timeoutMs = 60_000): 
     await new Promise((resolve) => setTimeout(resolve, 200))
   }
   throw new Error(`service did not answer ${url} in ${timeoutMs} ms:\n${served.output()}`)
+}
+
+/**
+ * What every served process of a test shares with its replicas: the database, the token issuer,
+ * the secrets' key, a Redis key prefix of its own; cheap password hashing and no rate limits.
+ */
+export function servedTestEnv(databaseUrl: string, publicUrl: string): Record<string, string> {
+  return {
+    DATABASE_URL: databaseUrl,
+    HOST: '127.0.0.1',
+    PUBLIC_URL: publicUrl,
+    ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS,
+    REDIS_KEY_PREFIX: `dm:test:${randomBytes(4).toString('hex')}:`,
+    LOG_LEVEL: 'warn',
+    AUTH_ARGON2_MEMORY_KIB: '1024',
+    AUTH_ARGON2_TIME_COST: '1',
+    RATE_LIMIT_IP_MAX: '0',
+    RATE_LIMIT_USER_MAX: '0',
+    RATE_LIMIT_AUTH_MAX: '0',
+  }
 }
