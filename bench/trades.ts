@@ -607,6 +607,19 @@ async function startAnchoring(databaseUrl: string): Promise<Anchoring> {
 interface LagResult {
   name: string
   samples: AnchoringStatus[]
+  /** CPU the worker used meanwhile, in cores (1 = one core all the time); NaN without /proc. */
+  workerCores: number
+}
+
+/** User + system CPU seconds of `pid` so far, from /proc (Linux); NaN where unreadable. */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    // Fields 14 and 15 after the command name, in clock ticks (100 a second on Linux).
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
+    return (Number(fields[11]) + Number(fields[12])) / 100
+  } catch {
+    return Number.NaN
+  }
 }
 
 /** Runs `scenario` while sampling anchoringStatus every second. */
@@ -617,13 +630,16 @@ async function withLagSamples(
 ): Promise<Result> {
   if (!anchoring) return scenario
   const samples: AnchoringStatus[] = []
+  const cpu0 = cpuSeconds(anchoring.worker.child.pid)
+  const t0 = performance.now()
   let sampling = Promise.resolve()
   const timer = setInterval(() => {
     sampling = sampling.then(async () => void samples.push(await anchoringStatus(anchoring.db, new Date())))
   }, 1000)
   try {
     const result = await scenario
-    lags.push({ name: result.name, samples })
+    const cores = (cpuSeconds(anchoring.worker.child.pid) - cpu0) / ((performance.now() - t0) / 1000)
+    lags.push({ name: result.name, samples, workerCores: cores })
     return result
   } finally {
     clearInterval(timer)
@@ -706,6 +722,7 @@ function reportAnchoring(lags: LagResult[], end: AnchoringEnd, results: Result[]
         'final unbatched postings': final?.unbatched_postings ?? '?',
         'final pending batches': final?.pending_batches ?? '?',
         'last anchored batch': final?.last_anchored_batch ?? 'none',
+        'worker CPU, cores': l.workerCores.toFixed(2),
       }
     }),
   )
