@@ -48,13 +48,17 @@ import { performance } from 'node:perf_hooks'
 import pg from 'pg'
 import { loadConfig, projectRoot } from '../src/config/index.js'
 import type { AppContext } from '../src/context.js'
-import { createDatabase } from '../src/db/database.js'
+import { createDatabase, type Database, sql } from '../src/db/database.js'
 import { systemClock } from '../src/domain/clock.js'
 import { startEmbeddedPostgres } from '../src/infra/embedded-postgres.js'
 import { createLogger } from '../src/infra/logger.js'
+import { secretBoxFromConfig } from '../src/infra/secrets.js'
+import { sealStarknetKey } from '../src/infra/starknet/index.js'
+import { type AnchoringStatus, anchoringStatus } from '../src/services/anchoring/queries.js'
 import { withMoneyTransaction } from '../src/services/money/transaction.js'
 import { tradingMarket } from '../src/services/trading/orders.js'
 import { executeOrders, type TradeOrder } from '../src/services/trading/write.js'
+import { type LocalStarknetNode, startLocalStarknetNode } from '../test/fakes/starknet-node.js'
 import { ledgerViolations } from '../test/helpers/money.js'
 import { freePort } from '../test/helpers/net.js'
 import { rng } from '../test/helpers/random.js'
@@ -124,6 +128,15 @@ const API_NODE_ARGS = `${PACKAGE_NODE_OPTIONS} ${process.env.BENCH_API_NODE_OPTI
  * figure as production would have it.
  */
 const API_FROM_DIST = process.env.BENCH_API_DIST === '1'
+/**
+ * BENCH_ANCHOR=1: a worker process (PROCESS_ROLE=worker) anchors the ledger from before the first
+ * scenario to the end of the closed loops, on a local stand-in Starknet node; its lag is sampled
+ * during the HTTP closed loops; then the backlog is waited out (at most BENCH_ANCHOR_DRAIN_S), the
+ * chain is checked against the database, the worker stopped, and the first HTTP closed loop run
+ * again without it, for the throughput ratio.
+ */
+const ANCHOR = process.env.BENCH_ANCHOR === '1'
+const ANCHOR_DRAIN_S = Number(process.env.BENCH_ANCHOR_DRAIN_S ?? 300)
 /** Connections of the minimal reference: 8, as ../shared/bench/README.md measures it. */
 const MINIMAL_CLIENTS = Number(process.env.BENCH_MINIMAL_CLIENTS ?? 8)
 
@@ -193,17 +206,21 @@ const BENCH_ENV = {
   REDIS_URL: '',
 }
 
-async function startApi(
-  databaseUrl: string,
-): Promise<{ base: string; child: ChildProcess; stop: () => Promise<void> }> {
-  const port = await freePort()
+interface Service {
+  child: ChildProcess
+  output: () => string
+  stop: () => Promise<void>
+}
+
+/** A `serve` process of the service on the run's database, `env` over the bench's own. */
+function spawnService(databaseUrl: string, env: Record<string, string>): Service {
   let output = ''
   const built = path.join(projectRoot, 'dist/start/cli.js')
   if (API_FROM_DIST && !existsSync(built)) throw new Error('BENCH_API_DIST=1 needs `npm run build` first')
   const entry = API_FROM_DIST ? [built] : ['--import', 'tsx', path.join(projectRoot, 'src/start/cli.ts')]
   const child = spawn(process.execPath, [...API_NODE_ARGS, ...entry, 'serve'], {
     cwd: projectRoot,
-    env: { ...process.env, ...BENCH_ENV, DATABASE_URL: databaseUrl, PORT: String(port) },
+    env: { ...process.env, ...BENCH_ENV, DATABASE_URL: databaseUrl, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   child.stdout?.on('data', (chunk) => {
@@ -212,28 +229,35 @@ async function startApi(
   child.stderr?.on('data', (chunk) => {
     output += chunk
   })
-  const base = `http://127.0.0.1:${port}`
-  const deadline = Date.now() + 120_000
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`the API exited:\n${output}`)
-    try {
-      const res = await fetch(`${base}/readyz`)
-      if (res.ok) break
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`the API did not become ready:\n${output}`)
-    await new Promise((resolve) => setTimeout(resolve, 200))
-  }
   return {
-    base,
     child,
+    output: () => output,
     stop: () =>
       new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve()
         child.once('exit', () => resolve())
         child.kill('SIGTERM')
       }),
   }
+}
+
+/** Polls `ready` until it holds, the process exits, or two minutes pass. */
+async function waitReady(service: Service, what: string, ready: () => Promise<boolean>) {
+  const deadline = Date.now() + 120_000
+  for (;;) {
+    if (service.child.exitCode !== null) throw new Error(`${what} exited:\n${service.output()}`)
+    if (await ready().catch(() => false)) return
+    if (Date.now() > deadline) throw new Error(`${what} did not become ready:\n${service.output()}`)
+    await new Promise((resolve) => setTimeout(resolve, 200))
+  }
+}
+
+async function startApi(databaseUrl: string): Promise<Service & { base: string }> {
+  const port = await freePort()
+  const service = spawnService(databaseUrl, { PORT: String(port) })
+  const base = `http://127.0.0.1:${port}`
+  await waitReady(service, 'the API', async () => (await fetch(`${base}/readyz`)).ok)
+  return { ...service, base }
 }
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: CLIENTS * 2 })
@@ -541,6 +565,191 @@ function reportOpen(results: OpenLoopResult[]) {
 }
 
 // ---------------------------------------------------------------------------------------
+// Anchoring under load (BENCH_ANCHOR=1): a worker anchors the ledger while the trades run
+// ---------------------------------------------------------------------------------------
+
+interface Anchoring {
+  node: LocalStarknetNode
+  contract: string
+  worker: Service
+  /** A pool of its own, so the samples never wait behind the scenarios' connections. */
+  db: Database
+}
+
+/**
+ * The chain is the LOCAL STAND-IN node of test/fakes/starknet-node.ts (it checks signatures,
+ * nonces and the contract's rules; it is not Starknet), in this process, making a block a second.
+ * The worker gets the account's key sealed as the service expects it, the API's settings, and
+ * ANCHOR_* from the environment or the service's defaults, but batches close after 5 s rather than
+ * 60 s, so the tail of a scenario does not wait a minute. Ready once its first pass reached the node.
+ */
+async function startAnchoring(databaseUrl: string): Promise<Anchoring> {
+  const node = await startLocalStarknetNode({ autoMineMs: 1000 })
+  const owner = node.createAccount()
+  const contract = node.deployAnchorContract(owner.address)
+  const box = secretBoxFromConfig(loadConfig({ ...BENCH_ENV, DATABASE_URL: databaseUrl }))
+  const worker = spawnService(databaseUrl, {
+    PROCESS_ROLE: 'worker',
+    DATABASE_POOL_MAX: '4',
+    ANCHOR_BATCH_MAX_LEAVES: process.env.ANCHOR_BATCH_MAX_LEAVES ?? '10000',
+    ANCHOR_INTERVAL_SECONDS: process.env.ANCHOR_INTERVAL_SECONDS ?? '5',
+    ANCHOR_POLL_MS: process.env.ANCHOR_POLL_MS ?? '1000',
+    STARKNET_RPC_URL: node.url,
+    STARKNET_ACCOUNT_ADDRESS: owner.address,
+    STARKNET_PRIVATE_KEY: sealStarknetKey(box, owner.address, owner.privateKey),
+    STARKNET_CONTRACT_ADDRESS: contract,
+  })
+  await waitReady(worker, 'the anchoring worker', async () => node.requests.length > 0)
+  const db = createDatabase({ connectionString: databaseUrl, max: 1, statementTimeoutMs: 60_000 })
+  return { node, contract, worker, db }
+}
+
+interface LagResult {
+  name: string
+  samples: AnchoringStatus[]
+  /** CPU the worker used meanwhile, in cores (1 = one core all the time); NaN without /proc. */
+  workerCores: number
+}
+
+/** User + system CPU seconds of `pid` so far, from /proc (Linux); NaN where unreadable. */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    // Fields 14 and 15 after the command name, in clock ticks (100 a second on Linux).
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
+    return (Number(fields[11]) + Number(fields[12])) / 100
+  } catch {
+    return Number.NaN
+  }
+}
+
+/** Runs `scenario` while sampling anchoringStatus every second. */
+async function withLagSamples(
+  anchoring: Anchoring | undefined,
+  scenario: Promise<Result>,
+  lags: LagResult[],
+): Promise<Result> {
+  if (!anchoring) return scenario
+  const samples: AnchoringStatus[] = []
+  const cpu0 = cpuSeconds(anchoring.worker.child.pid)
+  const t0 = performance.now()
+  let sampling = Promise.resolve()
+  const timer = setInterval(() => {
+    sampling = sampling.then(async () => void samples.push(await anchoringStatus(anchoring.db, new Date())))
+  }, 1000)
+  try {
+    const result = await scenario
+    const cores = (cpuSeconds(anchoring.worker.child.pid) - cpu0) / ((performance.now() - t0) / 1000)
+    lags.push({ name: result.name, samples, workerCores: cores })
+    return result
+  } finally {
+    clearInterval(timer)
+    await sampling
+  }
+}
+
+interface AnchoringEnd {
+  drainedS: number | undefined
+  last: AnchoringStatus
+  batches: number
+  notAnchored: number
+  /** Differences between the chain's batches and the database's anchored ones. */
+  mismatches: string[]
+}
+
+const BatchesOfRun = sql<{ id: bigint; root: string; leaf_count: number; status: string }>(
+  'BenchAnchorBatches',
+  'select id, root, leaf_count, status from public.anchor_batches order by id',
+)
+
+/**
+ * After the closed loops: waits until every posting is in an anchored batch (at most
+ * BENCH_ANCHOR_DRAIN_S), stops the worker, and compares the chain with the database.
+ */
+async function finishAnchoring(anchoring: Anchoring): Promise<AnchoringEnd> {
+  process.stdout.write(`  waiting for the anchoring backlog to drain (at most ${ANCHOR_DRAIN_S} s) …\n`)
+  const t0 = performance.now()
+  let drainedS: number | undefined
+  let last = await anchoringStatus(anchoring.db, new Date())
+  while (performance.now() - t0 < ANCHOR_DRAIN_S * 1000) {
+    if (last.unbatched_postings === '0' && last.unbatched_records === '0' && last.pending_batches === 0) {
+      drainedS = (performance.now() - t0) / 1000
+      break
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1000))
+    last = await anchoringStatus(anchoring.db, new Date())
+  }
+  await anchoring.worker.stop()
+  const batches = await anchoring.db.many(BatchesOfRun)
+  const anchored = batches
+    .filter((b) => b.status === 'anchored')
+    .map((b) => `${b.id}:${b.root}/${b.leaf_count}`)
+  const onChain = anchoring.node
+    .anchored(anchoring.contract)
+    .batches.map((b) => `${b.batchId}:0x${b.root.toString(16)}/${b.leafCount}`)
+  const mismatches = [
+    ...onChain.filter((b) => !anchored.includes(b)).map((b) => `on the chain only: ${b}`),
+    ...anchored.filter((b) => !onChain.includes(b)).map((b) => `anchored in the database only: ${b}`),
+  ]
+  return {
+    drainedS,
+    last,
+    batches: batches.length,
+    notAnchored: batches.length - anchored.length,
+    mismatches,
+  }
+}
+
+async function stopAnchoring(anchoring: Anchoring) {
+  await anchoring.worker.stop()
+  await anchoring.db.close()
+  await anchoring.node.close()
+}
+
+function reportAnchoring(lags: LagResult[], end: AnchoringEnd, results: Result[], withoutName: string) {
+  console.log(
+    'Anchoring under load: a worker anchoring on the local stand-in Starknet node (a block a second), ' +
+      'lag = age of the oldest posting not in an anchored batch, sampled every second',
+  )
+  console.table(
+    lags.map((l) => {
+      const lag = l.samples.map((s) => s.lag_seconds).sort((a, b) => a - b)
+      const final = l.samples.at(-1)
+      return {
+        scenario: l.name,
+        samples: lag.length,
+        'lag p50 s': percentile(lag, 50),
+        'lag max s': lag.at(-1) ?? Number.NaN,
+        'final unbatched postings': final?.unbatched_postings ?? '?',
+        'final pending batches': final?.pending_batches ?? '?',
+        'last anchored batch': final?.last_anchored_batch ?? 'none',
+        'worker CPU, cores': l.workerCores.toFixed(2),
+      }
+    }),
+  )
+  console.log(
+    end.drainedS === undefined
+      ? `Backlog not drained in ${ANCHOR_DRAIN_S} s: ${end.last.unbatched_postings} postings unbatched, ` +
+          `${end.last.pending_batches} batches pending, lag ${end.last.lag_seconds} s`
+      : `Backlog drained ${end.drainedS.toFixed(0)} s after the last closed loop`,
+  )
+  console.log(
+    `Batches: ${end.batches} closed, ${end.notAnchored} not anchored; chain and database ` +
+      (end.mismatches.length === 0
+        ? 'agree on every anchored batch'
+        : `differ:\n  ${end.mismatches.join('\n  ')}`),
+  )
+  const without = results.find((r) => r.name === withoutName)
+  const withWorker = results.find((r) => `${r.name}, no anchoring worker` === withoutName)
+  if (without && withWorker) {
+    const rate = (r: Result) => r.trades / r.seconds
+    console.log(
+      `${withWorker.name}: ${rate(withWorker).toFixed(0)} trades/s with the anchoring worker, ` +
+        `${rate(without).toFixed(0)}/s without: ${(rate(withWorker) / rate(without)).toFixed(2)}×`,
+    )
+  }
+}
+
+// ---------------------------------------------------------------------------------------
 // Grown database (issue 9): the same requests on the run's database and after 10^6 trades
 // ---------------------------------------------------------------------------------------
 
@@ -682,6 +891,7 @@ async function main() {
       `${MARKETS} markets + 1 hot market`,
   )
   let api: Awaited<ReturnType<typeof startApi>> | undefined
+  let anchoring: Anchoring | undefined
   try {
     api = await startApi(database.url)
     const { base } = api
@@ -704,6 +914,8 @@ async function main() {
     const hot = await createMarket('The hot market of the benchmark?')
     const many: string[] = []
     for (let i = 0; i < MARKETS; i++) many.push(await createMarket(`Benchmark market number ${i + 1}?`))
+    if (ANCHOR) anchoring = await startAnchoring(database.url)
+    const lags: LagResult[] = []
 
     const sql = await sqlScenario(database.url, users, [hot])
     const sqlMany = await sqlScenario(database.url, users, many)
@@ -727,7 +939,13 @@ async function main() {
     const openResults: OpenLoopResult[] = []
     const closedLoop = (name: string) => results.find((r) => r.name === name)
     if (SCENARIOS.has('http-hot'))
-      results.push(await run('HTTP, 1 hot market', CLIENTS, httpScenario(base, users, [hot])))
+      results.push(
+        await withLagSamples(
+          anchoring,
+          run('HTTP, 1 hot market', CLIENTS, httpScenario(base, users, [hot])),
+          lags,
+        ),
+      )
     if (SCENARIOS.has('open-hot')) {
       openResults.push(
         await openScenario(
@@ -744,7 +962,13 @@ async function main() {
     // The shared schema has 100 markets.
     if (SCENARIOS.has('minimal-many')) await reference(`${MARKETS} markets`, Math.min(MARKETS, 100))
     if (SCENARIOS.has('http-many')) {
-      results.push(await run(`HTTP, ${MARKETS} markets`, CLIENTS, httpScenario(base, users, many)))
+      results.push(
+        await withLagSamples(
+          anchoring,
+          run(`HTTP, ${MARKETS} markets`, CLIENTS, httpScenario(base, users, many)),
+          lags,
+        ),
+      )
     }
     if (SCENARIOS.has('open-many')) {
       const closed = closedLoop(`HTTP, ${MARKETS} markets`)
@@ -753,11 +977,23 @@ async function main() {
     if (SCENARIOS.has('sql-many')) results.push(await run(`SQL, ${MARKETS} markets`, POOL, sqlMany.step))
     await sql.close()
     await sqlMany.close()
+    const anchoringEnd = anchoring ? await finishAnchoring(anchoring) : undefined
+    // The first HTTP closed loop again, now without the worker: later in the run, on a database
+    // a little larger, which if anything slows this one.
+    const rerun = SCENARIOS.has('http-hot')
+      ? { workload: '1 hot market', markets: [hot] }
+      : SCENARIOS.has('http-many')
+        ? { workload: `${MARKETS} markets`, markets: many }
+        : undefined
+    const withoutName = rerun ? `HTTP, ${rerun.workload}, no anchoring worker` : ''
+    if (anchoringEnd && rerun)
+      results.push(await run(withoutName, CLIENTS, httpScenario(base, users, rerun.markets)))
     // Last: it grows the database under everything else.
     const grown = SCENARIOS.has('grown') ? await grownScenario(database.url, base, users, many) : undefined
     report(results, minimal)
     reportOpen(openResults)
     if (grown) reportGrown(grown)
+    if (anchoringEnd) reportAnchoring(lags, anchoringEnd, results, withoutName)
     console.log(`(total ${((Date.now() - started) / 1000).toFixed(0)} s)`)
     // A figure made of failed requests, or of none, is no measurement: the run fails.
     const failed = [
@@ -772,6 +1008,9 @@ async function main() {
       if (r.errors > 0 || r.accepted === 0)
         failed.push(`${r.name} (${r.accepted} trades, ${r.errors} errors)`)
     }
+    if (anchoringEnd && anchoringEnd.mismatches.length > 0) {
+      failed.push(`anchoring: the chain and the database differ on ${anchoringEnd.mismatches.length} batches`)
+    }
     if (grown?.violations && grown.violations.length > 0) {
       failed.push(`grown: ${grown.violations.length} invariant violations on the seeded database`)
     }
@@ -781,6 +1020,7 @@ async function main() {
   } finally {
     agent.destroy()
     await api?.stop()
+    if (anchoring) await stopAnchoring(anchoring)
     await database.cleanup()
   }
 }
