@@ -48,7 +48,8 @@ pub mod AnchorRegistry {
     pub struct Storage {
         #[substorage(v0)]
         pub ownable: OwnableComponent::Storage,
-        pub last_batch: u64,
+        // Not named last_batch, so that the storage member and the entry point cannot be confused.
+        pub last_batch_id: u64,
         pub roots: Map<u64, felt252>,
         pub leaf_counts: Map<u64, u64>,
     }
@@ -81,12 +82,12 @@ pub mod AnchorRegistry {
             self.ownable.assert_only_owner();
             // Consecutive ids make a retried submission of batch n fail instead of anchoring
             // twice, and a skipped batch impossible: the chain holds 1..last_batch, no gaps.
-            assert(batch_id == self.last_batch.read() + 1, Errors::BATCH_NOT_NEXT);
+            assert(batch_id == self.last_batch_id.read() + 1, Errors::BATCH_NOT_NEXT);
             // leaf_count 0 is what get_root answers for "not anchored".
             assert(leaf_count > 0, Errors::EMPTY_BATCH);
             self.roots.write(batch_id, root);
             self.leaf_counts.write(batch_id, leaf_count);
-            self.last_batch.write(batch_id);
+            self.last_batch_id.write(batch_id);
             self.emit(RootAnchored { batch_id, root, leaf_count });
         }
 
@@ -95,7 +96,7 @@ pub mod AnchorRegistry {
         }
 
         fn last_batch(self: @ContractState) -> u64 {
-            self.last_batch.read()
+            self.last_batch_id.read()
         }
 
         fn verify(

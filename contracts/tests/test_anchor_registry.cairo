@@ -98,8 +98,8 @@ fn anchoring_emits_root_anchored() {
     let events = spy.get_events();
     assert_eq!(events.events.len(), 1);
     let (_, event) = events.events.at(0);
-    assert_eq!(event.keys, @array![selector!("RootAnchored"), 1]);
-    assert_eq!(event.data, @array![ROOT, LEAF_COUNT.into()]);
+    assert!(event.keys.span() == [selector!("RootAnchored"), 1].span());
+    assert!(event.data.span() == [ROOT, LEAF_COUNT.into()].span());
 }
 
 #[test]

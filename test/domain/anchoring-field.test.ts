@@ -87,6 +87,7 @@ describe('felt spelling', () => {
       '0x800000000000011000000000000000000000000000000000000000000000000',
     )
     expect(codeOf(() => feltToHex(FIELD_PRIME))).toBe('invalid_felt')
+    expect(() => feltToHex(-1n)).toThrow('felt must be a felt in [0, P), got -1')
   })
 
   it('parses its own spelling back, up to P - 1', () => {
@@ -115,6 +116,7 @@ describe('felt spelling', () => {
   })
 
   it('refuses non-strings, naming the field and the type', () => {
+    expect(() => parseFeltHex('x')).toThrow('felt must be lowercase 0x hex without leading zeros, got "x"')
     expect(() => parseFeltHex(255, 'root')).toThrow(
       'root must be lowercase 0x hex without leading zeros, got number',
     )
@@ -176,6 +178,7 @@ describe('short strings', () => {
     for (const text of ['', 'x'.repeat(32), 'é', 'a\n']) {
       expect(codeOf(() => shortStringFelt(text))).toBe('invalid_text')
     }
+    expect(() => shortStringFelt('')).toThrow('a short string is 1 to 31 printable ASCII characters')
   })
 })
 

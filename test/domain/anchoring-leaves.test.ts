@@ -348,3 +348,103 @@ describe('leafFromFields: strict', () => {
     expect(leafFromFields('decision', fields).hash).toBe(decisionLeaf(withBig).hash)
   })
 })
+
+describe('refusals name the field', () => {
+  const posting = postingFields(POSTING)
+  const decision = decisionFields(DECISION)
+  const resolution = fieldsOf({ kind: 'resolution', ...RESOLUTION })
+
+  it.each([
+    ['posting', { ...posting, seq: 'x' }, 'seq must be'],
+    ['posting', { ...posting, entry_id: 'x' }, 'entry_id must be'],
+    ['posting', { ...posting, account_id: 'x' }, 'account_id must be'],
+    ['posting', { ...posting, amount: 'x' }, 'amount must be'],
+    ['posting', { ...posting, created_at_us: 'x' }, 'created_at_us must be'],
+    ['decision', { ...decision, seq: 'x' }, 'seq must be'],
+    ['decision', { ...decision, market_id: 'x' }, 'market_id must be a lowercase UUID, got "x"'],
+    ['decision', { ...decision, agent_id: 'x' }, 'agent_id must be a lowercase UUID'],
+    ['decision', { ...decision, chosen_branch_index: 'x' }, 'chosen_branch_index must be'],
+    ['decision', { ...decision, decided_at_us: 'x' }, 'decided_at_us must be'],
+    ['resolution', { ...resolution, seq: 'x' }, 'seq must be'],
+    ['resolution', { ...resolution, market_id: 'x' }, 'market_id must be a lowercase UUID'],
+    ['resolution', { ...resolution, branch_index: 'x' }, 'branch_index must be'],
+    ['resolution', { ...resolution, resolved_at_us: 'x' }, 'resolved_at_us must be'],
+    [
+      'resolution',
+      { ...resolution, outcome: '' },
+      'outcome must be well-formed text of 1 to 1000 characters, got ""',
+    ],
+  ] as const)('%s fields: %j', (kind, fields, message) => {
+    expect(() => inputFromFields(kind, fields)).toThrow(message)
+  })
+
+  it('inputFromFields checks ids, outcome and record itself, not only when the leaf is hashed', () => {
+    expect(codeOf(() => inputFromFields('decision', { ...decision, agent_id: AGENT.toUpperCase() }))).toBe(
+      'invalid_uuid',
+    )
+    expect(codeOf(() => inputFromFields('decision', { ...decision, market_id: 7 }))).toBe('invalid_uuid')
+    expect(codeOf(() => inputFromFields('decision', { ...decision, record: undefined }))).toBe('invalid_json')
+    expect(codeOf(() => inputFromFields('resolution', { ...resolution, market_id: 'x' }))).toBe(
+      'invalid_uuid',
+    )
+    expect(codeOf(() => inputFromFields('resolution', { ...resolution, outcome: 'a\ud800' }))).toBe(
+      'invalid_text',
+    )
+    expect(codeOf(() => inputFromFields('resolution', { ...resolution, record: Number.NaN }))).toBe(
+      'invalid_json',
+    )
+  })
+
+  it.each([
+    ['seq', { seq: -1n }, 'seq must be an integer in [0, 18446744073709551616), got -1'],
+    ['entry_id', { entryId: -1n }, 'entry_id must be'],
+    ['account_id', { accountId: -1n }, 'account_id must be'],
+    ['created_at_us', { createdAtUs: -1n }, 'created_at_us must be'],
+    ['|amount|', { amount: U128_LIMIT }, `|amount| must be an integer in [0, ${U128_LIMIT})`],
+  ])('a posting: %s', (_name, change, message) => {
+    expect(() => postingLeaf({ ...POSTING, ...change })).toThrow(message)
+  })
+
+  it.each([
+    ['seq', { seq: -1n }, 'seq must be'],
+    ['market_id', { marketId: 'x' }, 'market_id must be'],
+    ['chosen_branch_index', { chosenBranchIndex: 1.5 }, 'chosen_branch_index must be an integer, got 1.5'],
+    [
+      'chosen_branch_index',
+      { chosenBranchIndex: -1 },
+      'chosen_branch_index must be an integer in [0, 4294967296)',
+    ],
+    ['decided_at_us', { decidedAtUs: -1n }, 'decided_at_us must be'],
+  ])('a decision: %s', (_name, change, message) => {
+    expect(() => decisionLeaf({ ...DECISION, ...change })).toThrow(message)
+  })
+
+  it.each([
+    ['seq', { seq: -1n }, 'seq must be'],
+    ['market_id', { marketId: 'x' }, 'market_id must be'],
+    ['branch_index', { branchIndex: -1 }, 'branch_index must be'],
+    ['resolved_at_us', { resolvedAtUs: -1n }, 'resolved_at_us must be'],
+  ])('a resolution: %s', (_name, change, message) => {
+    expect(() => resolutionLeaf({ ...RESOLUTION, ...change })).toThrow(message)
+  })
+
+  it('the object and key checks say what they expected and what they got', () => {
+    expect(() => leafFromFields('posting', 'seq=1')).toThrow('the fields of a posting leaf must be an object')
+    expect(() => leafFromFields('posting', { seq: '1', amount: '2' })).toThrow(
+      'the fields of a posting leaf are exactly account_id, amount, created_at_us, entry_id, seq; got amount, seq',
+    )
+    // A field renamed: the same number of keys, one of them wrong.
+    const { created_at_us, ...rest } = posting
+    expect(codeOf(() => leafFromFields('posting', { ...rest, created_at: created_at_us }))).toBe(
+      'invalid_fields',
+    )
+    expect(() => leafFromFields('trade' as never, posting)).toThrow('unknown leaf kind "trade"')
+    expect(() => uuidToU128('x')).toThrow('uuid must be a lowercase UUID, got "x"')
+    expect(() => decodeSignedAmount(U128_LIMIT)).toThrow(`${U128_LIMIT} is not a sign-and-magnitude amount`)
+  })
+
+  it('a UUID with anything after it is refused', () => {
+    expect(codeOf(() => uuidToU128(`${MARKET}0`))).toBe('invalid_uuid')
+    expect(codeOf(() => uuidToU128(`${MARKET}\n`))).toBe('invalid_uuid')
+  })
+})

@@ -184,6 +184,8 @@ describe('layout', () => {
     const P = 2n ** 251n + 17n * 2n ** 192n + 1n
     expect(codeOf(() => buildTree([1n, P]))).toBe('invalid_felt')
     expect(codeOf(() => treeOfNodes([P]))).toBe('invalid_felt')
+    expect(() => treeOfNodes([P])).toThrow('node must be a felt in [0, P)')
+    expect(() => buildTree([P])).toThrow('leaf must be a felt in [0, P)')
     expect(codeOf(() => processPath(1n, [P]))).toBe('invalid_felt')
   })
 })

@@ -9,9 +9,11 @@ import {
   feltToHex,
   isAnchoringError,
   type LeafInput,
+  leafNode,
   leafOf,
   MAX_LEAF_COUNT,
   type ProofDocument,
+  processPath,
   proofDocument,
   verifyProof,
 } from '../../src/domain/anchoring/index.js'
@@ -118,6 +120,9 @@ describe('a proof document', () => {
       if (isAnchoringError(error)) code = error.code
     }
     expect(code).toBe('invalid_tree')
+    expect(() => proofDocument({ input: BATCH[0]!, tree: TREE, index: 1, batchId: 7n })).toThrow(
+      `leaf ${DOCS[0]!.leaf} is not at index 1 of this tree`,
+    )
     expect(() => proofDocument({ input: BATCH[0]!, tree: TREE, index: 0, batchId: -1n })).toThrow(
       'batch_id must be an integer in [0, 18446744073709551616)',
     )
@@ -300,6 +305,20 @@ describe('verifyProof refuses', () => {
   })
 
   it('reasons name what is wrong', () => {
+    expect(verifyProof(withChange(posting, { leaf_count: 0 }))).toMatchObject({
+      reason: `leaf_count must be in [1, ${MAX_LEAF_COUNT}]`,
+    })
+    // The largest count is taken: then the path is the one that is wrong.
+    expect(verifyProof(withChange(posting, { leaf_count: MAX_LEAF_COUNT }))).toMatchObject({
+      reason: `leaf 0 of ${MAX_LEAF_COUNT} has a path of 32 siblings, the document has 3`,
+    })
+    const fields = { ...posting.fields, amount: '-7' }
+    expect(verifyProof(withChange(posting, { fields }))).toMatchObject({
+      reason: expect.stringMatching(/^the fields hash to 0x[0-9a-f]+, the document states 0x[0-9a-f]+$/),
+    })
+    expect(verifyProof(withChange(posting, { index: 1 }))).toMatchObject({
+      reason: `the path leads to ${feltToHex(processPath(leafNode(BigInt(posting.leaf), 1, 5), posting.path.map(BigInt)))}, the document states ${posting.root}`,
+    })
     expect(verifyProof(withChange(posting, { index: 5 }))).toEqual({
       ok: false,
       code: 'bad_position',

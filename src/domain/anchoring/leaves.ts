@@ -132,6 +132,7 @@ const LONE_SURROGATE = /\p{Cs}/u
  * depends on knowing P and the intended width.
  */
 export function encodeSignedAmount(amount: bigint): bigint {
+  // Stryker disable next-line EqualityOperator: at 0, -0n is 0n, so `<=` gives the same magnitude
   const magnitude = amount < 0n ? -amount : amount
   assertUnsigned(magnitude, U128_LIMIT, '|amount|')
   return amount < 0n ? U128_LIMIT + magnitude : magnitude

@@ -42,6 +42,7 @@ export interface MerkleTree {
 
 /** OpenZeppelin's PoseidonCHasher::commutative_hash: poseidon of the pair, smaller first. */
 export function commutativeHash(a: bigint, b: bigint): bigint {
+  // Stryker disable next-line EqualityOperator: when a = b both orders are the same pair
   return a < b ? poseidon([a, b]) : poseidon([b, a])
 }
 
@@ -141,7 +142,8 @@ export function proofPath(tree: MerkleTree, index: number): bigint[] {
   checkIndex(index, tree.leafCount)
   const path: bigint[] = []
   let position = index
-  for (const level of tree.levels.slice(0, -1)) {
+  // The root's level is walked too: its one node has no sibling, so it adds nothing.
+  for (const level of tree.levels) {
     const sibling = level[siblingOf(position)]
     if (sibling !== undefined) path.push(sibling)
     position = Math.floor(position / 2)

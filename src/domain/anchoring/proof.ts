@@ -75,6 +75,7 @@ export function proofDocument(args: {
   const { input, tree, index, batchId } = args
   const leaf = leafOf(input)
   const node = leafNode(leaf.hash, index, tree.leafCount)
+  // Stryker disable next-line OptionalChaining: a tree always has level 0 (an empty one is refused)
   if (tree.levels[0]?.[index] !== node) {
     throw new AnchoringError(
       AnchoringErrorCode.InvalidTree,
