@@ -6,8 +6,19 @@
 import type { Config } from '../../config/index.js'
 import type { Logger } from '../logger.js'
 import type { SecretBox } from '../secrets.js'
-import type { StarknetChainOptions } from './index.js'
 import { openStarknetKey } from './keys.js'
+
+export interface StarknetChainOptions {
+  rpcUrl: string
+  accountAddress: string
+  /** The account's Stark private key in clear (opened from its sealed form by the caller). */
+  privateKey: string
+  contractAddress: string
+  /** Ceiling on the most one anchor transaction may cost, in fri (10^-18 STRK). */
+  maxFeeFri: bigint
+  timeoutMs?: number
+  logger?: Logger
+}
 
 export function starknetOptionsFromConfig(
   config: Config,

@@ -5,7 +5,7 @@
  * Built on starknet.js 10.8.0 (pinned). The node is asked its spec version at start; every HTTP
  * request has a deadline; every answer is shape- and range-checked before it is believed.
  */
-import type { Logger } from '../logger.js'
+import type { StarknetChainOptions } from './config.js'
 import { type AnchoredRoot, readLastBatch, readOwner, readRoot } from './contract-reads.js'
 import { ChainRefusedError, ChainStartError, ChainUnavailableError, toChainError } from './errors.js'
 import { parseHexFelt, toHexFelt } from './felts.js'
@@ -14,7 +14,7 @@ import { connect, nodeOrigin } from './provider.js'
 import { type ChainTxStatus, readTransactionStatus } from './tx-status.js'
 import { type AnchorBatch, createAnchorWriter } from './writer.js'
 
-export { starknetOptionsFromConfig } from './config.js'
+export { type StarknetChainOptions, starknetOptionsFromConfig } from './config.js'
 export { openStarknetKey, requirePrivateKey, sealStarknetKey, starknetKeyContext } from './keys.js'
 export type { AnchorBatch, AnchoredRoot, ChainTxStatus }
 export { ChainRefusedError, ChainStartError, ChainUnavailableError }
@@ -38,18 +38,6 @@ export interface AnchorReader {
 }
 
 export const DEFAULT_TIMEOUT_MS = 10_000
-
-export interface StarknetChainOptions {
-  rpcUrl: string
-  accountAddress: string
-  /** The account's Stark private key in clear (opened from its sealed form by the caller). */
-  privateKey: string
-  contractAddress: string
-  /** Ceiling on the most one anchor transaction may cost, in fri (10^-18 STRK). */
-  maxFeeFri: bigint
-  timeoutMs?: number
-  logger?: Logger
-}
 
 export interface AnchorReaderOptions {
   rpcUrl: string
