@@ -83,8 +83,25 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-function verifyCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+async function verifyCommand(argv: string[]): Promise<number> {
+  let parsed: ReturnType<typeof parseVerifyArgs>
+  try {
+    parsed = parseVerifyArgs(argv)
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`)
+    return runVerifyCommand({ file: undefined, rpcUrl: undefined, contract: undefined, json: false })
+  }
+  const { values, positionals } = parsed
+  return runVerifyCommand({
+    file: positionals[0],
+    rpcUrl: values['rpc-url'],
+    contract: values.contract,
+    json: values.json ?? false,
+  })
+}
+
+function parseVerifyArgs(argv: string[]) {
+  return parseArgs({
     args: argv,
     allowPositionals: true,
     options: {
@@ -92,12 +109,6 @@ function verifyCommand(argv: string[]): Promise<number> {
       contract: { type: 'string' },
       json: { type: 'boolean', default: false },
     },
-  })
-  return runVerifyCommand({
-    file: positionals[0],
-    rpcUrl: values['rpc-url'],
-    contract: values.contract,
-    json: values.json ?? false,
   })
 }
 
