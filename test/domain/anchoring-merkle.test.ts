@@ -205,6 +205,14 @@ describe('buildTreeSteps', () => {
     expect(step.value).toEqual(buildTree(leaves))
   })
 
+  it('a promoted node is no hash, so it does not count', () => {
+    const steps = buildTreeSteps([1n, 2n, 3n, 4n, 5n], 2)
+    const yielded: number[] = []
+    for (let step = steps.next(); !step.done; step = steps.next()) yielded.push(step.value)
+    // 5 placements, then 2 + 1 + 1 = 4 pair hashes (the fifth node is promoted twice).
+    expect(yielded).toEqual([2, 4, 6, 8])
+  })
+
   it('with the default chunk, a small tree is built without a yield', () => {
     const step = buildTreeSteps([1n, 2n, 3n]).next()
     expect(step.done).toBe(true)
