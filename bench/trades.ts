@@ -37,6 +37,10 @@
  *   - grown: trade and GET /v1/me/portfolio p50 on the database as the run left it, then again
  *     after bench/seed.ts has grown it by BENCH_SEED_TRADES trades of BENCH_SEED_USERS users in
  *     SQL, and their ratios. Runs last: it changes the database.
+ *
+ * BENCH_ANCHOR=1 adds a worker process that anchors the ledger on a local stand-in Starknet node
+ * during the closed loops: its lag per HTTP loop, the chain checked against the database, and the
+ * first HTTP loop's throughput without the worker beside it (see ANCHOR below).
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
