@@ -6,8 +6,8 @@
  * sign-up grants, markets' subsidies, trades: at least BENCH_ANCHOR_LEAVES of them), then measures
  *   - closing one batch of BENCH_ANCHOR_LEAVES (10,000) postings, services/anchoring/batches.ts
  *     `closeDueBatches` with maxLeaves = that, end to end; and, before it, the same work step by
- *     step as the closer does it (the same read, leaves, tree, packing, insert, the insert rolled
- *     back), since the service's code carries no timers;
+ *     step as the closer does it (the same read, leaves, tree without the service's yields,
+ *     packing, insert, the insert rolled back), since the service's code carries no timers;
  *   - serving one proof, proofs.ts `postingProof` as an admin, for BENCH_ANCHOR_PROOFS (300)
  *     random postings of that batch: p50, p99, max;
  *   - the closer when there is nothing to close (the worker's cost per tick when idle), twice:
