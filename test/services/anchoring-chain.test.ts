@@ -11,6 +11,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { sql } from '../../src/db/database.js'
 import { createMetrics } from '../../src/infra/metrics.js'
 import { type AnchorChain, createStarknetChain } from '../../src/infra/starknet/index.js'
+import { startAnchorer } from '../../src/jobs/anchoring.js'
 import { closeDueBatches } from '../../src/services/anchoring/batches.js'
 import { registerAnchoringMetrics } from '../../src/services/anchoring/metrics.js'
 import { anchoringStatus } from '../../src/services/anchoring/queries.js'
@@ -262,6 +263,43 @@ describe('submitting batches', () => {
     })
     expect(await submit()).toMatchObject({ kind: 'conflict' })
     expect((await anchoringStatus(t.ctx.db, clock.now())).conflicts).toBe(1)
+  })
+})
+
+describe('the worker loop', () => {
+  beforeEach(forgetChainStatus)
+
+  it('submits between the batches it closes, so a standing backlog does not keep them all off the chain', async () => {
+    await trade(6)
+    clock.advance(61_000)
+    // A clock that moves a millisecond at every reading, to see the order things happened in.
+    let tickAt = clock.now().getTime()
+    const ticking = { now: () => new Date(++tickAt) }
+    const anchorer = startAnchorer(
+      { ...t.ctx, clock: ticking, config: { ...t.ctx.config, ANCHOR_BATCH_MAX_LEAVES: 5 } },
+      connect,
+      {
+        autoStart: false,
+      },
+    )
+    try {
+      await anchorer.tick()
+      // The batches this tick closed, and the first one it sent (the oldest not on this chain).
+      const closed = await t.ctx.db.pool.query<{ created_at: Date }>(
+        'select created_at from public.anchor_batches where created_at > $1 order by id',
+        [clock.now()],
+      )
+      expect(closed.rows.length).toBeGreaterThanOrEqual(3)
+      const sent = await t.ctx.db.pool.query<{ submitted_at: Date | null }>(
+        `select submitted_at from public.anchor_batches order by id limit 1`,
+      )
+      expect(sent.rows[0]?.submitted_at).not.toBeNull()
+      expect(sent.rows[0]?.submitted_at?.getTime()).toBeLessThan(
+        closed.rows[1]?.created_at.getTime() as number,
+      )
+    } finally {
+      await anchorer.stop()
+    }
   })
 })
 

@@ -89,6 +89,8 @@ export interface CloseOptions {
   maxLeaves: number
   /** A batch closes once its oldest entry has waited this long, however few entries there are. */
   intervalMs: number
+  /** Most batches closed by one call (default: every one that is due). */
+  maxBatches?: number
 }
 
 /**
@@ -97,7 +99,7 @@ export interface CloseOptions {
  */
 export async function closeDueBatches(ctx: AppContext, options: CloseOptions): Promise<ClosedBatch[]> {
   const closed: ClosedBatch[] = []
-  for (;;) {
+  while (closed.length < (options.maxBatches ?? Number.POSITIVE_INFINITY)) {
     const batch = await ctx.db.withTransaction((tx) => closeNextBatch(ctx, tx, options))
     if (!batch) return closed
     closed.push(batch)
@@ -106,6 +108,7 @@ export async function closeDueBatches(ctx: AppContext, options: CloseOptions): P
       'anchoring batch closed',
     )
   }
+  return closed
 }
 
 async function closeNextBatch(ctx: AppContext, tx: Transaction, options: CloseOptions) {

@@ -75,8 +75,8 @@ function resolutionOutcome(p: Record<string, JsonValue>): string {
 /**
  * The leaves of a batch (postings by seq, then records by seq) and their tree. Hashing 10,000
  * leaves and their tree is seconds of CPU (bench/anchoring.ts), and the worker may share its
- * process with the API (PROCESS_ROLE=all): the work yields to the event loop every few hundred
- * hashes, so requests keep being answered while a batch closes.
+ * process with the API (PROCESS_ROLE=all): the work yields to the event loop every few hashes,
+ * so requests keep being answered while a batch closes.
  */
 export async function hashBatchLeaves(
   postings: readonly PostingRow[],
@@ -86,9 +86,9 @@ export async function hashBatchLeaves(
   const leaves: bigint[] = []
   for (const input of inputs) {
     leaves.push(leafOf(input).hash)
-    if (leaves.length % YIELD_EVERY === 0) await yieldToEventLoop()
+    if (leaves.length % LEAVES_PER_YIELD === 0) await yieldToEventLoop()
   }
-  const steps = buildTreeSteps(leaves, YIELD_EVERY)
+  const steps = buildTreeSteps(leaves, NODES_PER_YIELD)
   for (;;) {
     const step = steps.next()
     if (step.done) return step.value
@@ -96,5 +96,8 @@ export async function hashBatchLeaves(
   }
 }
 
-const YIELD_EVERY = 256
+// A leaf is ~7 Poseidon permutations (~0.7 ms here, bench/README.md), a tree node 2: a request
+// waits a few milliseconds at most behind the hashing.
+const LEAVES_PER_YIELD = 4
+const NODES_PER_YIELD = 16
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve))
