@@ -36,6 +36,8 @@ interface Report {
   leaf_count?: number
   root?: string
   contract_address?: string
+  /** Where the contract address came from: the command line, or the proof file's own claim. */
+  contract_from?: 'option' | 'proof file'
   reason?: string
 }
 
@@ -59,6 +61,7 @@ export async function runVerifyCommand(
   const report = await verify(document, {
     rpcUrl: args.rpcUrl,
     contract: args.contract ?? served?.chain?.contract_address ?? undefined,
+    contractFrom: args.contract ? 'option' : 'proof file',
   })
   out(args.json ? `${JSON.stringify(report, null, 2)}\n` : describe(report))
   return report.ok ? 0 : 1
@@ -68,7 +71,10 @@ function isServed(value: unknown): value is { proof: unknown; chain?: { contract
   return typeof value === 'object' && value !== null && 'proof' in value
 }
 
-async function verify(document: unknown, options: { rpcUrl?: string; contract?: string }): Promise<Report> {
+async function verify(
+  document: unknown,
+  options: { rpcUrl?: string; contract?: string; contractFrom: 'option' | 'proof file' },
+): Promise<Report> {
   const result = verifyProof(document)
   if (!result.ok) return { ok: false, offline: 'refused', chain: 'not checked', reason: result.reason }
   const doc = document as { kind: string; index: number; leaf_count: number }
@@ -92,6 +98,7 @@ async function verify(document: unknown, options: { rpcUrl?: string; contract?: 
     }
   }
   report.contract_address = options.contract
+  report.contract_from = options.contractFrom
   let reader: Awaited<ReturnType<typeof createAnchorReader>> | undefined
   try {
     reader = await createAnchorReader({ rpcUrl: options.rpcUrl, contractAddress: options.contract })
