@@ -191,8 +191,16 @@ describe('anchoring a running service on a chain', () => {
     const offline = await cli(['verify', file])
     expect(offline.code, offline.out).toBe(0)
     expect(offline.out).toMatch(/not checked/)
-    const online = await cli(['verify', file, '--rpc-url', node.url])
+    const online = await cli(['verify', file, '--rpc-url', node.url, '--contract', contract])
     expect(online.code, online.out).toBe(0)
+    expect(online.out).not.toMatch(/own claim/)
+    const trusting = await cli(['verify', file, '--rpc-url', node.url, '--json'])
+    expect(trusting.code, trusting.out).toBe(0)
+    expect(JSON.parse(trusting.out)).toMatchObject({
+      ok: true,
+      chain: 'anchored',
+      contract_from: 'proof file',
+    })
     expect(online.out).toMatch(/is anchored with this root/)
     expect(online.out).toMatch(/VERIFIED/)
     const tampered = JSON.parse(readFileSync(file, 'utf8'))
