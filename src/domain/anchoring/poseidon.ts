@@ -31,10 +31,9 @@ const HALF_FULL_ROUNDS = 4
 const PARTIAL_ROUNDS = 83
 const ROUNDS = 2 * HALF_FULL_ROUNDS + PARTIAL_ROUNDS
 
-/** x mod P in [0, P), for any integer x (JavaScript's `%` keeps the sign of x). */
+/** x mod P in [0, P), for any integer x (JavaScript's `%` keeps the sign of x). Not hot. */
 function canonical(x: bigint): bigint {
-  const r = x % P
-  return r < 0n ? r + P : r
+  return ((x % P) + P) % P
 }
 
 /**
@@ -55,28 +54,27 @@ function hadesConstant(index: number): bigint {
  * partial ones, which absorbs what is left. Exact in the field, so the permutation is unchanged.
  */
 function roundKeys(): bigint[] {
-  const keys: bigint[] = []
   let carry0 = 0n
   let carry1 = 0n
   let carry2 = 0n
-  for (let round = 0; round < ROUNDS; round++) {
+  const keysOf = (round: number): bigint[] => {
     const c0 = canonical(hadesConstant(3 * round) + carry0)
     const c1 = canonical(hadesConstant(3 * round + 1) + carry1)
     const c2 = canonical(hadesConstant(3 * round + 2) + carry2)
     if (isPartial(round)) {
-      keys.push(c2)
       // M·(c0, c1, 0) with M = [[3, 1, 1], [1, -1, 1], [1, 1, -2]].
       carry0 = 3n * c0 + c1
       carry1 = c0 - c1
       carry2 = c0 + c1
-    } else {
-      keys.push(c0, c1, c2)
-      carry0 = 0n
-      carry1 = 0n
-      carry2 = 0n
+      return [c2]
     }
+    carry0 = 0n
+    carry1 = 0n
+    carry2 = 0n
+    return [c0, c1, c2]
   }
-  return keys
+  // In round order: each round's keys take the carry of the rounds before it.
+  return Array.from({ length: ROUNDS }, (_, round) => keysOf(round)).flat()
 }
 
 /** Rounds 4 to 86 are partial (only the last element is cubed). */
