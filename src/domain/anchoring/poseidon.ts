@@ -6,8 +6,9 @@
  *
  * Written here rather than called from starknet.js (`hash.computePoseidonHashOnElements`, i.e.
  * @scure/starknet's `poseidonHashMany` over @noble/curves' generic Poseidon) because that one
- * cost ~100 µs a permutation, and a batch of n leaves is ~9n permutations: a 10,000-posting batch
- * took 13 s and the anchoring fell behind ~1,000 trades/s. The generic code reduces modulo P after
+ * cost 100–150 µs a permutation here, and a batch of n leaves is ~9n permutations: a 10,000-posting
+ * batch took 13–14 s and the anchoring fell behind ~1,000 trades/s. This one costs ~50 µs, most of
+ * it the 107 cubes (~0.3 µs each as bigints): a faster one needs field arithmetic without bigint. The generic code reduces modulo P after
  * every addition and product, maps arrays in every round, and adds three round constants and
  * cubes through field-object calls even in the 83 rounds that cube one element. Here:
  * - bigint locals only, one `%` per cube (x·x·x, then `%`); the MDS rows are additions and shifts
@@ -84,7 +85,11 @@ function isPartial(round: number): boolean {
 
 const ROUND_KEYS = roundKeys()
 
-/** The sponge's state between permutations: any integers congruent mod P to the true state. */
+/**
+ * The sponge's state between permutations: any integers congruent mod P to the true state.
+ * Module-level so that a permutation allocates nothing but bigints; `poseidon` is synchronous
+ * and resets it first, so no call can see another's.
+ */
 let state0 = 0n
 let state1 = 0n
 let state2 = 0n
