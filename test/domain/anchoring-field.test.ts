@@ -22,16 +22,7 @@ import {
   U128_LIMIT,
 } from '../../src/domain/anchoring/index.js'
 import { poseidon } from '../../src/domain/anchoring/poseidon.js'
-
-function codeOf(run: () => unknown): string {
-  try {
-    run()
-  } catch (error) {
-    if (isAnchoringError(error)) return error.code
-    throw error
-  }
-  throw new Error('expected an AnchoringError')
-}
+import { codeOf } from './anchoring-errors.js'
 
 describe('the field', () => {
   it('P is the Stark prime, written out', () => {

@@ -14,7 +14,6 @@ import {
   FIELD_PRIME,
   fieldsOf,
   inputFromFields,
-  isAnchoringError,
   LEAF_TAGS,
   type LeafInput,
   leafFromFields,
@@ -31,16 +30,7 @@ import {
   uuidToU128,
 } from '../../src/domain/anchoring/index.js'
 import { poseidon } from '../../src/domain/anchoring/poseidon.js'
-
-function codeOf(run: () => unknown): string {
-  try {
-    run()
-  } catch (error) {
-    if (isAnchoringError(error)) return error.code
-    throw error
-  }
-  throw new Error('expected an AnchoringError')
-}
+import { codeOf } from './anchoring-errors.js'
 
 const POSTING: PostingLeafInput = {
   seq: 1001n,

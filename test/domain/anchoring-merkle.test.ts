@@ -13,7 +13,6 @@ import {
   buildTree,
   buildTreeSteps,
   commutativeHash,
-  isAnchoringError,
   LEAF_AT_TAG,
   leafNode,
   MAX_LEAF_COUNT,
@@ -26,16 +25,7 @@ import {
   U64_LIMIT,
 } from '../../src/domain/anchoring/index.js'
 import { poseidon } from '../../src/domain/anchoring/poseidon.js'
-
-function codeOf(run: () => unknown): string {
-  try {
-    run()
-  } catch (error) {
-    if (isAnchoringError(error)) return error.code
-    throw error
-  }
-  throw new Error('expected an AnchoringError')
-}
+import { codeOf } from './anchoring-errors.js'
 
 // common.cairo LEAVES(): (address, amount)
 const OZ_LEAVES: [bigint, bigint][] = [
