@@ -1,25 +1,4 @@
-/**
- * Anchoring against the database: `npx tsx bench/anchoring-db.ts`. Not a test.
- *
- * On a fresh database (BENCH_DATABASE_URL, where we may create one, dropped at the end; unset, an
- * embedded PostgreSQL in a temporary folder), seeds real ledger postings with bench/seed.ts (users'
- * sign-up grants, markets' subsidies, trades: at least BENCH_ANCHOR_LEAVES of them), then measures
- *   - closing one batch of BENCH_ANCHOR_LEAVES (10,000) postings, services/anchoring/batches.ts
- *     `closeDueBatches` with maxLeaves = that, end to end; and, before it, the same work step by
- *     step as the closer does it (the same read, leaves, tree without the service's yields,
- *     packing, insert, the insert rolled back), since the service's code carries no timers;
- *   - serving one proof, proofs.ts `postingProof` as an admin, for BENCH_ANCHOR_PROOFS (300)
- *     random postings of that batch: p50, p99, max;
- *   - the closer when there is nothing to close (the worker's cost per tick when idle), twice:
- *     with a backlog below the batch size that is not due yet, and with every posting batched.
- * Prints a table; about a minute on the 2-core machine.
- */
-import { randomBytes } from 'node:crypto'
-import { rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
 import { performance } from 'node:perf_hooks'
-import pg from 'pg'
 import { loadConfig } from '../src/config/index.js'
 import type { AppContext } from '../src/context.js'
 import { createDatabase, sql } from '../src/db/database.js'
@@ -27,14 +6,13 @@ import { migrate } from '../src/db/migrate.js'
 import { buildTree, leafOf } from '../src/domain/anchoring/index.js'
 import { systemClock } from '../src/domain/clock.js'
 import { type Principal, SCOPES } from '../src/domain/identity/principal.js'
-import { startEmbeddedPostgres } from '../src/infra/embedded-postgres.js'
 import { createLogger } from '../src/infra/logger.js'
 import { closeDueBatches } from '../src/services/anchoring/batches.js'
 import { type PostingRow, postingInput } from '../src/services/anchoring/leaves.js'
 import { postingProof } from '../src/services/anchoring/proofs.js'
 import { packTree } from '../src/services/anchoring/tree-store.js'
-import { freePort } from '../test/helpers/net.js'
 import { rng } from '../test/helpers/random.js'
+import { adminQuery, provisionDatabase } from './database.js'
 import { seedGrownData } from './seed.js'
 
 const LEAVES = Number(process.env.BENCH_ANCHOR_LEAVES ?? 10_000)
@@ -46,50 +24,6 @@ const log = createLogger(process.env.BENCH_LOG_LEVEL ?? 'warn')
  * batch becomes due unless a measurement asks for it.
  */
 const NEVER_DUE_MS = 365 * 86_400_000
-
-async function adminQuery(url: string, text: string) {
-  const client = new pg.Client({ connectionString: url })
-  await client.connect()
-  try {
-    return await client.query(text)
-  } finally {
-    await client.end()
-  }
-}
-
-/** A database for this run, and how to get rid of it (as bench/trades.ts provisions its own). */
-async function provisionDatabase(): Promise<{ url: string; label: string; cleanup: () => Promise<void> }> {
-  const name = `dm_bench_${randomBytes(4).toString('hex')}`
-  const given = process.env.BENCH_DATABASE_URL
-  if (given) {
-    await adminQuery(given, `create database ${name}`)
-    const version = (await adminQuery(given, 'show server_version')).rows[0]?.server_version
-    const url = new URL(given)
-    url.pathname = `/${name}`
-    return {
-      url: url.toString(),
-      label: `PostgreSQL ${version} at ${url.host} (BENCH_DATABASE_URL)`,
-      cleanup: async () => void (await adminQuery(given, `drop database if exists ${name} with (force)`)),
-    }
-  }
-  const dir = path.join(tmpdir(), `dm-bench-pg-${randomBytes(4).toString('hex')}`)
-  const embedded = await startEmbeddedPostgres({
-    dataDir: dir,
-    port: await freePort(),
-    log,
-    persistent: false,
-  })
-  await adminQuery(embedded.url, `create database ${name}`)
-  const version = (await adminQuery(embedded.url, 'show server_version')).rows[0]?.server_version
-  return {
-    url: embedded.urlFor(name),
-    label: `embedded PostgreSQL ${version} (set BENCH_DATABASE_URL to use another server)`,
-    cleanup: async () => {
-      await embedded.stop()
-      rmSync(dir, { recursive: true, force: true })
-    },
-  }
-}
 
 // The closer's own read (batches.ts, AnchorReadPostings), repeated here to time it alone.
 const ReadPostings = sql<PostingRow>(
@@ -200,7 +134,7 @@ async function idleTicks(ctx: AppContext): Promise<number[]> {
 
 async function main() {
   const started = performance.now()
-  const database = await provisionDatabase()
+  const database = await provisionDatabase(log)
   console.log(`Anchoring against the database, on ${database.label}`)
   const db = createDatabase({ connectionString: database.url, max: 2, statementTimeoutMs: 120_000 })
   try {
@@ -220,7 +154,9 @@ async function main() {
     process.stdout.write(`  closing a ${LEAVES}-posting batch step by step (rolled back) …\n`)
     const steps = await closeStepByStep(ctx)
     process.stdout.write(`  closing it with closeDueBatches …\n`)
-    const close = await timed(() => closeDueBatches(ctx, { maxLeaves: LEAVES, intervalMs: NEVER_DUE_MS }))
+    const close = await timed(() =>
+      closeDueBatches(ctx, { maxLeaves: LEAVES, intervalMs: NEVER_DUE_MS, maxBatches: 1 }),
+    )
     const batch = close.value[0]
     if (close.value.length !== 1 || !batch || batch.leafCount !== LEAVES) {
       throw new Error(`expected one batch of ${LEAVES} leaves, closed ${close.value.length}`)

@@ -44,17 +44,14 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { existsSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import http from 'node:http'
-import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { performance } from 'node:perf_hooks'
-import pg from 'pg'
 import { loadConfig, projectRoot } from '../src/config/index.js'
 import type { AppContext } from '../src/context.js'
 import { createDatabase, type Database, sql } from '../src/db/database.js'
 import { systemClock } from '../src/domain/clock.js'
-import { startEmbeddedPostgres } from '../src/infra/embedded-postgres.js'
 import { createLogger } from '../src/infra/logger.js'
 import { secretBoxFromConfig } from '../src/infra/secrets.js'
 import { sealStarknetKey } from '../src/infra/starknet/index.js'
@@ -66,6 +63,7 @@ import { type LocalStarknetNode, startLocalStarknetNode } from '../test/fakes/st
 import { ledgerViolations } from '../test/helpers/money.js'
 import { freePort } from '../test/helpers/net.js'
 import { rng } from '../test/helpers/random.js'
+import { provisionDatabase } from './database.js'
 import { type MinimalTradeResult, minimalTradeFiles, runMinimalTrade } from './minimal-trade.js'
 import { type OpenLoopResult, openLoop } from './open-loop.js'
 import { type SeedResult, seedChecks, seedGrownData } from './seed.js'
@@ -143,55 +141,6 @@ const ANCHOR = process.env.BENCH_ANCHOR === '1'
 const ANCHOR_DRAIN_S = Number(process.env.BENCH_ANCHOR_DRAIN_S ?? 300)
 /** Connections of the minimal reference: 8, as ../shared/bench/README.md measures it. */
 const MINIMAL_CLIENTS = Number(process.env.BENCH_MINIMAL_CLIENTS ?? 8)
-
-function withDatabase(url: string, database: string): string {
-  const parsed = new URL(url)
-  parsed.pathname = `/${database}`
-  return parsed.toString()
-}
-
-async function adminQuery(url: string, text: string) {
-  const client = new pg.Client({ connectionString: url })
-  await client.connect()
-  try {
-    return await client.query(text)
-  } finally {
-    await client.end()
-  }
-}
-
-/** A database for this run, and how to get rid of it. */
-async function provisionDatabase(): Promise<{ url: string; label: string; cleanup: () => Promise<void> }> {
-  const name = `dm_bench_${randomBytes(4).toString('hex')}`
-  const given = process.env.BENCH_DATABASE_URL
-  if (given) {
-    await adminQuery(given, `create database ${name}`)
-    const version = (await adminQuery(given, 'show server_version')).rows[0]?.server_version
-    return {
-      url: withDatabase(given, name),
-      label: `PostgreSQL ${version} at ${new URL(given).host} (BENCH_DATABASE_URL)`,
-      cleanup: async () => void (await adminQuery(given, `drop database if exists ${name} with (force)`)),
-    }
-  }
-  // Not created here: as root, the embedded server runs as `postgres` and creates it itself.
-  const dir = path.join(tmpdir(), `dm-bench-pg-${randomBytes(4).toString('hex')}`)
-  const embedded = await startEmbeddedPostgres({
-    dataDir: dir,
-    port: await freePort(),
-    log,
-    persistent: false,
-  })
-  await adminQuery(embedded.url, `create database ${name}`)
-  const version = (await adminQuery(embedded.url, 'show server_version')).rows[0]?.server_version
-  return {
-    url: embedded.urlFor(name),
-    label: `embedded PostgreSQL ${version} (set BENCH_DATABASE_URL to use another server)`,
-    cleanup: async () => {
-      await embedded.stop()
-      rmSync(dir, { recursive: true, force: true })
-    },
-  }
-}
 
 const BENCH_ENV = {
   LOG_LEVEL: 'warn',
@@ -888,7 +837,7 @@ async function main() {
       )
     }
   }
-  const database = await provisionDatabase()
+  const database = await provisionDatabase(log)
   console.log(`Trade benchmark on ${database.label}`)
   console.log(
     `  ${DURATION_S} s per scenario, ${CLIENTS} HTTP clients, pool ${POOL} (API and SQL), ${USERS} users, ` +
