@@ -89,11 +89,11 @@ async function verifyCommand(argv: string[]): Promise<number> {
     parsed = parseVerifyArgs(argv)
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n`)
-    return runVerifyCommand({ file: undefined, rpcUrl: undefined, contract: undefined, json: false })
+    return runVerifyCommand({ files: [], rpcUrl: undefined, contract: undefined, json: false })
   }
   const { values, positionals } = parsed
   return runVerifyCommand({
-    file: positionals[0],
+    files: positionals,
     rpcUrl: values['rpc-url'],
     contract: values.contract,
     json: values.json ?? false,

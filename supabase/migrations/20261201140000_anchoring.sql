@@ -60,7 +60,10 @@ begin
          case when ad.prior_branch is null and ad.prior_error is null then null
               else jsonb_build_object(
                 'branch', ad.prior_branch, 'confidence', ad.prior_confidence,
-                'rationale', ad.prior_rationale, 'model', ad.prior_model, 'error', ad.prior_error)
+                'rationale', ad.prior_rationale, 'model', ad.prior_model,
+                -- Only the error's code (llm_unreachable, …): its text can name the operator's
+                -- LLM host, which only the operator sees, and an anchored record is forever.
+                'error', nullif(split_part(ad.prior_error, ':', 1), ''))
          end
     into agent, prior
     from public.agent_decisions ad where ad.market_id = new.market_id;
@@ -83,7 +86,12 @@ begin
   return null;
 end
 $$;
-create trigger market_decisions_anchor after insert on public.market_decisions
+-- Deferred to commit, so the records' counter row is locked last, after the ledger's (the
+-- service posts right before COMMIT): every transaction takes the two in the same order, and a
+-- decision (which locks traders' cash after recording) cannot deadlock with a dispute settlement
+-- (which locks the disputer's cash before it changes the resolution).
+create constraint trigger market_decisions_anchor after insert on public.market_decisions
+  deferrable initially deferred
   for each row execute function public.anchor_decision_record();
 
 -- A resolution, a changed resolution (an admin settling a dispute) and a void are each a record.
@@ -92,15 +100,20 @@ language plpgsql
 set search_path = ''
 as $$
 declare
-  at timestamptz := case when new.status = 'voided' then coalesce(new.voided_at, new.updated_at) else new.resolved_at end;
+  voided boolean := new.status = 'voided';
+  -- A correction (a dispute upheld) keeps resolved_at: its own time is updated_at, which every
+  -- resolving statement sets to the time it acts.
+  at timestamptz := case when voided then coalesce(new.voided_at, new.updated_at)
+                         else greatest(new.resolved_at, new.updated_at) end;
 begin
   perform public.anchor_record('resolution', new.id, jsonb_build_object(
     'market_id', new.id,
     'status', new.status,
-    'outcome', new.resolution_outcome,
-    'outcome_label', (select o.label from public.market_outcomes o
-                       where o.market_id = new.id and o.index = new.resolution_outcome),
-    'value', new.resolution_value::text,
+    -- A void resolves to nothing, whatever was reported before it.
+    'outcome', case when not voided then new.resolution_outcome end,
+    'outcome_label', case when not voided then (select o.label from public.market_outcomes o
+                       where o.market_id = new.id and o.index = new.resolution_outcome) end,
+    'value', case when not voided then new.resolution_value::text end,
     'evidence', new.resolution_evidence,
     'decided_branch', new.decided_branch,
     'resolved_by', new.resolved_by,
@@ -110,7 +123,8 @@ begin
   return null;
 end
 $$;
-create trigger markets_anchor_resolution after update on public.markets
+create constraint trigger markets_anchor_resolution after update on public.markets
+  deferrable initially deferred
   for each row
   when (
     (new.resolved_at is not null and (

@@ -193,20 +193,35 @@ describe('anchoring a running service on a chain', () => {
     expect(offline.out).toMatch(/not checked/)
     const online = await cli(['verify', file, '--rpc-url', node.url, '--contract', contract])
     expect(online.code, online.out).toBe(0)
-    expect(online.out).not.toMatch(/own claim/)
-    const trusting = await cli(['verify', file, '--rpc-url', node.url, '--json'])
-    expect(trusting.code, trusting.out).toBe(0)
-    expect(JSON.parse(trusting.out)).toMatchObject({
-      ok: true,
-      chain: 'anchored',
-      contract_from: 'proof file',
-    })
+    const asJson = await cli(['verify', file, '--rpc-url', node.url, '--contract', contract, '--json'])
+    expect(asJson.code, asJson.out).toBe(0)
+    expect(JSON.parse(asJson.out)).toMatchObject({ ok: true, chain: 'anchored', contract_claimed: contract })
+    // The contract a proof file names is its own claim: checking on a chain needs --contract.
+    const trusting = await cli(['verify', file, '--rpc-url', node.url])
+    expect(trusting.code, trusting.out).toBe(2)
+    expect(trusting.out).toMatch(/--rpc-url needs --contract/)
+    // Another contract than the one the file names: said, and only --contract is checked.
+    const otherContract = node.deployAnchorContract(owner.address)
+    const elsewhere = await cli(['verify', file, '--rpc-url', node.url, '--contract', otherContract])
+    expect(elsewhere.code, elsewhere.out).toBe(1)
+    expect(elsewhere.out).toMatch(/not anchored/)
+    expect(elsewhere.out).toMatch(/only --contract is checked/)
+    const unreachable = await cli([
+      'verify',
+      file,
+      '--rpc-url',
+      `http://127.0.0.1:${await freePort()}`,
+      '--contract',
+      contract,
+    ])
+    expect(unreachable.code, unreachable.out).toBe(3)
+    expect((await cli(['verify', file, file])).code).toBe(2)
     expect(online.out).toMatch(/is anchored with this root/)
     expect(online.out).toMatch(/VERIFIED/)
     const tampered = JSON.parse(readFileSync(file, 'utf8'))
     tampered.proof.fields.amount = String(BigInt(tampered.proof.fields.amount) * 2n)
     writeFileSync(file, JSON.stringify(tampered))
-    const refused = await cli(['verify', file, '--rpc-url', node.url])
+    const refused = await cli(['verify', file, '--rpc-url', node.url, '--contract', contract])
     expect(refused.code, refused.out).toBe(1)
     expect(refused.out).toMatch(/REFUSED/)
     // A consistent forgery (other fields, their leaf and the root they lead to, recomputed as a
@@ -222,7 +237,7 @@ describe('anchoring a running service on a chain', () => {
     forged.proof.root = feltToHex(root)
     writeFileSync(file, JSON.stringify(forged))
     expect((await cli(['verify', file])).code).toBe(0)
-    const caught = await cli(['verify', file, '--rpc-url', node.url])
+    const caught = await cli(['verify', file, '--rpc-url', node.url, '--contract', contract])
     expect(caught.code, caught.out).toBe(1)
     expect(caught.out).toMatch(/mismatch/)
     const garbage = await cli(['verify', path.join(dir, 'missing.json')])

@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sql } from '../../src/db/database.js'
 import { buildTree, leafOf, verifyProof } from '../../src/domain/anchoring/index.js'
+import { createAgent } from '../../src/services/agents/agents.js'
 import { closeDueBatches } from '../../src/services/anchoring/batches.js'
 import { postingInput, recordInput } from '../../src/services/anchoring/leaves.js'
 import { marketRecordProof, postingProof, recordProof } from '../../src/services/anchoring/proofs.js'
@@ -15,7 +16,7 @@ import { anchoringStatus, listBatches } from '../../src/services/anchoring/queri
 import { createDecisionMarket } from '../../src/services/decisions/create.js'
 import { decideMarket } from '../../src/services/decisions/decide.js'
 import { createMarket } from '../../src/services/markets/create.js'
-import { resolveMarket } from '../../src/services/markets/lifecycle.js'
+import { disputeResolution, resolveMarket, settleDispute } from '../../src/services/markets/lifecycle.js'
 import { placeTrade } from '../../src/services/trading/place.js'
 import { createTestApp, type TestApp } from '../helpers/app.js'
 import { ledgerViolations, newUser, principalOf, TestClock } from '../helpers/money.js'
@@ -53,6 +54,10 @@ const Batches = sql<{
   'TestAnchorBatches',
   `select id, first_posting, last_posting, first_record, last_record, leaf_count, root, status
      from public.anchor_batches order by id`,
+)
+const MarketRecords = sql<{ created_at: Date; payload: Record<string, unknown> & { prior?: unknown } }>(
+  'TestAnchorMarketRecords',
+  'select created_at, payload from public.anchor_records where market_id = $1 order by seq',
 )
 const Counters = sql<{ postings: bigint; records: bigint }>(
   'TestAnchorCounters',
@@ -202,6 +207,89 @@ describe('decision and resolution records', () => {
     expect(verifyProof(tampered)).toMatchObject({ ok: false })
     expect(verifyProof({ ...served.proof, index: served.proof.index + 1 })).toMatchObject({ ok: false })
     expect(await ledgerViolations(t.ctx.db)).toEqual([])
+  })
+})
+
+describe('what a record holds, and when', () => {
+  it('anchors a corrected resolution with the time it was corrected', async () => {
+    const admin = principalOf(await newUser(t.ctx.db, '0', clock.now()), 'admin')
+    const creator = await newUser(t.ctx.db, '1000', clock.now())
+    const market = await createMarket(t.ctx, creator, {
+      question: `Corrected ${Math.random()}`,
+      kind: 'binary',
+      subsidy: '20',
+      closeAt: new Date(clock.now().getTime() + 60 * MINUTE),
+    })
+    const trader = await newUser(t.ctx.db, '100', clock.now())
+    await placeTrade(t.ctx, trader, market.id, { outcome: 'YES', side: 'buy', amount: '5' })
+    await resolveMarket(t.ctx, principalOf(creator), market.id, { outcome: 'NO', evidence: { note: 'x' } })
+    const resolvedAt = clock.now()
+    clock.advance(30 * MINUTE)
+    const dispute = await disputeResolution(t.ctx, principalOf(trader), market.id, { reason: 'wrong' })
+    clock.advance(30 * MINUTE)
+    const correctedAt = clock.now()
+    await settleDispute(t.ctx, admin, dispute.id, { decision: 'uphold', outcome: 'YES' })
+    const records = await t.ctx.db.many(MarketRecords, [market.id])
+    expect(records.map((r) => [r.created_at.toISOString(), r.payload.outcome_label])).toEqual([
+      [resolvedAt.toISOString(), 'NO'],
+      [correctedAt.toISOString(), 'YES'],
+    ])
+    expect(records[1]?.payload.resolved_at_us).toBe(String(BigInt(correctedAt.getTime()) * 1000n))
+  })
+
+  it("keeps only the code of an agent's LLM failure, whose text only the operator may read", async () => {
+    const owner = await newUser(t.ctx.db, '1000', clock.now())
+    const { agent } = await createAgent(t.ctx, principalOf(owner), {
+      name: 'Anchored agent',
+      objective: { kind: 'binary', measurement: 'm' },
+      action_source: 'fixed',
+      actions: [
+        { label: 'A', description: '' },
+        { label: 'B', description: '' },
+      ],
+      llm: { base_url: 'http://127.0.0.1:9/v1', model: 'm', api_key: 'sk-secret' },
+      default_action: 'A',
+      liquidity_per_decision: '10',
+      delivery: { type: 'webhook', url: 'http://127.0.0.1:9/hook' },
+    })
+    const market = await createMarket(t.ctx, owner, {
+      question: `Agent failed ${Math.random()}`,
+      kind: 'binary',
+      subsidy: '20',
+      closeAt: new Date(clock.now().getTime() + 60 * MINUTE),
+    })
+    await t.ctx.db.pool.query(
+      `insert into public.agent_decisions (market_id, agent_id, owner_id, prior_error, created_at)
+       values ($1, $2, $3, 'llm_unreachable: llm.operator.internal has no address', now())`,
+      [market.id, agent.id, owner],
+    )
+    await t.ctx.db.pool.query(
+      `insert into public.market_decisions (market_id, chosen_branch, best_branch, default_branch, reason, explanation,
+         scores, params, distinct_traders, total_volume, decided_at)
+       values ($1, 0, 0, 0, 'default_is_best', 'x', '[]', '{}', 0, 0, now())`,
+      [market.id],
+    )
+    const [record] = await t.ctx.db.many(MarketRecords, [market.id])
+    expect(record?.payload.prior).toMatchObject({ branch: null, error: 'llm_unreachable' })
+    expect(JSON.stringify(record?.payload)).not.toMatch(/operator\.internal/)
+  })
+
+  it('numbers records at commit, after the ledger, so every transaction takes the two counters in one order', async () => {
+    // A decision locks traders' cash after recording, a dispute settlement the disputer's cash
+    // before it changes the resolution: numbered when written, the two deadlocked (found in
+    // review). Deferred to commit, the records' counter is always taken after the ledger's.
+    const { rows } = await t.ctx.db.pool.query<{
+      tgname: string
+      tgdeferrable: boolean
+      tginitdeferred: boolean
+    }>(
+      `select tgname, tgdeferrable, tginitdeferred from pg_trigger
+        where tgname in ('market_decisions_anchor', 'markets_anchor_resolution') order by tgname`,
+    )
+    expect(rows).toEqual([
+      { tgname: 'market_decisions_anchor', tgdeferrable: true, tginitdeferred: true },
+      { tgname: 'markets_anchor_resolution', tgdeferrable: true, tginitdeferred: true },
+    ])
   })
 })
 
