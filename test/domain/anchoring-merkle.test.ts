@@ -15,12 +15,14 @@ import {
   commutativeHash,
   LEAF_AT_TAG,
   leafNode,
+  levelWidths,
   MAX_LEAF_COUNT,
   merkleRoot,
   pathLength,
   processPath,
   proofPath,
   shortStringFelt,
+  siblingPositions,
   treeOfNodes,
   U64_LIMIT,
 } from '../../src/domain/anchoring/index.js'
@@ -211,5 +213,22 @@ describe('buildTreeSteps', () => {
 
   it('refuses an empty list at the first step', () => {
     expect(codeOf(() => buildTreeSteps([]).next())).toBe('invalid_tree')
+  })
+})
+
+describe('the layout, for stores that keep the levels themselves', () => {
+  it('names exactly the nodes proofPath takes, and the width of every level', () => {
+    for (let count = 1; count <= 40; count++) {
+      const tree = buildTree(Array.from({ length: count }, (_, i) => BigInt(i + 1)))
+      expect(levelWidths(count)).toEqual(tree.levels.map((level) => level.length))
+      for (let index = 0; index < count; index++) {
+        const nodes = siblingPositions(index, count).map(
+          ({ level, position }) => tree.levels[level]?.[position],
+        )
+        expect(nodes, `leaf ${index} of ${count}`).toEqual(proofPath(tree, index))
+      }
+    }
+    expect(() => siblingPositions(3, 3)).toThrow()
+    expect(() => levelWidths(0)).toThrow()
   })
 })

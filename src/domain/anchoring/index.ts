@@ -58,12 +58,14 @@ export {
   commutativeHash,
   LEAF_AT_TAG,
   leafNode,
+  levelWidths,
   MAX_LEAF_COUNT,
   type MerkleTree,
   merkleRoot,
   pathLength,
   processPath,
   proofPath,
+  siblingPositions,
   treeOfNodes,
 } from './merkle.js'
 export {

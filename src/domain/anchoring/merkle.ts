@@ -151,16 +151,36 @@ export function proofPath(tree: MerkleTree, index: number): bigint[] {
   return path
 }
 
-/** How many siblings the path of leaf `index` has in a tree of `leafCount` leaves. */
-export function pathLength(index: number, leafCount: number): number {
+/** The number of nodes on each level, leaves first, up to the root's level of one. */
+export function levelWidths(leafCount: number): number[] {
+  checkCount(leafCount)
+  const widths = [leafCount]
+  for (let width = leafCount; width > 1; ) {
+    width = Math.ceil(width / 2)
+    widths.push(width)
+  }
+  return widths
+}
+
+/**
+ * Where the siblings of leaf `index` stand in a tree of `leafCount` leaves, bottom up: the nodes
+ * proofPath takes, for a caller that keeps the levels elsewhere (the batch store reads just these
+ * from the database). A lone last node has no sibling on its level.
+ */
+export function siblingPositions(index: number, leafCount: number): { level: number; position: number }[] {
   checkIndex(index, leafCount)
-  let length = 0
+  const positions: { level: number; position: number }[] = []
   let position = index
-  for (let width = leafCount; width > 1; width = Math.ceil(width / 2)) {
-    if (siblingOf(position) < width) length++
+  for (const [level, width] of levelWidths(leafCount).entries()) {
+    if (siblingOf(position) < width) positions.push({ level, position: siblingOf(position) })
     position = Math.floor(position / 2)
   }
-  return length
+  return positions
+}
+
+/** How many siblings the path of leaf `index` has in a tree of `leafCount` leaves. */
+export function pathLength(index: number, leafCount: number): number {
+  return siblingPositions(index, leafCount).length
 }
 
 /** OpenZeppelin's process_proof: folds the path into a root from the level-0 node. */

@@ -1,21 +1,15 @@
 /**
  * How a batch's Merkle tree is kept in `anchor_batches.tree`: every node, 32 bytes big-endian,
- * level by level from the leaves up to the root. Level l has ceil(size(l-1) / 2) nodes (the
- * layout of domain/anchoring's tree: pairs (2k, 2k+1), a lone last node carried up unhashed).
+ * level by level from the leaves up to the root, in domain/anchoring's layout (levelWidths,
+ * siblingPositions: the store keeps no layout of its own).
  *
  * A proof then needs only the siblings on one path, a few 32-byte slices that PostgreSQL cuts
  * out of the column (`substring`), instead of the batch's postings read and hashed again: for
  * a 10,000-leaf batch that is 14 slices rather than 10,000 rows and ~20,000 hashes.
  */
-const NODE_BYTES = 32
+import { levelWidths, siblingPositions } from '../../domain/anchoring/index.js'
 
-/** The number of nodes on each level, leaves first, for a tree of `leafCount` leaves. */
-export function levelSizes(leafCount: number): number[] {
-  if (!Number.isSafeInteger(leafCount) || leafCount < 1) throw new RangeError('a tree has at least one leaf')
-  const sizes = [leafCount]
-  while ((sizes.at(-1) as number) > 1) sizes.push(Math.ceil((sizes.at(-1) as number) / 2))
-  return sizes
-}
+const NODE_BYTES = 32
 
 export function packTree(levels: readonly (readonly bigint[])[]): Buffer {
   const total = levels.reduce((n, level) => n + level.length, 0)
@@ -36,18 +30,11 @@ export function packTree(levels: readonly (readonly bigint[])[]): Buffer {
  * lone last node) adds nothing to the path.
  */
 export function siblingOffsets(leafCount: number, index: number): number[] {
-  if (!Number.isSafeInteger(index) || index < 0 || index >= leafCount) throw new RangeError('no such leaf')
-  const sizes = levelSizes(leafCount)
-  const offsets: number[] = []
-  let start = 0
-  let i = index
-  for (const size of sizes.slice(0, -1)) {
-    const sibling = i ^ 1
-    if (sibling < size) offsets.push((start + sibling) * NODE_BYTES + 1)
-    start += size
-    i >>= 1
-  }
-  return offsets
+  const starts = [0]
+  for (const width of levelWidths(leafCount)) starts.push((starts.at(-1) as number) + width)
+  return siblingPositions(index, leafCount).map(
+    ({ level, position }) => ((starts[level] as number) + position) * NODE_BYTES + 1,
+  )
 }
 
 export function nodeFromBytes(bytes: Buffer): bigint {
