@@ -227,6 +227,12 @@ describe('trading', () => {
     const ledger = await t.app.inject({ method: 'GET', url: '/v1/me/ledger?limit=2', headers: bob.headers })
     expect(ledger.json().items[0]).toMatchObject({ kind: 'trade', market_id: market.id })
     expect(ledger.json().next_cursor).toEqual(expect.any(String))
+    const older = await t.app.inject({
+      method: 'GET',
+      url: `/v1/me/ledger?limit=2&cursor=${ledger.json().next_cursor}`,
+      headers: bob.headers,
+    })
+    expect(BigInt(older.json().items[0].seq)).toBeLessThan(BigInt(ledger.json().items[1].seq))
 
     const history = await t.app.inject({ method: 'GET', url: `/v1/markets/${market.id}/history` })
     expect(history.json().points.map((p: { seq: number }) => p.seq)).toEqual([0, 1, 2, 3])

@@ -3,7 +3,7 @@
  * the ledger.
  */
 import { type Queryable, sql } from '../../db/database.js'
-import { errors } from '../../errors/codes.js'
+import { decodeSeqCursor, encodeSeqCursor } from '../cursors.js'
 
 export interface BatchRow {
   id: bigint
@@ -120,24 +120,12 @@ export function presentBatch(row: BatchRow) {
 }
 
 export async function listBatches(db: Queryable, options: { limit: number; cursor?: string }) {
-  let before: bigint | null = null
-  if (options.cursor !== undefined) {
-    const match = /^anchors:(\d{1,18})$/.exec(Buffer.from(options.cursor, 'base64url').toString('utf8'))
-    if (!match) {
-      throw errors.validation('The cursor is not valid', [
-        { field: '/query/cursor', message: 'is not a cursor we issued' },
-      ])
-    }
-    before = BigInt(match[1] as string)
-  }
+  const before = decodeSeqCursor('anchors', options.cursor) ?? null
   const rows = await db.many(ListBatches, [before, options.limit + 1])
   const page = rows.slice(0, options.limit)
   const last = page.at(-1)
   return {
     items: page.map(presentBatch),
-    next_cursor:
-      rows.length > options.limit && last
-        ? Buffer.from(`anchors:${last.id}`, 'utf8').toString('base64url')
-        : null,
+    next_cursor: rows.length > options.limit && last ? encodeSeqCursor('anchors', last.id) : null,
   }
 }

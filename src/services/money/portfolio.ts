@@ -6,7 +6,7 @@ import { type Queryable, sql } from '../../db/database.js'
 import { prices as lmsrPrices } from '../../domain/market-maker/index.js'
 import { formatAmount } from '../../domain/money.js'
 import { payoutFor, type Resolution } from '../../domain/settlement.js'
-import { errors } from '../../errors/codes.js'
+import { decodeSeqCursor, encodeSeqCursor } from '../cursors.js'
 import { roundPrice } from '../markets/present.js'
 import { decodeCursor, encodeCursor, type Page } from '../markets/queries.js'
 import type { MarketKind, MarketStatus } from '../markets/repository.js'
@@ -196,17 +196,7 @@ const UserLedger = sql<LedgerRow>(
 )
 
 export async function listLedger(db: Queryable, userId: string, options: { limit: number; cursor?: string }) {
-  let before: bigint | null = null
-  if (options.cursor !== undefined) {
-    const match = /^ledger:(\d{1,19})$/.exec(Buffer.from(options.cursor, 'base64url').toString('utf8'))
-    // Sequence numbers are int8: a longer number is not one we issued (and not one PostgreSQL takes).
-    if (!match || BigInt(match[1] as string) > 9_223_372_036_854_775_807n) {
-      throw errors.validation('The cursor is not valid', [
-        { field: '/query/cursor', message: 'is not a cursor we issued' },
-      ])
-    }
-    before = BigInt(match[1] as string)
-  }
+  const before = decodeSeqCursor('ledger', options.cursor) ?? null
   const rows = await db.many(UserLedger, [userId, before, options.limit + 1])
   const page = rows.slice(0, options.limit)
   const last = page.at(-1)
@@ -222,9 +212,6 @@ export async function listLedger(db: Queryable, userId: string, options: { limit
       memo: r.memo,
       created_at: r.created_at.toISOString(),
     })),
-    next_cursor:
-      rows.length > options.limit && last
-        ? Buffer.from(`ledger:${last.seq}`, 'utf8').toString('base64url')
-        : null,
+    next_cursor: rows.length > options.limit && last ? encodeSeqCursor('ledger', last.seq) : null,
   }
 }
