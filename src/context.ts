@@ -1,6 +1,6 @@
 /**
  * What every part of a running process shares: configuration, database, logger, clock, job
- * queue, secrets and store. Built once at start-up (src/start) and handed down; nothing reads
+ * queue, secrets, store and metrics. Built once at start-up (src/start) and handed down; nothing reads
  * globals. It names only what lies below the services, so every service can take it without an
  * import running back up; the API adds identity on top of it (src/http/context.ts).
  */
@@ -9,6 +9,7 @@ import type { Database } from './db/database.js'
 import type { Clock } from './domain/clock.js'
 import type { Store } from './infra/cache/index.js'
 import type { Logger } from './infra/logger.js'
+import type { Metrics } from './infra/metrics.js'
 import type { JobQueue } from './infra/queue.js'
 import type { SecretBox } from './infra/secrets.js'
 
@@ -23,4 +24,6 @@ export interface AppContext {
   readonly secrets: SecretBox
   /** Rate-limit counters and cache: Redis with REDIS_URL, else in-process. Closed at shutdown. */
   readonly store: Store
+  /** This process's Prometheus registry; served on the admin port when METRICS_PORT is set. */
+  readonly metrics: Metrics
 }

@@ -2,31 +2,74 @@
  * Prometheus metrics on an admin server of their own (METRICS_PORT), never on the public API:
  * what a process exposes about itself is for the operator's scraper, not for the Internet.
  *
- * One registry per process. Gauges whose value lives in the database (the anchoring backlog)
- * are read when scraped, through a `collect` callback, so a scrape shows the state now and an
- * idle process does no work for them.
+ * One registry per process, in the context (`ctx.metrics`), so every layer counts through the
+ * same small interface and a test can read what a call counted. Families are declared where
+ * they are counted, through `counter`/`histogram`/`gauge`, which return the family already
+ * registered under that name: a module may be wired twice (API and worker in one process)
+ * without a duplicate-registration error.
+ *
+ * Labels must be bounded: route templates, error codes, query names, queue names; never a path,
+ * a user, a market or a message (test/infra/metrics-labels.test.ts holds the service to it).
+ *
+ * Gauges whose value lives in the database (the anchoring backlog, queue depth) are read when
+ * scraped, through a `collect` callback, so a scrape shows the state now and an idle process
+ * does no work for them.
  */
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { collectDefaultMetrics, Gauge, Registry } from 'prom-client'
+import {
+  Counter,
+  type CounterConfiguration,
+  collectDefaultMetrics,
+  Gauge,
+  type GaugeConfiguration,
+  Histogram,
+  type HistogramConfiguration,
+  type Metric,
+  Registry,
+} from 'prom-client'
 import type { Logger } from './logger.js'
+
+type Config<T extends string, C> = Omit<C, 'registers' | 'labelNames'> & { labelNames?: readonly T[] }
 
 export interface Metrics {
   readonly registry: Registry
+  counter<T extends string = never>(config: Config<T, CounterConfiguration<T>>): Counter<T>
+  histogram<T extends string = never>(config: Config<T, HistogramConfiguration<T>>): Histogram<T>
+  gauge<T extends string = never>(config: Config<T, GaugeConfiguration<T>>): Gauge<T>
   /** A gauge set from `read()` at every scrape; a failed read leaves the gauge out of that scrape. */
   gaugeFromDatabase(name: string, help: string, read: () => Promise<number>, log: Logger): Gauge
 }
 
+/** Buckets for request and trade latencies (seconds): 1 ms to 10 s. */
+export const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+
 export function createMetrics(): Metrics {
   const registry = new Registry()
   collectDefaultMetrics({ register: registry, prefix: 'dm_' })
-  return {
+  const family = <M extends Metric>(name: string, make: () => M): M =>
+    (registry.getSingleMetric(name) as M | undefined) ?? make()
+  const metrics: Metrics = {
     registry,
+    counter: (config) =>
+      family(
+        config.name,
+        () => new Counter({ ...config, labelNames: config.labelNames ?? [], registers: [registry] }),
+      ),
+    histogram: (config) =>
+      family(
+        config.name,
+        () => new Histogram({ ...config, labelNames: config.labelNames ?? [], registers: [registry] }),
+      ),
+    gauge: (config) =>
+      family(
+        config.name,
+        () => new Gauge({ ...config, labelNames: config.labelNames ?? [], registers: [registry] }),
+      ),
     gaugeFromDatabase(name, help, read, log) {
-      return new Gauge({
+      return metrics.gauge({
         name,
         help,
-        registers: [registry],
         async collect() {
           try {
             this.set(await read())
@@ -38,6 +81,7 @@ export function createMetrics(): Metrics {
       })
     },
   }
+  return metrics
 }
 
 /** Serves GET /metrics; resolves with the address once listening. */

@@ -8,6 +8,7 @@ import type { Clock } from '../domain/clock.js'
 import type { ApiContext } from '../http/context.js'
 import { createStore } from '../infra/cache/index.js'
 import type { Logger } from '../infra/logger.js'
+import { createMetrics, type Metrics } from '../infra/metrics.js'
 import type { JobQueue } from '../infra/queue.js'
 import { secretBoxFromConfig } from '../infra/secrets.js'
 import { createIdentity } from '../services/identity/index.js'
@@ -18,6 +19,8 @@ export interface ContextParts {
   log: Logger
   clock: Clock
   queue: JobQueue
+  /** A registry of the caller's; a new one when absent (each test its own). */
+  metrics?: Metrics
 }
 
 export async function createAppContext(parts: ContextParts): Promise<ApiContext> {
@@ -29,5 +32,6 @@ export async function createAppContext(parts: ContextParts): Promise<ApiContext>
       parts.log.warn({ err: error }, 'auth invalidations missed: principal cache off until reconnected'),
   })
   const store = await createStore(parts.config, parts.log)
-  return { ...parts, auth: identity.authenticator, identity, secrets, store }
+  const metrics = parts.metrics ?? createMetrics()
+  return { ...parts, auth: identity.authenticator, identity, secrets, store, metrics }
 }

@@ -11,7 +11,7 @@ import { buildApp } from '../http/app.js'
 import type { ApiContext } from '../http/context.js'
 import type { App } from '../http/types.js'
 import { createLogger, type Logger, redactUrl } from '../infra/logger.js'
-import { createMetrics, startMetricsServer } from '../infra/metrics.js'
+import { startMetricsServer } from '../infra/metrics.js'
 import { type JobQueue, startJobQueue } from '../infra/queue.js'
 import { createStarknetChain, starknetOptionsFromConfig } from '../infra/starknet/index.js'
 import { startAnchorer } from '../jobs/anchoring.js'
@@ -80,9 +80,8 @@ export async function startService(
     }
 
     if (config.METRICS_PORT !== undefined) {
-      const metrics = createMetrics()
-      registerAnchoringMetrics(ctx, metrics)
-      const admin = await startMetricsServer(metrics, {
+      registerAnchoringMetrics(ctx, ctx.metrics)
+      const admin = await startMetricsServer(ctx.metrics, {
         host: config.METRICS_HOST,
         port: config.METRICS_PORT,
         log,

@@ -4,6 +4,7 @@ import { systemClock } from '../../src/domain/clock.js'
 import { buildApp } from '../../src/http/app.js'
 import type { ApiContext } from '../../src/http/context.js'
 import { createLogger } from '../../src/infra/logger.js'
+import { createMetrics } from '../../src/infra/metrics.js'
 import { createTestApp, type TestApp, testConfig } from '../helpers/app.js'
 import { createTestDatabase } from '../helpers/database.js'
 import { freePort } from '../helpers/net.js'
@@ -30,6 +31,7 @@ async function appOn(url: string) {
     identity: unused as ApiContext['identity'],
     secrets: unused as ApiContext['secrets'],
     store: unused as ApiContext['store'],
+    metrics: createMetrics(),
   })
   return {
     app,
