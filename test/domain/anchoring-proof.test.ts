@@ -126,6 +126,9 @@ describe('a proof document', () => {
     expect(() => proofDocument({ input: BATCH[0]!, tree: TREE, index: 0, batchId: -1n })).toThrow(
       'batch_id must be an integer in [0, 18446744073709551616)',
     )
+    expect(() => proofDocument({ input: BATCH[0]!, tree: TREE, index: 0, batchId: 0n })).toThrow(
+      'batch_id must be at least 1',
+    )
   })
 })
 
@@ -193,6 +196,11 @@ describe('verifyProof refuses', () => {
       'batch_id must be an integer',
     ],
     ['a numeric batch id', withChange(posting, { batch_id: 7 }), 'batch_id must be a decimal string'],
+    [
+      'batch 0, which the chain never holds',
+      withChange(posting, { batch_id: '0' }),
+      'batch_id must be at least 1',
+    ],
   ])('%s: malformed', (_name, doc, reason) => {
     const result = verifyProof(doc)
     expect(result).toMatchObject({ ok: false, code: 'malformed' })

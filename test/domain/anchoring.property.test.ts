@@ -76,7 +76,8 @@ describe('trees of random felts', () => {
       ),
       { numRuns: 6 },
     )
-  })
+    // Up to 6 trees of 200 leaves, each hashed and every path folded: seconds on a busy machine.
+  }, 30_000)
 
   it('sizes 1..24 all verify at every index (odd counts at several depths)', () => {
     for (let n = 1; n <= 24; n++) {

@@ -93,8 +93,18 @@ export function proofDocument(args: {
     leaf_count: tree.leafCount,
     path: proofPath(tree, index).map(feltToHex),
     root: feltToHex(tree.root),
-    batch_id: assertUnsigned(batchId, U64_LIMIT, 'batch_id').toString(),
+    batch_id: assertBatchId(batchId).toString(),
   }
+}
+
+function assertBatchId(batchId: bigint): bigint {
+  assertUnsigned(batchId, U64_LIMIT, 'batch_id')
+  if (batchId === 0n)
+    throw new AnchoringError(
+      AnchoringErrorCode.InvalidInteger,
+      'batch_id must be at least 1: batches are numbered from 1',
+    )
+  return batchId
 }
 
 const DOCUMENT_KEYS = ['batch_id', 'fields', 'index', 'kind', 'leaf', 'leaf_count', 'path', 'root', 'version']
@@ -165,6 +175,10 @@ function verifyDocument(doc: unknown): VerifyResult {
   } catch (error) {
     return reject('malformed', messageOf(error))
   }
+  // The contract numbers batches from 1 (`anchor_root` wants last + 1, and the last starts at 0);
+  // get_root(0) answers (0, 0), so a batch 0 could never be checked on the chain.
+  if (stated.batchId === 0n)
+    return reject('malformed', 'batch_id must be at least 1: batches are numbered from 1')
 
   const position = positionProblem(index, leafCount, path.length)
   if (position !== null) return reject('bad_position', position)
