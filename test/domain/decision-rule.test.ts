@@ -236,12 +236,11 @@ describe('lagging TWAP', () => {
   })
 
   it('guards against absurd interval counts (a unit mix-up) before looping', () => {
-    const started = performance.now()
+    // 3·10^10 intervals: without the guard this call would outlast the test's timeout.
     expectCode(
       () => laggingTwap({ ...base, intervalMs: 1, windowEndMs: base.openedAtMs + 365 * 24 * HOUR }),
       DecisionRuleErrorCode.TwapTooManyIntervals,
     )
-    expect(performance.now() - started).toBeLessThan(1000)
     expectCode(() => laggingTwap({ ...base, maxIntervals: 10 }), DecisionRuleErrorCode.TwapTooManyIntervals)
     expect(laggingTwap({ ...base, maxIntervals: 11 }).observationCount).toBe(11)
   })

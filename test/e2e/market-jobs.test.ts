@@ -86,14 +86,16 @@ describe('market deadlines run by the worker', () => {
     }
     expect(rows).toHaveLength(count)
     const lateMs = rows.map((r) => r.decided_at.getTime() - decideAt.getTime())
-    // One job per poll interval would have taken 50 polls (100 s at the default 2 s); all of
-    // them now start within one poll, plus the time the 50 transactions take on a loaded machine.
+    // One job per poll interval would take 50 polls (100 s at the default 2 s). Fetched
+    // together, they start within a poll or two; the bound of 10 polls is far from both, so a
+    // loaded machine (the 50 transactions take seconds there) cannot fail it, and the one-per-poll
+    // defect cannot pass it.
     const poll = t.ctx.config.QUEUE_POLL_INTERVAL_SECONDS * 1000
     expect(Math.min(...lateMs)).toBeGreaterThanOrEqual(0)
     expect(
       Math.max(...lateMs),
       `decided ${lateMs.sort((a, b) => a - b).join(', ')} ms after decide_at`,
-    ).toBeLessThan(poll + 3_000)
+    ).toBeLessThan(10 * poll)
     expect(await ledgerViolations(t.ctx.db)).toEqual([])
   }, 120_000)
 })
