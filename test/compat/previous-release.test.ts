@@ -21,7 +21,7 @@ import path from 'node:path'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { collectQueries, type RecordedQuery, readRecords } from '../../scripts/record-queries.js'
-import { migrate, migrationsDir } from '../../src/db/migrate.js'
+import { migrate, migrationStatus, migrationsDir } from '../../src/db/migrate.js'
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js'
 import { lintMigrationsAfter } from './migration-lint.js'
 
@@ -103,6 +103,15 @@ describe(`the previous release's queries (${previous?.release ?? 'none recorded'
         [file, 'RENAME'],
       ])
       expect((await migrate(contracted.url, { dir })).applied).toEqual([file])
+      // The older release, which lacks that file, still counts its schema as current (its
+      // /readyz stays 200, its start does not fail): only its own files are compared.
+      const pool = new pg.Pool({ connectionString: contracted.url, max: 1 })
+      try {
+        expect(await migrationStatus(pool)).toMatchObject({ pending: [], changed: [] })
+      } finally {
+        await pool.end()
+      }
+      expect((await migrate(contracted.url)).applied).toEqual([])
 
       // …and the previous release's queries would fail on it: exactly those naming the columns.
       const refusals = await prepareAll(contracted.url, previous.queries)
