@@ -31,7 +31,9 @@ interface GrafanaDashboard {
 /** Every panel query of the generated dashboards, and the selectors of their query variables. */
 export function dashboardExpressions(dir = DASHBOARDS_DIR): Expression[] {
   const found: Expression[] = []
-  for (const file of readdirSync(dir).filter((name) => name.endsWith('.json')).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((name) => name.endsWith('.json'))
+    .sort()) {
     const dashboard = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as GrafanaDashboard
     const walk = (panels: GrafanaPanel[] = []) => {
       for (const panel of panels) {
@@ -48,7 +50,8 @@ export function dashboardExpressions(dir = DASHBOARDS_DIR): Expression[] {
       if (variable.type !== 'query' || typeof variable.query !== 'string') continue
       // label_values(<series selector>, <label>): the selector is PromQL.
       const selector = /^label_values\((.+),\s*[a-zA-Z_]\w*\)$/.exec(variable.query)?.[1]
-      if (!selector) throw new Error(`${file}: variable ${variable.name} is not label_values(…): ${variable.query}`)
+      if (!selector)
+        throw new Error(`${file}: variable ${variable.name} is not label_values(…): ${variable.query}`)
       found.push({ where: `${file}: variable ${variable.name}`, expr: selector })
     }
   }
@@ -163,6 +166,7 @@ export function parseExposition(text: string): { types: Map<string, string>; sam
 export function familyOf(name: string, types: Map<string, string>): string | undefined {
   if (types.has(name)) return name
   const histogram = /^(.+)_(bucket|sum|count)$/.exec(name)?.[1]
-  if (histogram && (types.get(histogram) === 'histogram' || types.get(histogram) === 'summary')) return histogram
+  if (histogram && (types.get(histogram) === 'histogram' || types.get(histogram) === 'summary'))
+    return histogram
   return undefined
 }

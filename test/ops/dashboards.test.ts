@@ -32,7 +32,10 @@ describe('the generated dashboards', () => {
   it('cover the service, trading, database and queues, anchoring, the ledger audit and the cache', () => {
     const titles = readdirSync(DASHBOARDS_DIR)
       .filter((name) => name.endsWith('.json'))
-      .map((name) => (JSON.parse(readFileSync(path.join(DASHBOARDS_DIR, name), 'utf8')) as { title: string }).title)
+      .map(
+        (name) =>
+          (JSON.parse(readFileSync(path.join(DASHBOARDS_DIR, name), 'utf8')) as { title: string }).title,
+      )
     expect(titles.sort()).toEqual([
       'Decision Markets / Anchoring',
       'Decision Markets / Cache',
@@ -50,14 +53,14 @@ describe('the generated dashboards', () => {
         templating: { list: Array<{ name: string; type: string }> }
         panels: Array<{ type: string; id: number; datasource?: { uid: string } }>
       }
-      expect(dashboard.templating.list.map((v) => `${v.name}:${v.type}`), name).toEqual([
-        'datasource:datasource',
-        'job:query',
-        'instance:query',
-      ])
+      expect(
+        dashboard.templating.list.map((v) => `${v.name}:${v.type}`),
+        name,
+      ).toEqual(['datasource:datasource', 'job:query', 'instance:query'])
       const ids = dashboard.panels.map((panel) => panel.id)
       expect(new Set(ids).size, `${name}: panel ids are unique`).toBe(ids.length)
       for (const panel of dashboard.panels.filter((p) => p.type !== 'row')) {
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: Grafana's variable syntax
         expect(panel.datasource?.uid, `${name} panel ${panel.id}`).toBe('${datasource}')
       }
     }
@@ -105,7 +108,10 @@ describe('the dashboards’ queries, parsed by promtool', () => {
   it('a broken query fails the check and is named', () => {
     const expressions = [
       ...dashboardExpressions().slice(0, 3),
-      { where: 'broken.json: Unbalanced (A)', expr: 'sum(rate(dm_trades_total{job=~"$job"}[$__rate_interval])' },
+      {
+        where: 'broken.json: Unbalanced (A)',
+        expr: 'sum(rate(dm_trades_total{job=~"$job"}[$__rate_interval])',
+      },
     ]
     const result = checkWithPromtool(expressions)
     expect(result.ok).toBe(false)

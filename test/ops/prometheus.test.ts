@@ -8,8 +8,8 @@ import { spawnSync } from 'node:child_process'
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { parse } from 'yaml'
 import { afterAll, describe, expect, it } from 'vitest'
+import { parse } from 'yaml'
 import { projectRoot } from '../../src/config/index.js'
 import { alertRules, PROMETHEUS_DIR } from '../helpers/promql.js'
 import { haveTools } from '../helpers/tools.js'
@@ -109,7 +109,10 @@ describe('promtool', () => {
     // The same tests against a copy of the rules where Redis counts as down only at 2: the firing
     // case of RedisUnreachable must now fail, and be named.
     const alerts = readFileSync(ALERTS, 'utf8')
-    const broken = alerts.replace('max by (job, instance) (dm_redis_up) == 0', 'max by (job, instance) (dm_redis_up) == 2')
+    const broken = alerts.replace(
+      'max by (job, instance) (dm_redis_up) == 0',
+      'max by (job, instance) (dm_redis_up) == 2',
+    )
     expect(broken).not.toBe(alerts)
     writeFileSync(path.join(dir, 'alerts.yml'), broken)
     copyFileSync(ALERT_TESTS, path.join(dir, 'alerts.test.yml'))
