@@ -4,7 +4,7 @@
  * and test/ops/dashboards.test.ts fails when they differ from what this script writes, so edit
  * here and run it again. `tsx scripts/dashboards.ts --out DIR` writes into DIR instead.
  *
- * Every query names the catalogue's metric families (docs/operations/metrics.md) and selects
+ * Every query names metric families the service registers through ctx.metrics and selects
  * `job=~"$job", instance=~"$instance"`; the datasource is the `$datasource` variable, so the same
  * files work against any Prometheus. The tests parse every expression with promtool and check
  * that every metric named here is in a live scrape of the service.
