@@ -29,6 +29,11 @@ const USERS = 6
 const DURATION_MS = Number(process.env.LEDGER_SEQUENCE_MS ?? 5_000)
 // A cap as well as a deadline, so a fast machine does not make the final checks slow.
 const MAX_TRANSACTIONS = 4_000
+/**
+ * The run goes on past its duration until this many have started, so that a slow machine
+ * tests as many interleavings as the assertions below need instead of failing on its speed.
+ */
+const MIN_TRANSACTIONS = 200
 
 let database: TestDatabase
 let db: Database
@@ -92,7 +97,11 @@ describe('the ledger sequence under concurrent commits and rollbacks', () => {
     const worker = async (w: number) => {
       const random = rng(seed * 100 + w)
       const pick = () => users[Math.floor(random() * users.length)] as string
-      for (let n = 0; Date.now() < deadline && started < MAX_TRANSACTIONS; n++) {
+      for (
+        let n = 0;
+        (Date.now() < deadline || started < MIN_TRANSACTIONS) && started < MAX_TRANSACTIONS;
+        n++
+      ) {
         started++
         const tag = `w${w}-t${n}`
         const fail = random() < 0.25
