@@ -133,7 +133,13 @@ describe('close, resolve and void while trades run', () => {
           }
         }
       })
+      // The step starts once the loops are trading (more trades this round than loops), not
+      // after a fixed sleep: on a loaded machine 60 ms was sometimes not one trade each.
+      const tradesBefore = trades
       await new Promise((resolve) => setTimeout(resolve, 60))
+      for (let waited = 0; trades - tradesBefore <= TRADERS && waited < 10_000; waited += 20) {
+        await new Promise((resolve) => setTimeout(resolve, 20))
+      }
       try {
         if (kind === 0) {
           await closeMarketEarly(ctx, principalOf(creator), market.id)
