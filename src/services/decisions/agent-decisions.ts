@@ -16,6 +16,8 @@ import type { Principal } from '../../domain/identity/principal.js'
 import { formatAmount } from '../../domain/money.js'
 import { AppError, ErrorCode, errors } from '../../errors/codes.js'
 import { type ChatMessage, chatJson, LlmError } from '../../infra/llm.js'
+import type { TraceContext } from '../../infra/trace-context.js'
+import { inSpan } from '../../infra/tracing.js'
 import { type AgentRow, findAgent, openSecrets } from '../agents/agents.js'
 import { PREPARE_DECISION_JOB } from '../jobs.js'
 import { addBranches } from '../markets/create.js'
@@ -98,6 +100,7 @@ async function askLlm(
   agent: AgentRow,
   input: OpenDecisionInput,
   actions: ActionSpec[] | undefined,
+  trace: TraceContext | undefined,
 ): Promise<{ prior: Omit<Prior, 'branch'>; actions?: ActionSpec[] }> {
   const llm = agent.llm
   if (!llm) throw new LlmError('llm_unreachable', 'The agent has no LLM configured')
@@ -156,35 +159,46 @@ async function askLlm(
     required: [...(generate ? ['actions'] : []), 'action', 'confidence', 'rationale'],
     additionalProperties: false,
   }
-  const result = await chatJson<LlmChoice>(
-    { baseUrl: llm.base_url, model: llm.model, ...(llmApiKey ? { apiKey: llmApiKey } : {}) },
+  const result = await inSpan(
+    ctx.tracer,
+    'llm.chat',
     {
-      messages,
-      schema,
-      schemaName: generate ? 'actions_and_choice' : 'choice',
-      timeoutMs: ctx.config.LLM_TIMEOUT_MS,
-      outbound: { allowHosts: ctx.config.OUTBOUND_ALLOW_HOSTS },
-      validate: (value) => {
-        const v = value as Partial<LlmChoice>
-        if (typeof v?.action !== 'string' || !v.action.trim()) return 'action must be a non-empty string'
-        if (v.action.length > 200) return 'action must be at most 200 characters'
-        if (typeof v.confidence !== 'number' || !(v.confidence >= 0 && v.confidence <= 1)) {
-          return 'confidence must be a number in [0, 1]'
-        }
-        if (typeof v.rationale !== 'string') return 'rationale must be a string'
-        if (generate) {
-          if (!Array.isArray(v.actions) || v.actions.length < 1 || v.actions.length > 15) {
-            return 'actions must list 1 to 15 actions'
-          }
-          if (
-            v.actions.some((a) => typeof a?.label !== 'string' || !a.label.trim() || a.label.length > 200)
-          ) {
-            return 'every action needs a label of 1–200 characters'
-          }
-        }
-        return undefined
-      },
+      parent: trace,
+      kind: 'client',
+      attributes: { 'dm.agent_id': agent.id, 'gen_ai.request.model': llm.model },
     },
+    (span) =>
+      chatJson<LlmChoice>(
+        { baseUrl: llm.base_url, model: llm.model, ...(llmApiKey ? { apiKey: llmApiKey } : {}) },
+        {
+          trace: span.context,
+          messages,
+          schema,
+          schemaName: generate ? 'actions_and_choice' : 'choice',
+          timeoutMs: ctx.config.LLM_TIMEOUT_MS,
+          outbound: { allowHosts: ctx.config.OUTBOUND_ALLOW_HOSTS },
+          validate: (value) => {
+            const v = value as Partial<LlmChoice>
+            if (typeof v?.action !== 'string' || !v.action.trim()) return 'action must be a non-empty string'
+            if (v.action.length > 200) return 'action must be at most 200 characters'
+            if (typeof v.confidence !== 'number' || !(v.confidence >= 0 && v.confidence <= 1)) {
+              return 'confidence must be a number in [0, 1]'
+            }
+            if (typeof v.rationale !== 'string') return 'rationale must be a string'
+            if (generate) {
+              if (!Array.isArray(v.actions) || v.actions.length < 1 || v.actions.length > 15) {
+                return 'actions must list 1 to 15 actions'
+              }
+              if (
+                v.actions.some((a) => typeof a?.label !== 'string' || !a.label.trim() || a.label.length > 200)
+              ) {
+                return 'every action needs a label of 1–200 characters'
+              }
+            }
+            return undefined
+          },
+        },
+      ),
   )
   const choice = result.value
   const prior: Omit<Prior, 'branch'> = {
@@ -269,6 +283,8 @@ export async function openAgentDecision(
   principal: Principal | null,
   agentId: string,
   input: OpenDecisionInput,
+  /** The request's trace: the prepare job (the LLM call) continues it. */
+  trace?: TraceContext,
 ): Promise<OpenedDecision> {
   const agent = await findAgent(ctx.db, agentId)
   const operator = enforce(principal, 'agent.decide', agent.owner_id)
@@ -316,7 +332,7 @@ export async function openAgentDecision(
         ...(input.context !== undefined ? { context: input.context } : {}),
         ...(given ? { actions: chosen.actions } : {}),
       }
-      await ctx.queue.send(PREPARE_DECISION_JOB, job, { tx, singletonKey: `prepare:${market.id}` })
+      await ctx.queue.send(PREPARE_DECISION_JOB, job, { tx, singletonKey: `prepare:${market.id}`, trace })
     }
     return market.id
   })
@@ -352,6 +368,7 @@ const OpenPreparedMarket = sql(
 export async function prepareAgentDecision(
   ctx: AppContext,
   job: PrepareDecisionJob,
+  trace?: TraceContext,
 ): Promise<'opened' | 'voided' | 'skipped'> {
   const facts = await findDecisionFacts(ctx.db, job.marketId)
   if (!facts?.agent_id || facts.status !== 'preparing' || facts.decide_at === null) return 'skipped'
@@ -375,6 +392,7 @@ export async function prepareAgentDecision(
         closeAt: facts.close_at,
       },
       generate ? undefined : candidates,
+      trace,
     )
     if (generate && answer.actions) actions = answer.actions
     prior = answer.prior
@@ -646,7 +664,12 @@ const SetPrior = sql(
  * (if any) gives its prior over the final actions first, outside the transaction; a proposal
  * reviewed in between is simply not among what the prior could choose.
  */
-export async function openProposedDecision(ctx: AppContext, principal: Principal | null, marketId: string) {
+export async function openProposedDecision(
+  ctx: AppContext,
+  principal: Principal | null,
+  marketId: string,
+  trace?: TraceContext,
+) {
   const facts = await findDecisionFacts(ctx.db, marketId)
   if (!facts?.agent_id) throw errors.notFound('Decision', `Market ${marketId} is not an agent's decision`)
   const agent = await findAgent(ctx.db, facts.agent_id)
@@ -677,6 +700,7 @@ export async function openProposedDecision(ctx: AppContext, principal: Principal
           closeAt: facts.close_at,
         },
         candidates,
+        trace,
       )
       prior = answer.prior
     } catch (error) {
