@@ -38,14 +38,14 @@ export interface OtlpCollector {
   close(): Promise<void>
 }
 
-const valueOf = (value: OtlpValue) =>
+const plainValue = (value: OtlpValue) =>
   value.stringValue ??
   (value.intValue !== undefined ? Number(value.intValue) : undefined) ??
   value.boolValue ??
   value.doubleValue
 
 const attributesOf = (attributes: OtlpAttribute[] | undefined) =>
-  Object.fromEntries((attributes ?? []).map((a) => [a.key, valueOf(a.value)]))
+  Object.fromEntries((attributes ?? []).map((a) => [a.key, plainValue(a.value)]))
 
 export async function startOtlpCollector(): Promise<OtlpCollector> {
   const collector: OtlpCollector = { url: '', requests: [], spans: [], close: async () => {} }
