@@ -17,7 +17,6 @@ import { formatAmount } from '../../domain/money.js'
 import { AppError, ErrorCode, errors } from '../../errors/codes.js'
 import { type ChatMessage, chatJson, LlmError } from '../../infra/llm.js'
 import type { TraceContext } from '../../infra/trace-context.js'
-import { inSpan } from '../../infra/tracing.js'
 import { type AgentRow, findAgent, openSecrets } from '../agents/agents.js'
 import { PREPARE_DECISION_JOB } from '../jobs.js'
 import { addBranches } from '../markets/create.js'
@@ -159,47 +158,47 @@ async function askLlm(
     required: [...(generate ? ['actions'] : []), 'action', 'confidence', 'rationale'],
     additionalProperties: false,
   }
-  const result = await inSpan(
-    ctx.tracer,
-    'llm.chat',
+  const span = ctx.tracer.startSpan('llm.chat', {
+    parent: trace,
+    kind: 'client',
+    attributes: { 'dm.agent_id': agent.id, 'gen_ai.request.model': llm.model },
+  })
+  const result = await chatJson<LlmChoice>(
+    { baseUrl: llm.base_url, model: llm.model, ...(llmApiKey ? { apiKey: llmApiKey } : {}) },
     {
-      parent: trace,
-      kind: 'client',
-      attributes: { 'dm.agent_id': agent.id, 'gen_ai.request.model': llm.model },
+      trace: span.context,
+      messages,
+      schema,
+      schemaName: generate ? 'actions_and_choice' : 'choice',
+      timeoutMs: ctx.config.LLM_TIMEOUT_MS,
+      outbound: { allowHosts: ctx.config.OUTBOUND_ALLOW_HOSTS },
+      validate: (value) => {
+        const v = value as Partial<LlmChoice>
+        if (typeof v?.action !== 'string' || !v.action.trim()) return 'action must be a non-empty string'
+        if (v.action.length > 200) return 'action must be at most 200 characters'
+        if (typeof v.confidence !== 'number' || !(v.confidence >= 0 && v.confidence <= 1)) {
+          return 'confidence must be a number in [0, 1]'
+        }
+        if (typeof v.rationale !== 'string') return 'rationale must be a string'
+        if (generate) {
+          if (!Array.isArray(v.actions) || v.actions.length < 1 || v.actions.length > 15) {
+            return 'actions must list 1 to 15 actions'
+          }
+          if (
+            v.actions.some((a) => typeof a?.label !== 'string' || !a.label.trim() || a.label.length > 200)
+          ) {
+            return 'every action needs a label of 1–200 characters'
+          }
+        }
+        return undefined
+      },
     },
-    (span) =>
-      chatJson<LlmChoice>(
-        { baseUrl: llm.base_url, model: llm.model, ...(llmApiKey ? { apiKey: llmApiKey } : {}) },
-        {
-          trace: span.context,
-          messages,
-          schema,
-          schemaName: generate ? 'actions_and_choice' : 'choice',
-          timeoutMs: ctx.config.LLM_TIMEOUT_MS,
-          outbound: { allowHosts: ctx.config.OUTBOUND_ALLOW_HOSTS },
-          validate: (value) => {
-            const v = value as Partial<LlmChoice>
-            if (typeof v?.action !== 'string' || !v.action.trim()) return 'action must be a non-empty string'
-            if (v.action.length > 200) return 'action must be at most 200 characters'
-            if (typeof v.confidence !== 'number' || !(v.confidence >= 0 && v.confidence <= 1)) {
-              return 'confidence must be a number in [0, 1]'
-            }
-            if (typeof v.rationale !== 'string') return 'rationale must be a string'
-            if (generate) {
-              if (!Array.isArray(v.actions) || v.actions.length < 1 || v.actions.length > 15) {
-                return 'actions must list 1 to 15 actions'
-              }
-              if (
-                v.actions.some((a) => typeof a?.label !== 'string' || !a.label.trim() || a.label.length > 200)
-              ) {
-                return 'every action needs a label of 1–200 characters'
-              }
-            }
-            return undefined
-          },
-        },
-      ),
   )
+    .catch((error: unknown) => {
+      span.fail(error)
+      throw error
+    })
+    .finally(() => span.end())
   const choice = result.value
   const prior: Omit<Prior, 'branch'> = {
     action: choice.action.trim(),
