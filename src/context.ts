@@ -1,6 +1,6 @@
 /**
  * What every part of a running process shares: configuration, database, logger, clock, job
- * queue, secrets, store and metrics. Built once at start-up (src/start) and handed down; nothing reads
+ * queue, secrets, store, metrics and tracer. Built once at start-up (src/start) and handed down; nothing reads
  * globals. It names only what lies below the services, so every service can take it without an
  * import running back up; the API adds identity on top of it (src/http/context.ts).
  */
@@ -12,6 +12,7 @@ import type { Logger } from './infra/logger.js'
 import type { Metrics } from './infra/metrics.js'
 import type { JobQueue } from './infra/queue.js'
 import type { SecretBox } from './infra/secrets.js'
+import type { Tracer } from './infra/tracing.js'
 
 export interface AppContext {
   readonly config: Config
@@ -26,4 +27,6 @@ export interface AppContext {
   readonly store: Store
   /** This process's Prometheus registry; served on the admin port when METRICS_PORT is set. */
   readonly metrics: Metrics
+  /** Spans, exported over OTLP when configured; otherwise only trace ids passed on. */
+  readonly tracer: Tracer
 }

@@ -224,6 +224,21 @@ export const variables = {
     'info',
     'pino log level',
   ),
+  LOG_FORMAT: variable(
+    oneOf('auto', 'json', 'pretty'),
+    'auto',
+    'json (one JSON object a line, for collectors), pretty (readable lines) or auto: pretty on a terminal unless NODE_ENV=production',
+  ),
+  OTEL_EXPORTER_OTLP_ENDPOINT: variable(
+    url('http:', 'https:'),
+    undefined,
+    'OpenTelemetry collector base URL: traces are posted to <url>/v1/traces (OTLP/HTTP, JSON); unset = no traces exported, the SDK not loaded',
+  ),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: variable(
+    url('http:', 'https:'),
+    undefined,
+    'Full OTLP/HTTP traces URL; takes precedence over OTEL_EXPORTER_OTLP_ENDPOINT',
+  ),
   BODY_LIMIT_BYTES: variable(int(1024, 50 * 1024 * 1024), 1024 * 1024, 'Largest accepted request body'),
   REQUEST_TIMEOUT_MS: variable(int(1000, 600_000), 30_000, 'A request taking longer is answered 503'),
   SHUTDOWN_GRACE_MS: variable(

@@ -25,6 +25,7 @@ import { registerAdminAudit } from './plugins/audit.js'
 import { registerAuthentication } from './plugins/authenticate.js'
 import { registerRateLimits } from './plugins/rate-limit.js'
 import { registerSecurity } from './plugins/security.js'
+import { registerTracing } from './plugins/tracing.js'
 import { sendGoTrueError } from './routes/auth/errors.js'
 import { AUTH_PREFIX } from './routes/auth/index.js'
 import { registerRoutes } from './routes/index.js'
@@ -127,6 +128,7 @@ export async function buildApp(ctx: ApiContext): Promise<App> {
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id)
   })
+  registerTracing(app, ctx)
   await registerSecurity(app, ctx)
   // Draining: new requests on kept-alive connections are turned away, and the answers still
   // being produced close their connection; otherwise a client that keeps its connection alive

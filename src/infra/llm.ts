@@ -13,6 +13,7 @@
  * `LLM_MAX_ANSWER_BYTES`: a 2 MB answer was once stored and served publicly.
  */
 import { type OutboundPolicy, OutboundRefused, outboundRequest } from './outbound.js'
+import { type TraceContext, traceHeaders } from './trace-context.js'
 
 /** Largest answer read; a chat completion with a short JSON choice is a few KiB. */
 export const LLM_MAX_ANSWER_BYTES = 64 * 1024
@@ -58,6 +59,8 @@ export interface ChatJsonRequest {
   temperature?: number
   /** Which non-public hosts may be called (OUTBOUND_ALLOW_HOSTS). */
   outbound: OutboundPolicy
+  /** Sent as `traceparent`/`tracestate` (a provider or gateway that traces joins our trace). */
+  trace?: TraceContext | undefined
 }
 
 export interface ChatJsonResult<T> {
@@ -102,6 +105,7 @@ export async function chatJson<T>(
         'content-type': 'application/json',
         accept: 'application/json',
         ...(endpoint.apiKey ? { authorization: `Bearer ${endpoint.apiKey}` } : {}),
+        ...traceHeaders(request.trace),
       },
       body: JSON.stringify(body),
       timeoutMs: request.timeoutMs ?? 30_000,

@@ -6,11 +6,19 @@ import pg from 'pg'
 import PgBoss from 'pg-boss'
 import type { Queryable } from '../db/database.js'
 import type { Logger } from './logger.js'
+import { carryTrace, readCarrier, type TraceContext } from './trace-context.js'
+
+export interface JobMeta {
+  id: string
+  name: string
+  /** The trace of whatever sent the job (SendOptions.trace), so its spans continue that trace. */
+  trace?: TraceContext
+}
 
 export interface JobDefinition<Data extends object = object> {
   name: string
   /** Runs in the worker role. Must be idempotent: a job can run again after a crash. */
-  handle(data: Data, meta: { id: string; name: string }): Promise<void>
+  handle(data: Data, meta: JobMeta): Promise<void>
   retryLimit?: number
   retryDelaySeconds?: number
   /**
@@ -34,6 +42,11 @@ export interface SendOptions {
   retryLimit?: number
   retryDelaySeconds?: number
   retryBackoff?: boolean
+  /**
+   * The sender's trace (a request's span): carried in the job's data as `traceparent` and
+   * `tracestate`, since the job runs later and in another process.
+   */
+  trace?: TraceContext | undefined
 }
 
 export interface JobQueue {
@@ -89,7 +102,8 @@ export async function startJobQueue(options: {
     const jobLog = log.child({ job: job.name, jobId: item.id })
     try {
       jobLog.debug('job started')
-      await job.handle(item.data, { id: item.id, name: item.name })
+      const trace = readCarrier(item.data)
+      await job.handle(item.data, { id: item.id, name: item.name, ...(trace ? { trace } : {}) })
       await boss.complete(job.name, item.id)
       jobLog.debug('job done')
     } catch (error) {
@@ -199,7 +213,8 @@ export async function startJobQueue(options: {
       }),
     async send(name, data, sendOptions = {}) {
       await ensureQueue(name)
-      return boss.send(name, data, {
+      const carried = sendOptions.trace ? { ...data, ...carryTrace(sendOptions.trace) } : data
+      return boss.send(name, carried, {
         ...(sendOptions.tx ? { db: sendOptions.tx } : {}),
         ...(sendOptions.startAfter ? { startAfter: sendOptions.startAfter } : {}),
         ...(sendOptions.singletonKey ? { singletonKey: sendOptions.singletonKey } : {}),

@@ -13,6 +13,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import { type OutboundPolicy, OutboundRefused, outboundRequest } from './outbound.js'
+import { type TraceContext, traceHeaders } from './trace-context.js'
 
 /** The receiver's answer is drained up to this and dropped; only its status matters. */
 const MAX_RECEIVER_ANSWER_BYTES = 64 * 1024
@@ -64,6 +65,8 @@ export async function deliverWebhook(options: {
   timeoutMs?: number
   /** Which non-public hosts may be called (OUTBOUND_ALLOW_HOSTS). */
   outbound: OutboundPolicy
+  /** Sent as `traceparent`/`tracestate`: the receiver's trace continues ours. */
+  trace?: TraceContext | undefined
 }): Promise<WebhookAttempt> {
   const started = performance.now()
   try {
@@ -75,6 +78,7 @@ export async function deliverWebhook(options: {
         [SIGNATURE_HEADER]: signatureHeader(options.secret, options.nowSeconds, options.body),
         [DELIVERY_HEADER]: options.deliveryId,
         [EVENT_HEADER]: options.event,
+        ...traceHeaders(options.trace),
       },
       body: options.body,
       timeoutMs: options.timeoutMs ?? 10_000,

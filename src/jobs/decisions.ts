@@ -17,8 +17,8 @@ export function decisionJobs(ctx: AppContext): JobDefinition[] {
     // idempotent, and a decided market answers with its record.
     retryLimit: 20,
     retryDelaySeconds: 5,
-    handle: async (data) => {
-      await decideMarket(ctx, data.marketId, { kind: 'deadline' })
+    handle: async (data, meta) => {
+      await decideMarket(ctx, data.marketId, { kind: 'deadline' }, meta.trace)
     },
   }
   const deliverJob: JobDefinition<{ deliveryId: string }> = {
@@ -27,8 +27,8 @@ export function decisionJobs(ctx: AppContext): JobDefinition[] {
     // retries are for an attempt that could not even be recorded (the database away).
     retryLimit: 10,
     retryDelaySeconds: 10,
-    handle: async (data) => {
-      await attemptDelivery(ctx, data.deliveryId)
+    handle: async (data, meta) => {
+      await attemptDelivery(ctx, data.deliveryId, meta.trace)
     },
   }
   const prepareJob: JobDefinition<PrepareDecisionJob> = {
@@ -37,8 +37,8 @@ export function decisionJobs(ctx: AppContext): JobDefinition[] {
     // cut short asks the LLM again: a preparing market is prepared once (the row lock decides).
     retryLimit: 10,
     retryDelaySeconds: 5,
-    handle: async (data) => {
-      await prepareAgentDecision(ctx, data)
+    handle: async (data, meta) => {
+      await prepareAgentDecision(ctx, data, meta.trace)
     },
   }
   return [decideJob, deliverJob, prepareJob] as JobDefinition[]

@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util'
 import { ConfigError, loadConfig, packageVersion, variables } from '../config/index.js'
 import { migrate } from '../db/migrate.js'
-import { createLogger } from '../infra/logger.js'
+import { createLogger, resolveLogFormat } from '../infra/logger.js'
 import { resolveDatabase } from './database.js'
 import { ROLES_HELP, runRoleCommand } from './roles-command.js'
 import { runSealKeyCommand, SEAL_KEY_HELP } from './seal-key-command.js'
@@ -55,7 +55,7 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const config = loadConfig()
-  const log = createLogger(config.LOG_LEVEL)
+  const log = createLogger(config.LOG_LEVEL, { format: resolveLogFormat(config.LOG_FORMAT) })
   switch (command) {
     case 'serve': {
       const service = await startService(config, log)

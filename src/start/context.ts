@@ -11,6 +11,7 @@ import type { Logger } from '../infra/logger.js'
 import { createMetrics, type Metrics } from '../infra/metrics.js'
 import type { JobQueue } from '../infra/queue.js'
 import { secretBoxFromConfig } from '../infra/secrets.js'
+import { propagatingTracer, type Tracer } from '../infra/tracing.js'
 import { createIdentity } from '../services/identity/index.js'
 
 export interface ContextParts {
@@ -21,6 +22,8 @@ export interface ContextParts {
   queue: JobQueue
   /** A registry of the caller's; a new one when absent (each test its own). */
   metrics?: Metrics
+  /** The process's tracer (start/server.ts); none = ids propagated, nothing exported. */
+  tracer?: Tracer
 }
 
 export async function createAppContext(parts: ContextParts): Promise<ApiContext> {
@@ -33,5 +36,6 @@ export async function createAppContext(parts: ContextParts): Promise<ApiContext>
   })
   const store = await createStore(parts.config, parts.log)
   const metrics = parts.metrics ?? createMetrics()
-  return { ...parts, auth: identity.authenticator, identity, secrets, store, metrics }
+  const tracer = parts.tracer ?? propagatingTracer
+  return { ...parts, auth: identity.authenticator, identity, secrets, store, metrics, tracer }
 }

@@ -3,17 +3,18 @@
  * Returns a handle whose `stop()` shuts down in the order that loses nothing: stop accepting,
  * let in-flight requests and jobs finish, close the pool, stop the embedded server.
  */
-import type { Config } from '../config/index.js'
+import { type Config, packageVersion } from '../config/index.js'
 import { createDatabase } from '../db/database.js'
 import { migrate } from '../db/migrate.js'
 import { systemClock } from '../domain/clock.js'
 import { buildApp } from '../http/app.js'
 import type { ApiContext } from '../http/context.js'
 import type { App } from '../http/types.js'
-import { createLogger, type Logger, redactUrl } from '../infra/logger.js'
+import { createLogger, type Logger, redactUrl, resolveLogFormat } from '../infra/logger.js'
 import { startMetricsServer } from '../infra/metrics.js'
 import { type JobQueue, startJobQueue } from '../infra/queue.js'
 import { createStarknetChain, starknetOptionsFromConfig } from '../infra/starknet/index.js'
+import { createTracer } from '../infra/tracing.js'
 import { startAnchorer } from '../jobs/anchoring.js'
 import { jobDefinitions } from '../jobs/index.js'
 import { registerAnchoringMetrics } from '../services/anchoring/metrics.js'
@@ -31,7 +32,7 @@ export interface RunningService {
 
 export async function startService(
   config: Config,
-  log: Logger = createLogger(config.LOG_LEVEL),
+  log: Logger = createLogger(config.LOG_LEVEL, { format: resolveLogFormat(config.LOG_FORMAT) }),
 ): Promise<RunningService> {
   const target = await resolveDatabase(config, log)
   const cleanups: Array<() => Promise<void>> = []
@@ -57,6 +58,16 @@ export async function startService(
       onError: (error) => log.warn({ err: error }, 'idle database connection failed'),
     })
     cleanups.push(() => db.close())
+    // Shut down last (cleanups run in reverse): the spans of the requests and jobs drained
+    // before it are flushed to the collector.
+    const tracer = await createTracer({
+      endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
+      tracesEndpoint: config.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT,
+      serviceVersion: packageVersion,
+      role: config.PROCESS_ROLE,
+    })
+    cleanups.push(() => tracer.shutdown())
+    if (tracer.exporting) log.info('exporting traces over OTLP')
     const runsWorker = config.PROCESS_ROLE !== 'api'
     const queue = await startJobQueue({
       connectionString: target.url,
@@ -66,7 +77,7 @@ export async function startService(
       concurrency: config.QUEUE_CONCURRENCY,
     })
     cleanups.push(() => queue.stop(config.SHUTDOWN_GRACE_MS))
-    const ctx: ApiContext = await createAppContext({ config, db, log, clock: systemClock, queue })
+    const ctx: ApiContext = await createAppContext({ config, db, log, clock: systemClock, queue, tracer })
     cleanups.push(() => ctx.store.close())
     cleanups.push(() => ctx.identity.close())
     if (runsWorker) await queue.work(jobDefinitions(ctx))

@@ -23,7 +23,12 @@ export type FakeLlmReply =
 export interface FakeLlmServer {
   /** Base URL including /v1, as an agent is configured with. */
   baseUrl: string
-  requests: Array<{ body: ChatCompletionRequestBody; authorization: string | undefined }>
+  requests: Array<{
+    body: ChatCompletionRequestBody
+    authorization: string | undefined
+    traceparent: string | undefined
+    tracestate: string | undefined
+  }>
   reply: (request: ChatCompletionRequestBody) => FakeLlmReply
   close(): Promise<void>
 }
@@ -61,7 +66,12 @@ export async function startFakeLlm(reply: FakeLlmServer['reply']): Promise<FakeL
         error: { message: 'model and messages are required', type: 'invalid_request_error' },
       })
     }
-    fake.requests.push({ body, authorization: request.headers.authorization })
+    fake.requests.push({
+      body,
+      authorization: request.headers.authorization,
+      traceparent: request.headers.traceparent as string | undefined,
+      tracestate: request.headers.tracestate as string | undefined,
+    })
     const answer = fake.reply(body)
     if (answer.kind === 'status')
       return send(answer.status, answer.body ?? { error: { message: 'scripted failure' } })

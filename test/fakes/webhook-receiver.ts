@@ -30,7 +30,15 @@ export interface ReceivedWebhook {
 export interface WebhookReceiver {
   url: string
   /** Every attempt, including the failed and the refused. */
-  attempts: Array<{ deliveryId: string | undefined; status: number; signatureOk: boolean; atMs: number }>
+  attempts: Array<{
+    deliveryId: string | undefined
+    status: number
+    signatureOk: boolean
+    atMs: number
+    /** W3C trace context headers as received. */
+    traceparent: string | undefined
+    tracestate: string | undefined
+  }>
   /** Accepted deliveries, one per delivery id. */
   accepted: ReceivedWebhook[]
   failNext: number
@@ -64,7 +72,14 @@ export async function startWebhookReceiver(secret: string, options: { failFirst?
         body: JSON.parse(raw),
       })
     }
-    receiver.attempts.push({ deliveryId, status, signatureOk, atMs })
+    receiver.attempts.push({
+      deliveryId,
+      status,
+      signatureOk,
+      atMs,
+      traceparent: request.headers.traceparent as string | undefined,
+      tracestate: request.headers.tracestate as string | undefined,
+    })
     response.writeHead(status, { 'content-type': 'text/plain' })
     response.end(status === 200 ? 'ok' : 'no')
   })

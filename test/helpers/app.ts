@@ -10,6 +10,7 @@ import type { ApiContext } from '../../src/http/context.js'
 import type { App } from '../../src/http/types.js'
 import { createLogger } from '../../src/infra/logger.js'
 import { startJobQueue } from '../../src/infra/queue.js'
+import type { Tracer } from '../../src/infra/tracing.js'
 import { createAppContext } from '../../src/start/context.js'
 import { createTestDatabase, type TestDatabase } from './database.js'
 
@@ -46,7 +47,7 @@ export function testConfig(env: Record<string, string> = {}): Config {
 }
 
 export async function createTestApp(
-  options: { env?: Record<string, string>; clock?: Clock } = {},
+  options: { env?: Record<string, string>; clock?: Clock; tracer?: Tracer } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase()
   const config = testConfig({ DATABASE_URL: database.url, ...options.env })
@@ -66,6 +67,7 @@ export async function createTestApp(
     log,
     clock: options.clock ?? systemClock,
     queue,
+    ...(options.tracer ? { tracer: options.tracer } : {}),
   })
   const app = await buildApp(ctx)
   await app.ready()

@@ -5,6 +5,7 @@ import { buildApp } from '../../src/http/app.js'
 import type { ApiContext } from '../../src/http/context.js'
 import { createLogger } from '../../src/infra/logger.js'
 import { createMetrics } from '../../src/infra/metrics.js'
+import { propagatingTracer } from '../../src/infra/tracing.js'
 import { createTestApp, type TestApp, testConfig } from '../helpers/app.js'
 import { createTestDatabase } from '../helpers/database.js'
 import { freePort } from '../helpers/net.js'
@@ -32,6 +33,7 @@ async function appOn(url: string) {
     secrets: unused as ApiContext['secrets'],
     store: unused as ApiContext['store'],
     metrics: createMetrics(),
+    tracer: propagatingTracer,
   })
   return {
     app,

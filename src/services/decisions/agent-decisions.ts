@@ -16,6 +16,7 @@ import type { Principal } from '../../domain/identity/principal.js'
 import { formatAmount } from '../../domain/money.js'
 import { AppError, ErrorCode, errors } from '../../errors/codes.js'
 import { type ChatMessage, chatJson, LlmError } from '../../infra/llm.js'
+import type { TraceContext } from '../../infra/trace-context.js'
 import { type AgentRow, findAgent, openSecrets } from '../agents/agents.js'
 import { PREPARE_DECISION_JOB } from '../jobs.js'
 import { addBranches } from '../markets/create.js'
@@ -98,6 +99,7 @@ async function askLlm(
   agent: AgentRow,
   input: OpenDecisionInput,
   actions: ActionSpec[] | undefined,
+  trace: TraceContext | undefined,
 ): Promise<{ prior: Omit<Prior, 'branch'>; actions?: ActionSpec[] }> {
   const llm = agent.llm
   if (!llm) throw new LlmError('llm_unreachable', 'The agent has no LLM configured')
@@ -156,9 +158,15 @@ async function askLlm(
     required: [...(generate ? ['actions'] : []), 'action', 'confidence', 'rationale'],
     additionalProperties: false,
   }
+  const span = ctx.tracer.startSpan('llm.chat', {
+    parent: trace,
+    kind: 'client',
+    attributes: { 'dm.agent_id': agent.id, 'gen_ai.request.model': llm.model },
+  })
   const result = await chatJson<LlmChoice>(
     { baseUrl: llm.base_url, model: llm.model, ...(llmApiKey ? { apiKey: llmApiKey } : {}) },
     {
+      trace: span.context,
       messages,
       schema,
       schemaName: generate ? 'actions_and_choice' : 'choice',
@@ -186,6 +194,11 @@ async function askLlm(
       },
     },
   )
+    .catch((error: unknown) => {
+      span.fail(error)
+      throw error
+    })
+    .finally(() => span.end())
   const choice = result.value
   const prior: Omit<Prior, 'branch'> = {
     action: choice.action.trim(),
@@ -269,6 +282,8 @@ export async function openAgentDecision(
   principal: Principal | null,
   agentId: string,
   input: OpenDecisionInput,
+  /** The request's trace: the prepare job (the LLM call) continues it. */
+  trace?: TraceContext,
 ): Promise<OpenedDecision> {
   const agent = await findAgent(ctx.db, agentId)
   const operator = enforce(principal, 'agent.decide', agent.owner_id)
@@ -316,7 +331,7 @@ export async function openAgentDecision(
         ...(input.context !== undefined ? { context: input.context } : {}),
         ...(given ? { actions: chosen.actions } : {}),
       }
-      await ctx.queue.send(PREPARE_DECISION_JOB, job, { tx, singletonKey: `prepare:${market.id}` })
+      await ctx.queue.send(PREPARE_DECISION_JOB, job, { tx, singletonKey: `prepare:${market.id}`, trace })
     }
     return market.id
   })
@@ -352,6 +367,7 @@ const OpenPreparedMarket = sql(
 export async function prepareAgentDecision(
   ctx: AppContext,
   job: PrepareDecisionJob,
+  trace?: TraceContext,
 ): Promise<'opened' | 'voided' | 'skipped'> {
   const facts = await findDecisionFacts(ctx.db, job.marketId)
   if (!facts?.agent_id || facts.status !== 'preparing' || facts.decide_at === null) return 'skipped'
@@ -375,6 +391,7 @@ export async function prepareAgentDecision(
         closeAt: facts.close_at,
       },
       generate ? undefined : candidates,
+      trace,
     )
     if (generate && answer.actions) actions = answer.actions
     prior = answer.prior
@@ -646,7 +663,12 @@ const SetPrior = sql(
  * (if any) gives its prior over the final actions first, outside the transaction; a proposal
  * reviewed in between is simply not among what the prior could choose.
  */
-export async function openProposedDecision(ctx: AppContext, principal: Principal | null, marketId: string) {
+export async function openProposedDecision(
+  ctx: AppContext,
+  principal: Principal | null,
+  marketId: string,
+  trace?: TraceContext,
+) {
   const facts = await findDecisionFacts(ctx.db, marketId)
   if (!facts?.agent_id) throw errors.notFound('Decision', `Market ${marketId} is not an agent's decision`)
   const agent = await findAgent(ctx.db, facts.agent_id)
@@ -677,6 +699,7 @@ export async function openProposedDecision(ctx: AppContext, principal: Principal
           closeAt: facts.close_at,
         },
         candidates,
+        trace,
       )
       prior = answer.prior
     } catch (error) {

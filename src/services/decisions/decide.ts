@@ -16,6 +16,7 @@ import { authorize } from '../../domain/identity/authorize.js'
 import type { Principal } from '../../domain/identity/principal.js'
 import { formatAmount } from '../../domain/money.js'
 import { AppError, ErrorCode, errors } from '../../errors/codes.js'
+import type { TraceContext } from '../../infra/trace-context.js'
 import { DECIDE_MARKET_JOB } from '../jobs.js'
 import { voidInTransaction } from '../markets/lifecycle.js'
 import { type BranchRow, lockMarketAndBranches, type MarketRow } from '../markets/repository.js'
@@ -70,6 +71,8 @@ export async function decideMarket(
   ctx: AppContext,
   marketId: string,
   trigger: DecideTrigger,
+  /** The deciding request's (or job's) trace: the webhook delivery continues it. */
+  trace?: TraceContext,
 ): Promise<DecisionRecord | null> {
   return withMoneyTransaction(ctx.db, async (m) => {
     const { tx } = m
@@ -131,7 +134,7 @@ export async function decideMarket(
       }
     }
     const record = await recordDecision(tx, facts, branches, now, trigger)
-    if (facts.agent_id) await queueDecisionDelivery(ctx, tx, facts.agent_id, market, record, branches)
+    if (facts.agent_id) await queueDecisionDelivery(ctx, tx, facts.agent_id, market, record, branches, trace)
     // Last: refunds lock the traders' cash and post to the ledger.
     await voidOtherBranches(m, market, branches, record.chosen_branch, now)
     ctx.log.info(

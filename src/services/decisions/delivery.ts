@@ -7,6 +7,8 @@
  */
 import type { AppContext } from '../../context.js'
 import { sql, type Transaction } from '../../db/database.js'
+import type { TraceContext } from '../../infra/trace-context.js'
+import { inSpan } from '../../infra/tracing.js'
 import { deliverWebhook } from '../../infra/webhooks.js'
 import { openSecrets } from '../agents/agents.js'
 import { DELIVER_WEBHOOK_JOB } from '../jobs.js'
@@ -66,6 +68,7 @@ export async function queueDecisionDelivery(
   market: MarketRow,
   record: DecisionRecord,
   branches: readonly BranchRow[],
+  trace?: TraceContext,
 ): Promise<void> {
   const agent = await tx.maybeOne(AgentDelivery, [agentId])
   if (agent?.delivery !== 'webhook' || !agent.webhook_url) return
@@ -95,7 +98,7 @@ export async function queueDecisionDelivery(
   await ctx.queue.send(
     DELIVER_WEBHOOK_JOB,
     { deliveryId: inserted.id },
-    { tx, singletonKey: `webhook:${inserted.id}:1` },
+    { tx, singletonKey: `webhook:${inserted.id}:1`, trace },
   )
 }
 
@@ -120,6 +123,8 @@ export function retryAt(ctx: Pick<AppContext, 'config'>, failedAtMs: number, att
 export async function attemptDelivery(
   ctx: AppContext,
   deliveryId: string,
+  /** The trace of the decision (carried by the job); every attempt is a span of it. */
+  trace?: TraceContext,
 ): Promise<'delivered' | 'retry' | 'failed' | 'skipped'> {
   const delivery = await ctx.db.maybeOne(FindDelivery, [deliveryId])
   if (delivery?.status !== 'pending') return 'skipped'
@@ -128,16 +133,31 @@ export async function attemptDelivery(
   const now = ctx.clock.now()
   const result =
     delivery.webhook_url && secrets.webhookSecret
-      ? await deliverWebhook({
-          url: delivery.webhook_url,
-          secret: secrets.webhookSecret,
-          deliveryId: delivery.id,
-          event: delivery.event,
-          body: JSON.stringify({ ...(delivery.payload as object), delivery_id: delivery.id }),
-          nowSeconds: Math.floor(Date.now() / 1000),
-          timeoutMs: ctx.config.WEBHOOK_TIMEOUT_MS,
-          outbound: { allowHosts: ctx.config.OUTBOUND_ALLOW_HOSTS },
-        })
+      ? await inSpan(
+          ctx.tracer,
+          'webhook.deliver',
+          {
+            parent: trace,
+            kind: 'client',
+            attributes: { 'dm.delivery_id': delivery.id, 'dm.attempt': attempt },
+          },
+          async (span) => {
+            const sent = await deliverWebhook({
+              url: delivery.webhook_url as string,
+              secret: secrets.webhookSecret as string,
+              deliveryId: delivery.id,
+              event: delivery.event,
+              body: JSON.stringify({ ...(delivery.payload as object), delivery_id: delivery.id }),
+              nowSeconds: Math.floor(Date.now() / 1000),
+              timeoutMs: ctx.config.WEBHOOK_TIMEOUT_MS,
+              outbound: { allowHosts: ctx.config.OUTBOUND_ALLOW_HOSTS },
+              trace: span.context,
+            })
+            span.setAttributes({ 'http.response.status_code': sent.status })
+            if (!sent.ok) span.fail()
+            return sent
+          },
+        )
       : { ok: false, error: 'the agent has no webhook URL or secret any more', durationMs: 0 }
   const status = result.ok ? 'delivered' : attempt >= ctx.config.WEBHOOK_MAX_ATTEMPTS ? 'failed' : 'pending'
   // The delay runs from the failure (the attempt may have waited WEBHOOK_TIMEOUT_MS).
@@ -164,6 +184,7 @@ export async function attemptDelivery(
           tx,
           startAfter: retryAt(ctx, failedAtMs, attempt),
           singletonKey: `webhook:${deliveryId}:${attempt + 1}`,
+          trace,
         },
       )
     }

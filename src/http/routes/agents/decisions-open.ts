@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox'
 import { openAgentDecision } from '../../../services/decisions/agent-decisions.js'
 import { marketWithDecision } from '../../../services/decisions/view.js'
+import { requestTrace } from '../../plugins/tracing.js'
 import { Action, AgentIdParams } from '../../schemas/agents.js'
 import { problemResponses } from '../../schemas/problem.js'
 import type { RouteModule } from '../../types.js'
@@ -61,17 +62,23 @@ export const openDecisionRoute: RouteModule = (app, ctx) => {
     },
     async (request, reply) => {
       const body = request.body
-      const opened = await openAgentDecision(ctx, request.principal, request.params.id, {
-        question: body.question,
-        ...(body.description !== undefined ? { description: body.description } : {}),
-        ...(body.context !== undefined ? { context: body.context } : {}),
-        decideAt: new Date(body.decide_at),
-        closeAt: new Date(body.close_at),
-        ...(body.actions
-          ? { actions: body.actions.map((a) => ({ label: a.label, description: a.description ?? '' })) }
-          : {}),
-        ...(body.slug ? { slug: body.slug } : {}),
-      })
+      const opened = await openAgentDecision(
+        ctx,
+        request.principal,
+        request.params.id,
+        {
+          question: body.question,
+          ...(body.description !== undefined ? { description: body.description } : {}),
+          ...(body.context !== undefined ? { context: body.context } : {}),
+          decideAt: new Date(body.decide_at),
+          closeAt: new Date(body.close_at),
+          ...(body.actions
+            ? { actions: body.actions.map((a) => ({ label: a.label, description: a.description ?? '' })) }
+            : {}),
+          ...(body.slug ? { slug: body.slug } : {}),
+        },
+        requestTrace(request),
+      )
       const market = await marketWithDecision(ctx, opened.marketId)
       reply.code(201).header('location', `/v1/markets/${opened.marketId}`)
       return { market, prior: opened.prior, prior_error: opened.priorError }

@@ -2,6 +2,7 @@ import { decideMarket } from '../../../services/decisions/decide.js'
 import { marketWithDecision } from '../../../services/decisions/view.js'
 import { findMarket } from '../../../services/markets/repository.js'
 import { requirePrincipal } from '../../plugins/authenticate.js'
+import { requestTrace } from '../../plugins/tracing.js'
 import { problemResponses } from '../../schemas/problem.js'
 import type { RouteModule } from '../../types.js'
 import { Market, MarketRef } from './schemas.js'
@@ -28,7 +29,7 @@ export const decideMarketRoute: RouteModule = (app, ctx) => {
       // authorisation table once it has loaded it.
       const principal = requirePrincipal(request, 'read')
       const market = await findMarket(ctx.db, request.params.market)
-      await decideMarket(ctx, market.id, { kind: 'early', principal })
+      await decideMarket(ctx, market.id, { kind: 'early', principal }, requestTrace(request))
       return marketWithDecision(ctx, market.id)
     },
   )

@@ -8,6 +8,7 @@ import {
 } from '../../../services/decisions/proposals.js'
 import { marketWithDecision } from '../../../services/decisions/view.js'
 import { findMarket } from '../../../services/markets/repository.js'
+import { requestTrace } from '../../plugins/tracing.js'
 import { problemResponses } from '../../schemas/problem.js'
 import type { RouteModule } from '../../types.js'
 import { Market, MarketRef, Uuid } from './schemas.js'
@@ -113,7 +114,7 @@ export const proposalRoutes: RouteModule = (app, ctx) => {
     },
     async (request) => {
       const market = await findMarket(ctx.db, request.params.market)
-      await openProposedDecision(ctx, request.principal, market.id)
+      await openProposedDecision(ctx, request.principal, market.id, requestTrace(request))
       return marketWithDecision(ctx, market.id)
     },
   )

@@ -1,6 +1,8 @@
 import { Type } from '@sinclair/typebox'
+import { inSpan } from '../../../infra/tracing.js'
 import { placeTrade } from '../../../services/trading/place.js'
 import { authorizeUser } from '../../plugins/authorize.js'
+import { requestTrace } from '../../plugins/tracing.js'
 import { problemResponses } from '../../schemas/problem.js'
 import type { RouteModule } from '../../types.js'
 import { tradeAmountsAreStrings } from './amounts.js'
@@ -36,12 +38,14 @@ export const tradeRoute: RouteModule = (app, ctx) => {
     },
     async (request, reply) => {
       const principal = authorizeUser(request, 'market.trade')
-      const placed = await placeTrade(
-        ctx,
-        principal.userId,
-        request.params.market,
-        request.body,
-        request.headers['idempotency-key'],
+      const placed = await inSpan(ctx.tracer, 'trade.place', { parent: requestTrace(request) }, () =>
+        placeTrade(
+          ctx,
+          principal.userId,
+          request.params.market,
+          request.body,
+          request.headers['idempotency-key'],
+        ),
       )
       if (placed.replayed) reply.header('idempotent-replayed', 'true')
       return reply.code(201).send(placed.response)
