@@ -149,7 +149,7 @@ const ANCHOR_DRAIN_S = Number(process.env.BENCH_ANCHOR_DRAIN_S ?? 300)
  */
 const METRICS_BOTH = process.env.BENCH_METRICS === 'both'
 const METRICS_ROUNDS = Number(process.env.BENCH_METRICS_ROUNDS ?? 3)
-const METRICS_SCRAPE_S = Number(process.env.BENCH_METRICS_SCRAPE_S ?? 5)
+const METRICS_SCRAPE_S = Number(process.env.BENCH_METRICS_SCRAPE_S ?? 15)
 /** Connections of the minimal reference: 8, as ../shared/bench/README.md measures it. */
 const MINIMAL_CLIENTS = Number(process.env.BENCH_MINIMAL_CLIENTS ?? 8)
 
@@ -863,8 +863,21 @@ async function metricsOverhead(
   const pids = { off: offPid, on: on.child.pid }
   const scrapeUrl = `http://127.0.0.1:${metricsPort}/metrics`
   const results: OverheadResult[] = []
+  let scrapes = 0
+  // The metrics process is scraped all along, as Prometheus would scrape it: the scrapes that fall
+  // in its runs are part of its cost.
+  const scraper = setInterval(() => {
+    fetch(scrapeUrl).then(
+      async (res) => {
+        await res.text()
+        if (res.ok) scrapes++
+      },
+      () => undefined,
+    )
+  }, METRICS_SCRAPE_S * 1000)
   try {
     for (const workload of workloads) {
+      const scrapesBefore = scrapes
       const result: OverheadResult = {
         workload: workload.name,
         off: [],
@@ -875,19 +888,6 @@ async function metricsOverhead(
       for (let round = 0; round < METRICS_ROUNDS; round++) {
         for (const side of round % 2 === 0 ? (['off', 'on'] as const) : (['on', 'off'] as const)) {
           const base = side === 'on' ? on.base : offBase
-          // The metrics process is scraped as Prometheus would scrape it, the scrape's cost included.
-          const scraper =
-            side === 'on'
-              ? setInterval(() => {
-                  fetch(scrapeUrl).then(
-                    async (res) => {
-                      await res.text()
-                      if (res.ok) result.scrapes++
-                    },
-                    () => undefined,
-                  )
-                }, METRICS_SCRAPE_S * 1000)
-              : undefined
           const cpuBefore = cpuSeconds(pids[side])
           result[side].push(
             await run(
@@ -897,9 +897,9 @@ async function metricsOverhead(
             ),
           )
           result.cpu[side].push(cpuSeconds(pids[side]) - cpuBefore)
-          clearInterval(scraper)
         }
       }
+      result.scrapes = scrapes - scrapesBefore
       results.push(result)
     }
     // The "on" process did count: its trades are in its scrape.
@@ -910,6 +910,7 @@ async function metricsOverhead(
     console.log(`  the metrics process counted ${counted} accepted trades (the load generator saw ${traded})`)
     if (counted < traded) throw new Error('the metrics process counted fewer trades than it answered')
   } finally {
+    clearInterval(scraper)
     await on.stop()
   }
   return results
