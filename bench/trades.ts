@@ -139,6 +139,17 @@ const API_FROM_DIST = process.env.BENCH_API_DIST === '1'
  */
 const ANCHOR = process.env.BENCH_ANCHOR === '1'
 const ANCHOR_DRAIN_S = Number(process.env.BENCH_ANCHOR_DRAIN_S ?? 300)
+/**
+ * BENCH_METRICS=both: the cost of metrics, measured in one run. Two API processes on the same
+ * database, one without METRICS_PORT (it counts nothing: a no-op registry, no HTTP hook, no query
+ * timer) and one with it (scraped every BENCH_METRICS_SCRAPE_S, as Prometheus would); each
+ * selected HTTP closed loop (http-hot, http-many) runs BENCH_METRICS_ROUNDS times on each, in
+ * alternating order (off, on, on, off, …) so drift of the machine falls on both; then prints the
+ * throughput of each and the ratio. Runs only that, not the other scenarios.
+ */
+const METRICS_BOTH = process.env.BENCH_METRICS === 'both'
+const METRICS_ROUNDS = Number(process.env.BENCH_METRICS_ROUNDS ?? 3)
+const METRICS_SCRAPE_S = Number(process.env.BENCH_METRICS_SCRAPE_S ?? 15)
 /** Connections of the minimal reference: 8, as ../shared/bench/README.md measures it. */
 const MINIMAL_CLIENTS = Number(process.env.BENCH_MINIMAL_CLIENTS ?? 8)
 
@@ -157,6 +168,10 @@ const BENCH_ENV = {
   SIGNUP_GRANT_CREDITS: '100000000',
   DATABASE_POOL_MAX: String(POOL),
   REDIS_URL: '',
+  // Metrics off unless a scenario turns them on; one issuer for every API process of a run, so
+  // a token works on each.
+  METRICS_PORT: '',
+  PUBLIC_URL: 'http://127.0.0.1:3000',
 }
 
 interface Service {
@@ -205,9 +220,12 @@ async function waitReady(service: Service, what: string, ready: () => Promise<bo
   }
 }
 
-async function startApi(databaseUrl: string): Promise<Service & { base: string }> {
+async function startApi(
+  databaseUrl: string,
+  env: Record<string, string> = {},
+): Promise<Service & { base: string }> {
   const port = await freePort()
-  const service = spawnService(databaseUrl, { PORT: String(port) })
+  const service = spawnService(databaseUrl, { PORT: String(port), ...env })
   const base = `http://127.0.0.1:${port}`
   await waitReady(service, 'the API', async () => (await fetch(`${base}/readyz`)).ok)
   return { ...service, base }
@@ -823,6 +841,113 @@ function reportGrown(grown: GrownResult) {
   }
 }
 
+interface OverheadResult {
+  workload: string
+  off: Result[]
+  on: Result[]
+  /** CPU seconds the API process spent during each run (user + system), by side. */
+  cpu: { off: number[]; on: number[] }
+  scrapes: number
+}
+
+/** BENCH_METRICS=both (see METRICS_BOTH): the same closed loop on the API without and with metrics. */
+async function metricsOverhead(
+  databaseUrl: string,
+  offBase: string,
+  offPid: number | undefined,
+  users: User[],
+  workloads: Array<{ name: string; markets: string[] }>,
+): Promise<OverheadResult[]> {
+  const metricsPort = await freePort()
+  const on = await startApi(databaseUrl, { METRICS_PORT: String(metricsPort) })
+  const pids = { off: offPid, on: on.child.pid }
+  const scrapeUrl = `http://127.0.0.1:${metricsPort}/metrics`
+  const results: OverheadResult[] = []
+  let scrapes = 0
+  // The metrics process is scraped all along, as Prometheus would scrape it: the scrapes that fall
+  // in its runs are part of its cost.
+  const scraper = setInterval(() => {
+    fetch(scrapeUrl).then(
+      async (res) => {
+        await res.text()
+        if (res.ok) scrapes++
+      },
+      () => undefined,
+    )
+  }, METRICS_SCRAPE_S * 1000)
+  try {
+    for (const workload of workloads) {
+      const scrapesBefore = scrapes
+      const result: OverheadResult = {
+        workload: workload.name,
+        off: [],
+        on: [],
+        cpu: { off: [], on: [] },
+        scrapes: 0,
+      }
+      for (let round = 0; round < METRICS_ROUNDS; round++) {
+        for (const side of round % 2 === 0 ? (['off', 'on'] as const) : (['on', 'off'] as const)) {
+          const base = side === 'on' ? on.base : offBase
+          const cpuBefore = cpuSeconds(pids[side])
+          result[side].push(
+            await run(
+              `${workload.name}, metrics ${side}, round ${round + 1}`,
+              CLIENTS,
+              httpScenario(base, users, workload.markets),
+            ),
+          )
+          result.cpu[side].push(cpuSeconds(pids[side]) - cpuBefore)
+        }
+      }
+      result.scrapes = scrapes - scrapesBefore
+      results.push(result)
+    }
+    // The "on" process did count: its trades are in its scrape.
+    const scraped = await (await fetch(scrapeUrl)).text()
+    const accepted = /^dm_trades_total\{result="accepted",code="ok"\} (\d+)/m.exec(scraped)
+    const counted = Number(accepted?.[1] ?? 0)
+    const traded = results.reduce((sum, r) => sum + r.on.reduce((n, x) => n + x.trades, 0), 0)
+    console.log(`  the metrics process counted ${counted} accepted trades (the load generator saw ${traded})`)
+    if (counted < traded) throw new Error('the metrics process counted fewer trades than it answered')
+  } finally {
+    clearInterval(scraper)
+    await on.stop()
+  }
+  return results
+}
+
+function reportOverhead(results: OverheadResult[]) {
+  const rate = (rs: Result[]) => rs.reduce((n, r) => n + r.trades, 0) / rs.reduce((n, r) => n + r.seconds, 0)
+  console.table(
+    results.flatMap((r) =>
+      [...r.off, ...r.on].map((x) => ({
+        run: x.name,
+        'trades/s': (x.trades / x.seconds).toFixed(0),
+        'p50 ms': percentile(x.latencies, 50).toFixed(2),
+        'p99 ms': percentile(x.latencies, 99).toFixed(2),
+        errors: x.errors,
+      })),
+    ),
+  )
+  // Trades/s moves with everything else the machine runs; the API process's own CPU time per
+  // answered request (trades and refusals) is what metrics add to, and moves far less.
+  const cpuPerRequest = (rs: Result[], cpu: number[]) =>
+    (cpu.reduce((a, b) => a + b, 0) * 1e3) / rs.reduce((n, r) => n + r.trades + r.refused, 0)
+  for (const r of results) {
+    const off = rate(r.off)
+    const on = rate(r.on)
+    const cpuOff = cpuPerRequest(r.off, r.cpu.off)
+    const cpuOn = cpuPerRequest(r.on, r.cpu.on)
+    console.log(
+      `${r.workload}: metrics off ${off.toFixed(0)} trades/s, on ${on.toFixed(0)} trades/s ` +
+        `(${r.off.length}+${r.on.length} rounds of ${DURATION_S} s, ${r.scrapes} scrapes): ` +
+        `on/off ${(on / off).toFixed(3)}, cost ${((1 - on / off) * 100).toFixed(1)}% (target ≤ 3%); ` +
+        `API CPU per request off ${cpuOff.toFixed(2)} ms, on ${cpuOn.toFixed(2)} ms: ` +
+        `cost ${((cpuOn / cpuOff - 1) * 100).toFixed(1)}%`,
+    )
+  }
+}
+
 async function main() {
   const started = Date.now()
   const unknown = [...SCENARIOS].filter((name) => !KNOWN_SCENARIOS.includes(name))
@@ -867,6 +992,23 @@ async function main() {
     const hot = await createMarket('The hot market of the benchmark?')
     const many: string[] = []
     for (let i = 0; i < MARKETS; i++) many.push(await createMarket(`Benchmark market number ${i + 1}?`))
+    if (METRICS_BOTH) {
+      const workloads = [
+        ...(SCENARIOS.has('http-hot') ? [{ name: 'HTTP, 1 hot market', markets: [hot] }] : []),
+        ...(SCENARIOS.has('http-many') ? [{ name: `HTTP, ${MARKETS} markets`, markets: many }] : []),
+      ]
+      if (workloads.length === 0) throw new Error('BENCH_METRICS=both runs http-hot or http-many: select one')
+      const overhead = await metricsOverhead(database.url, base, api.child.pid, users, workloads)
+      reportOverhead(overhead)
+      console.log(`(total ${((Date.now() - started) / 1000).toFixed(0)} s)`)
+      const failed = overhead
+        .flatMap((r) => [...r.off, ...r.on])
+        .filter((r) => r.errors > 0 || r.trades === 0)
+        .map((r) => `${r.name} (${r.trades} ok, ${r.errors} errors)`)
+      if (failed.length > 0)
+        throw new Error(`failed: ${failed.join(', ')}; BENCH_VERBOSE=1 prints the errors`)
+      return
+    }
     if (ANCHOR) anchoring = await startAnchoring(database.url)
     const lags: LagResult[] = []
 

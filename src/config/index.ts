@@ -210,7 +210,7 @@ export const variables = {
   METRICS_PORT: variable(
     int(0, 65535),
     undefined,
-    'Port of the admin server for Prometheus (/metrics), apart from the public one; unset = off',
+    'Port of the admin server for Prometheus (/metrics), apart from the public one; unset = off (nothing is counted)',
   ),
   METRICS_HOST: variable(text, '127.0.0.1', 'Address the admin (metrics) server listens on'),
   PUBLIC_URL: variable(

@@ -77,11 +77,24 @@ pg.types.setTypeParser(pg.types.builtins.NUMERIC, (value) => (/^-?\d+$/.test(val
 
 type PgClientLike = Pick<pg.PoolClient, 'query'>
 
-function makeQueryable(client: PgClientLike): Queryable {
+/**
+ * Told of every round trip, with the query's name (`unnamed` for SQL from libraries through
+ * executeSql), its duration in seconds and whether it succeeded. Called on the query's path: it
+ * must be cheap and must not throw (start-up wires it to a histogram).
+ */
+export type QueryObserver = (name: string, seconds: number, ok: boolean) => void
+
+const UNNAMED = 'unnamed'
+
+function makeQueryable(client: PgClientLike, observe: QueryObserver | undefined): Queryable {
   const run = async <Row>(query: Query<Row>, values: readonly unknown[] = []) => {
+    const started = observe ? performance.now() : 0
     try {
-      return await client.query({ name: query.name, text: query.text, values: values as unknown[] })
+      const result = await client.query({ name: query.name, text: query.text, values: values as unknown[] })
+      observe?.(query.name, (performance.now() - started) / 1000, true)
+      return result
     } catch (error) {
+      observe?.(query.name, (performance.now() - started) / 1000, false)
       throw translateDatabaseError(error, query.name)
     }
   }
@@ -101,9 +114,13 @@ function makeQueryable(client: PgClientLike): Queryable {
       return (await run(query, values)).rowCount ?? 0
     },
     async executeSql(text: string, values: unknown[] = []) {
+      const started = observe ? performance.now() : 0
       try {
-        return await client.query(text, values)
+        const result = await client.query(text, values)
+        observe?.(UNNAMED, (performance.now() - started) / 1000, true)
+        return result
       } catch (error) {
+        observe?.(UNNAMED, (performance.now() - started) / 1000, false)
         throw translateDatabaseError(error, 'ExternalSql')
       }
     },
@@ -116,6 +133,8 @@ export interface DatabaseOptions {
   statementTimeoutMs: number
   applicationName?: string
   onError?: (error: Error) => void
+  /** Times every query (metrics); the database layer itself knows nothing of Prometheus. */
+  onQuery?: QueryObserver
 }
 
 const SetRlsContext = sql(
@@ -136,7 +155,20 @@ export function createDatabase(options: DatabaseOptions): Database {
   // next checkout gets a fresh connection and readiness reports the outage meanwhile.
   pool.on('error', (error) => options.onError?.(error))
 
-  const poolQueryable = makeQueryable(pool)
+  const observe = options.onQuery
+  const poolQueryable = makeQueryable(pool, observe)
+  // The transaction's own statements, timed under names of their own: COMMIT is where a group
+  // commit waits for the WAL flush.
+  const control = async (client: pg.PoolClient, name: string, text: string) => {
+    const started = observe ? performance.now() : 0
+    try {
+      await client.query(text)
+      observe?.(name, (performance.now() - started) / 1000, true)
+    } catch (error) {
+      observe?.(name, (performance.now() - started) / 1000, false)
+      throw error
+    }
+  }
 
   async function withTransaction<T>(fn: (tx: Transaction) => Promise<T>, txOptions: TransactionOptions = {}) {
     const attempts = txOptions.attempts ?? 3
@@ -149,17 +181,21 @@ export function createDatabase(options: DatabaseOptions): Database {
       }
       let broken = false
       try {
-        await client.query(txOptions.isolation ? `begin isolation level ${txOptions.isolation}` : 'begin')
-        const tx: Transaction = { kind: 'transaction', ...makeQueryable(client) }
+        await control(
+          client,
+          'Begin',
+          txOptions.isolation ? `begin isolation level ${txOptions.isolation}` : 'begin',
+        )
+        const tx: Transaction = { kind: 'transaction', ...makeQueryable(client, observe) }
         if (txOptions.rls) {
           await tx.execute(SetRlsContext, [JSON.stringify(txOptions.rls.claims), txOptions.rls.role])
         }
         const result = await fn(tx)
-        await client.query('commit')
+        await control(client, 'Commit', 'commit')
         return result
       } catch (error) {
         try {
-          await client.query('rollback')
+          await control(client, 'Rollback', 'rollback')
         } catch {
           broken = true // the connection itself failed; do not hand it back to the pool
         }

@@ -23,6 +23,7 @@ import {
 } from './error-handler.js'
 import { registerAdminAudit } from './plugins/audit.js'
 import { registerAuthentication } from './plugins/authenticate.js'
+import { registerHttpMetrics } from './plugins/metrics.js'
 import { registerRateLimits } from './plugins/rate-limit.js'
 import { registerSecurity } from './plugins/security.js'
 import { registerTracing } from './plugins/tracing.js'
@@ -125,6 +126,7 @@ export async function buildApp(ctx: ApiContext): Promise<App> {
     routeIndex.add(route.method, route.url)
   })
   app.setNotFoundHandler(notFoundHandler(routeIndex))
+  registerHttpMetrics(app, ctx.metrics)
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id)
   })

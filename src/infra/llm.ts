@@ -12,7 +12,9 @@
  * The call goes through the outbound guard (infra/outbound.ts) and reads at most
  * `LLM_MAX_ANSWER_BYTES`: a 2 MB answer was once stored and served publicly.
  */
-import { type OutboundPolicy, OutboundRefused, outboundRequest } from './outbound.js'
+
+import { perRegistry } from './metrics.js'
+import { type OutboundPolicy, OutboundRefused, OutboundTimeout, outboundRequest } from './outbound.js'
 import { type TraceContext, traceHeaders } from './trace-context.js'
 
 /** Largest answer read; a chat completion with a short JSON choice is a few KiB. */
@@ -42,11 +44,59 @@ export class LlmError extends Error {
     readonly code: LlmFailureCode,
     message: string,
     readonly status?: number,
+    /** No answer within the time limit (an `llm_unreachable` told apart for metrics). */
+    readonly timedOut = false,
   ) {
     super(message)
     this.name = 'LlmError'
   }
 }
+
+/** How a call ended, for metrics: `ok`, `timeout`, or the failure's code without its prefix. */
+export const LLM_CALL_OUTCOMES = [
+  'ok',
+  'timeout',
+  'unreachable',
+  'http_error',
+  'malformed_output',
+  'refused',
+  'target_refused',
+] as const
+export type LlmCallOutcome = (typeof LLM_CALL_OUTCOMES)[number]
+
+function outcomeOf(error: unknown): LlmCallOutcome {
+  if (!(error instanceof LlmError)) return 'unreachable'
+  if (error.timedOut) return 'timeout'
+  return error.code.slice('llm_'.length) as LlmCallOutcome
+}
+
+/** Calls and their durations by outcome, for `ChatJsonRequest.observe`. */
+export const llmCallObserver = perRegistry((metrics) => {
+  const calls = metrics.counter({
+    name: 'dm_llm_calls_total',
+    help: "Calls to agents' LLM endpoints, by outcome (ok, timeout, unreachable, http_error, malformed_output, refused, target_refused)",
+    labelNames: ['outcome'] as const,
+  })
+  const duration = metrics.histogram({
+    name: 'dm_llm_call_duration_seconds',
+    help: 'Time of a call to an LLM endpoint, by outcome',
+    labelNames: ['outcome'] as const,
+    // An LLM answers in seconds, and may take up to LLM_TIMEOUT_MS (30 s by default).
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60],
+  })
+  const children = new Map(
+    LLM_CALL_OUTCOMES.map((outcome) => {
+      const count = calls.labels(outcome)
+      count.inc(0)
+      return [outcome, { count, duration: duration.labels(outcome) }] as const
+    }),
+  )
+  return (outcome: LlmCallOutcome, seconds: number) => {
+    const child = children.get(outcome)
+    child?.count.inc()
+    child?.duration.observe(seconds)
+  }
+})
 
 export interface ChatJsonRequest {
   messages: ChatMessage[]
@@ -61,6 +111,8 @@ export interface ChatJsonRequest {
   outbound: OutboundPolicy
   /** Sent as `traceparent`/`tracestate` (a provider or gateway that traces joins our trace). */
   trace?: TraceContext | undefined
+  /** Told how each call ended and how long it took (`llmCallObserver(ctx.metrics)`). */
+  observe?: (outcome: LlmCallOutcome, seconds: number) => void
 }
 
 export interface ChatJsonResult<T> {
@@ -87,6 +139,19 @@ export async function chatJson<T>(
   endpoint: LlmEndpoint,
   request: ChatJsonRequest,
 ): Promise<ChatJsonResult<T>> {
+  const started = performance.now()
+  const seconds = () => (performance.now() - started) / 1000
+  try {
+    const result = await callChatJson<T>(endpoint, request)
+    request.observe?.('ok', seconds())
+    return result
+  } catch (error) {
+    request.observe?.(outcomeOf(error), seconds())
+    throw error
+  }
+}
+
+async function callChatJson<T>(endpoint: LlmEndpoint, request: ChatJsonRequest): Promise<ChatJsonResult<T>> {
   const url = `${endpoint.baseUrl.replace(/\/+$/, '')}/chat/completions`
   const body = {
     model: endpoint.model,
@@ -120,6 +185,8 @@ export async function chatJson<T>(
     throw new LlmError(
       'llm_unreachable',
       `The LLM endpoint could not be reached: ${(error as Error).message}`,
+      undefined,
+      error instanceof OutboundTimeout,
     )
   }
   if (response.status < 200 || response.status > 299) {

@@ -34,11 +34,32 @@ type Config<T extends string, C> = Omit<C, 'registers' | 'labelNames'> & { label
 
 export interface Metrics {
   readonly registry: Registry
+  /**
+   * false for `disabledMetrics()`: instrumentation that costs something of its own (an HTTP hook,
+   * a timer per query) is not installed at all, so "off" measures the service without metrics.
+   */
+  readonly enabled: boolean
   counter<T extends string = never>(config: Config<T, CounterConfiguration<T>>): Counter<T>
   histogram<T extends string = never>(config: Config<T, HistogramConfiguration<T>>): Histogram<T>
   gauge<T extends string = never>(config: Config<T, GaugeConfiguration<T>>): Gauge<T>
   /** A gauge set from `read()` at every scrape; a failed read leaves the gauge out of that scrape. */
   gaugeFromDatabase(name: string, help: string, read: () => Promise<number>, log: Logger): Gauge
+}
+
+/**
+ * A module's families (and their labelled children, cached) made once per registry: counting a
+ * trade is then a WeakMap lookup and an increment, not a family lookup by name and a label hash.
+ */
+export function perRegistry<T>(make: (metrics: Metrics) => T): (metrics: Metrics) => T {
+  const made = new WeakMap<Metrics, T>()
+  return (metrics) => {
+    let families = made.get(metrics)
+    if (families === undefined) {
+      families = make(metrics)
+      made.set(metrics, families)
+    }
+    return families
+  }
 }
 
 /** Buckets for request and trade latencies (seconds): 1 ms to 10 s. */
@@ -51,6 +72,7 @@ export function createMetrics(): Metrics {
     (registry.getSingleMetric(name) as M | undefined) ?? make()
   const metrics: Metrics = {
     registry,
+    enabled: true,
     counter: (config) =>
       family(
         config.name,
@@ -82,6 +104,36 @@ export function createMetrics(): Metrics {
     },
   }
   return metrics
+}
+
+/**
+ * Metrics that count nothing: every family is one shared object whose methods do nothing, and the
+ * registry stays empty. What a process without an admin port uses (nobody could scrape it), and
+ * the "off" side of the overhead benchmark (bench/trades.ts BENCH_METRICS=both).
+ */
+export function disabledMetrics(): Metrics {
+  const nothing = () => undefined
+  const series = {
+    inc: nothing,
+    dec: nothing,
+    set: nothing,
+    observe: nothing,
+    zero: nothing,
+    reset: nothing,
+    remove: nothing,
+    startTimer: () => () => 0,
+    labels: () => series,
+  }
+  // One shape serves as every kind of family: callers only count through it.
+  const family = <M>() => series as unknown as M
+  return {
+    registry: new Registry(),
+    enabled: false,
+    counter: family,
+    histogram: family,
+    gauge: family,
+    gaugeFromDatabase: family,
+  }
 }
 
 /** Serves GET /metrics; resolves with the address once listening. */

@@ -38,6 +38,14 @@ export class OutboundRefused extends Error {
   }
 }
 
+/** The target did not answer within the request's time limit (told apart for metrics). */
+export class OutboundTimeout extends Error {
+  constructor(timeoutMs: number) {
+    super(`no answer within ${timeoutMs} ms`)
+    this.name = 'OutboundTimeout'
+  }
+}
+
 /** Resolves every address of the host, refuses if one is not allowed, and connects to a checked one. */
 function guardedLookup(allowed: Compiled, anyAddress: boolean): LookupFunction {
   return ((
@@ -90,7 +98,7 @@ function transportError(error: unknown, timeoutMs: number): Error {
   if (error instanceof OutboundRefused) return error
   const e = error as NodeJS.ErrnoException
   if (e?.name === 'AbortError' || e?.name === 'TimeoutError') {
-    return new Error(`no answer within ${timeoutMs} ms`)
+    return new OutboundTimeout(timeoutMs)
   }
   return new Error(e?.code ? `connection failed (${e.code})` : 'connection failed')
 }

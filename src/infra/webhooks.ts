@@ -12,7 +12,8 @@
  * the answer and records only its status.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto'
-import { type OutboundPolicy, OutboundRefused, outboundRequest } from './outbound.js'
+import { perRegistry } from './metrics.js'
+import { type OutboundPolicy, OutboundRefused, OutboundTimeout, outboundRequest } from './outbound.js'
 import { type TraceContext, traceHeaders } from './trace-context.js'
 
 /** The receiver's answer is drained up to this and dropped; only its status matters. */
@@ -48,8 +49,34 @@ export function verifySignature(
   return timingSafeEqual(expected, Buffer.from(given, 'hex'))
 }
 
+/**
+ * How an attempt ended: delivered (2xx), failed (another status, or the connection failed),
+ * timeout (no answer in time), refused (the outbound guard would not call the URL), unconfigured
+ * (the agent has no URL or secret any more; decided by the caller).
+ */
+export const WEBHOOK_OUTCOMES = ['delivered', 'failed', 'timeout', 'refused', 'unconfigured'] as const
+export type WebhookOutcome = (typeof WEBHOOK_OUTCOMES)[number]
+
+/** Attempts by outcome, every outcome present from the start. */
+export const webhookAttempts = perRegistry((metrics) => {
+  const attempts = metrics.counter({
+    name: 'dm_webhook_deliveries_total',
+    help: 'Webhook delivery attempts, by outcome (delivered, failed, timeout, refused, unconfigured)',
+    labelNames: ['outcome'] as const,
+  })
+  const children = new Map(
+    WEBHOOK_OUTCOMES.map((outcome) => {
+      const child = attempts.labels(outcome)
+      child.inc(0)
+      return [outcome, child]
+    }),
+  )
+  return (outcome: WebhookOutcome) => children.get(outcome)?.inc()
+})
+
 export interface WebhookAttempt {
   ok: boolean
+  outcome: WebhookOutcome
   status?: number
   error?: string
   durationMs: number
@@ -88,9 +115,10 @@ export async function deliverWebhook(options: {
     })
     const durationMs = Math.round(performance.now() - started)
     return response.status >= 200 && response.status <= 299
-      ? { ok: true, status: response.status, durationMs }
+      ? { ok: true, outcome: 'delivered', status: response.status, durationMs }
       : {
           ok: false,
+          outcome: 'failed',
           status: response.status,
           error: `receiver answered ${response.status}`,
           durationMs,
@@ -100,6 +128,16 @@ export async function deliverWebhook(options: {
       error instanceof OutboundRefused
         ? `the webhook URL is not allowed: ${error.message}`
         : (error as Error).message
-    return { ok: false, error: message, durationMs: Math.round(performance.now() - started) }
+    return {
+      ok: false,
+      outcome:
+        error instanceof OutboundRefused
+          ? 'refused'
+          : error instanceof OutboundTimeout
+            ? 'timeout'
+            : 'failed',
+      error: message,
+      durationMs: Math.round(performance.now() - started),
+    }
   }
 }

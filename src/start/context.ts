@@ -13,6 +13,7 @@ import type { JobQueue } from '../infra/queue.js'
 import { secretBoxFromConfig } from '../infra/secrets.js'
 import { propagatingTracer, type Tracer } from '../infra/tracing.js'
 import { createIdentity } from '../services/identity/index.js'
+import { authFailures } from '../services/identity/metrics.js'
 
 export interface ContextParts {
   config: Config
@@ -28,14 +29,15 @@ export interface ContextParts {
 
 export async function createAppContext(parts: ContextParts): Promise<ApiContext> {
   const secrets = secretBoxFromConfig(parts.config, parts.log)
+  const metrics = parts.metrics ?? createMetrics()
   const identity = await createIdentity({
     ...parts,
     secrets,
     onListenerLost: (error) =>
       parts.log.warn({ err: error }, 'auth invalidations missed: principal cache off until reconnected'),
+    onAuthFailure: authFailures(metrics),
   })
   const store = await createStore(parts.config, parts.log)
-  const metrics = parts.metrics ?? createMetrics()
   const tracer = parts.tracer ?? propagatingTracer
   return { ...parts, auth: identity.authenticator, identity, secrets, store, metrics, tracer }
 }

@@ -13,10 +13,12 @@ import { marketWithDecision } from '../../src/services/decisions/view.js'
 import { closeMarketAtDeadline } from '../../src/services/markets/lifecycle.js'
 import { settleMarket } from '../../src/services/markets/settlement.js'
 import { type FakeLlmServer, startFakeLlm } from '../fakes/llm-server.js'
+import { startWebhookReceiver } from '../fakes/webhook-receiver.js'
 import { createTestApp, type TestApp } from '../helpers/app.js'
 import { TestClock } from '../helpers/clock.js'
 import { runPrepareJob } from '../helpers/decisions.js'
 import { call } from '../helpers/http.js'
+import { sample } from '../helpers/metrics.js'
 import { freePort } from '../helpers/net.js'
 import { createTestApiKey, createTestUser, type TestUser } from '../helpers/users.js'
 
@@ -247,6 +249,9 @@ describe('reading a decision market', () => {
 })
 
 describe('agent decisions when the outside world fails', () => {
+  const llmCalls = (outcome: string) => sample(t.ctx.metrics, 'dm_llm_calls_total', { outcome })
+  const attempts = (outcome: string) => sample(t.ctx.metrics, 'dm_webhook_deliveries_total', { outcome })
+
   async function agentWith(llmUrl: string, webhookUrl: string) {
     const res = await inject<{ id: string }>('POST', '/v1/agents', owner, {
       name: 'Fragile agent',
@@ -274,6 +279,7 @@ describe('agent decisions when the outside world fails', () => {
   it('an unreachable LLM: the decision opens without a prior, and the operator sees why', async () => {
     const dead = `http://127.0.0.1:${await freePort()}/v1`
     const agentId = await agentWith(dead, 'http://127.0.0.1:9/hook')
+    const unreachable = await llmCalls('unreachable')
     const res = await inject<{ prior: null; prior_error: string; market: { id: string; status: string } }>(
       'POST',
       `/v1/agents/${agentId}/decisions`,
@@ -293,6 +299,7 @@ describe('agent decisions when the outside world fails', () => {
       owner,
     )
     expect(list.body.items[0]?.prior_error).toMatch(/^llm_unreachable/)
+    expect(await llmCalls('unreachable')).toBe(unreachable + 1)
     const anon = await inject<{ items: Array<{ prior_error: string | null }> }>(
       'GET',
       `/v1/agents/${agentId}/decisions`,
@@ -301,11 +308,18 @@ describe('agent decisions when the outside world fails', () => {
   })
 
   it.each([
-    [{ kind: 'content', content: 'B, definitely' }, /^llm_malformed_output/],
-    [{ kind: 'json', value: { action: 'Z', confidence: 0.5, rationale: 'r' } }, /not a candidate action/],
-    [{ kind: 'status', status: 500 }, /^llm_http_error/],
-  ] as const)('malformed LLM output %o is recorded, not fatal', async (reply, error) => {
+    [{ kind: 'content', content: 'B, definitely' }, /^llm_malformed_output/, 'malformed_output'],
+    // The call itself succeeded; the service refuses what it chose.
+    [
+      { kind: 'json', value: { action: 'Z', confidence: 0.5, rationale: 'r' } },
+      /not a candidate action/,
+      'ok',
+    ],
+    [{ kind: 'status', status: 500 }, /^llm_http_error/, 'http_error'],
+  ] as const)('malformed LLM output %o is recorded, not fatal', async (reply, error, outcome) => {
     llm.reply = () => reply
+    const counted = await llmCalls(outcome)
+    const timed = await sample(t.ctx.metrics, 'dm_llm_call_duration_seconds_count', { outcome })
     const agentId = await agentWith(llm.baseUrl, 'http://127.0.0.1:9/hook')
     const res = await inject<{ market: { id: string } }>(
       'POST',
@@ -322,6 +336,8 @@ describe('agent decisions when the outside world fails', () => {
     )
     expect(list.body.items[0]?.prior).toBeNull()
     expect(list.body.items[0]?.prior_error).toMatch(error)
+    expect(await llmCalls(outcome)).toBe(counted + 1)
+    expect(await sample(t.ctx.metrics, 'dm_llm_call_duration_seconds_count', { outcome })).toBe(timed + 1)
   })
 
   it('an unreachable webhook: the decision stands, attempts are logged, and the delivery ends failed', async () => {
@@ -358,6 +374,7 @@ describe('agent decisions when the outside world fails', () => {
         )
       ).rows.map((r) => Number(r.due_ms))
     const failedAt = clock.now().getTime() // the refused connection takes no time on the test's clock
+    const failedBefore = await attempts('failed')
     expect(await attemptDelivery(t.ctx, deliveryId)).toBe('retry')
     // The first retry exactly WEBHOOK_RETRY_DELAY_SECONDS after the failure, the next twice that.
     const delayMs = t.ctx.config.WEBHOOK_RETRY_DELAY_SECONDS * 1000
@@ -370,6 +387,7 @@ describe('agent decisions when the outside world fails', () => {
     expect(after2[2] as number).toBeGreaterThanOrEqual(failedAt + 2 * delayMs)
     expect(after2[2] as number).toBeLessThan(failedAt + 2 * delayMs + 100)
     expect(await attemptDelivery(t.ctx, deliveryId)).toBe('failed')
+    expect(await attempts('failed')).toBe(failedBefore + 3)
     expect(await retries()).toHaveLength(3)
     expect(await attemptDelivery(t.ctx, deliveryId)).toBe('skipped')
     const list = await inject<{ items: Array<{ decision: unknown; delivery: Record<string, unknown> }> }>(
@@ -380,6 +398,53 @@ describe('agent decisions when the outside world fails', () => {
     expect(list.body.items[0]?.decision).not.toBeNull()
     expect(list.body.items[0]?.delivery).toMatchObject({ status: 'failed', attempts: 3, delivered_at: null })
     expect(String(list.body.items[0]?.delivery.last_error)).toMatch(/fetch failed|ECONNREFUSED/)
+  })
+
+  it('a delivered webhook counts as delivered, a receiver answering 503 as failed', async () => {
+    llm.reply = () => ({ kind: 'json', value: { action: 'B', confidence: 0.6, rationale: 'r' } })
+    const agent = await inject<{ id: string; webhook_secret: string }>('POST', '/v1/agents', owner, {
+      name: 'Counted agent',
+      objective: { kind: 'binary', measurement: 'm' },
+      action_source: 'fixed',
+      actions: [
+        { label: 'A', description: 'the safe one' },
+        { label: 'B', description: 'the bold one' },
+      ],
+      llm: { base_url: llm.baseUrl, model: 'm' },
+      default_action: 'A',
+      decision_rule: { allow_early_decision: true, min_traders: 0, min_volume: '0' },
+      liquidity_per_decision: '10',
+      delivery: { type: 'webhook', url: 'http://127.0.0.1:9/hook' },
+    })
+    expect(agent.status).toBe(201)
+    // The receiver checks the secret the agent was given; it listens where the agent now points.
+    const receiver = await startWebhookReceiver(agent.body.webhook_secret, { failFirst: 1 })
+    try {
+      await t.ctx.db.pool.query('update public.agents set webhook_url = $1 where id = $2', [
+        receiver.url,
+        agent.body.id,
+      ])
+      const opened = await inject<{ market: { id: string } }>(
+        'POST',
+        `/v1/agents/${agent.body.id}/decisions`,
+        owner,
+        decisionBody(),
+      )
+      expect(await runPrepareJob(t.ctx, opened.body.market.id)).toBe('opened')
+      expect((await inject('POST', `/v1/markets/${opened.body.market.id}/decide`, owner)).status).toBe(200)
+      const { rows } = await t.ctx.db.pool.query(
+        'select id from public.webhook_deliveries where market_id = $1',
+        [opened.body.market.id],
+      )
+      const [failed, delivered] = [await attempts('failed'), await attempts('delivered')]
+      expect(await attemptDelivery(t.ctx, rows[0].id)).toBe('retry')
+      expect(await attempts('failed')).toBe(failed + 1)
+      expect(await attemptDelivery(t.ctx, rows[0].id)).toBe('delivered')
+      expect(await attempts('delivered')).toBe(delivered + 1)
+      expect(receiver.accepted).toHaveLength(1)
+    } finally {
+      await receiver.close()
+    }
   })
 
   it('a hanging LLM never holds the request: the market prepares, nothing trades, then it opens with the error', async () => {
@@ -420,7 +485,9 @@ describe('agent decisions when the outside world fails', () => {
       expect(early.status).toBe(409)
       expect((await inject('POST', `/v1/markets/${marketId}/decide`, owner)).status).toBe(409)
       const shortTimeout = { ...t.ctx, config: { ...t.ctx.config, LLM_TIMEOUT_MS: 300 } }
+      const timeouts = await llmCalls('timeout')
       expect(await runPrepareJob(shortTimeout, marketId)).toBe('opened')
+      expect(await llmCalls('timeout')).toBe(timeouts + 1)
       // The job is what asked the LLM (and gave up after its timeout).
       expect(sockets.length).toBeGreaterThan(0)
       expect(await runPrepareJob(shortTimeout, marketId)).toBe('skipped')

@@ -9,9 +9,11 @@ import { buildApp } from '../../src/http/app.js'
 import type { ApiContext } from '../../src/http/context.js'
 import type { App } from '../../src/http/types.js'
 import { createLogger } from '../../src/infra/logger.js'
+import { createMetrics } from '../../src/infra/metrics.js'
 import { startJobQueue } from '../../src/infra/queue.js'
 import type { Tracer } from '../../src/infra/tracing.js'
 import { createAppContext } from '../../src/start/context.js'
+import { queryObserver, registerProcessMetrics } from '../../src/start/metrics.js'
 import { createTestDatabase, type TestDatabase } from './database.js'
 
 export interface TestApp {
@@ -52,7 +54,14 @@ export async function createTestApp(
   const database = await createTestDatabase()
   const config = testConfig({ DATABASE_URL: database.url, ...options.env })
   const log = createLogger(config.LOG_LEVEL)
-  const db = createDatabase({ connectionString: database.url, max: 5, statementTimeoutMs: 10_000 })
+  // Metrics as a served process has them (its own registry per app): tests read what was counted.
+  const metrics = createMetrics()
+  const db = createDatabase({
+    connectionString: database.url,
+    max: 5,
+    statementTimeoutMs: 10_000,
+    onQuery: queryObserver(metrics),
+  })
   // The queue's own schema is already in the template (global setup), so this is quick.
   const queue = await startJobQueue({
     connectionString: database.url,
@@ -68,7 +77,9 @@ export async function createTestApp(
     clock: options.clock ?? systemClock,
     queue,
     ...(options.tracer ? { tracer: options.tracer } : {}),
+    metrics,
   })
+  registerProcessMetrics(ctx)
   const app = await buildApp(ctx)
   await app.ready()
   return {

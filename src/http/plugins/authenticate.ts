@@ -7,6 +7,7 @@ import { isIP } from 'node:net'
 import type { FastifyRequest } from 'fastify'
 import { hasScope, type Principal, type Scope } from '../../domain/identity/principal.js'
 import { errors } from '../../errors/codes.js'
+import { authFailures } from '../../services/identity/metrics.js'
 import type { ApiContext } from '../context.js'
 import type { App } from '../types.js'
 
@@ -35,10 +36,17 @@ export function requestMeta(request: FastifyRequest): { ip?: string; userAgent?:
 
 export function registerAuthentication(app: App, ctx: ApiContext) {
   app.decorateRequest('principal', null)
+  const failed = authFailures(ctx.metrics)
   app.addHook('onRequest', async (request) => {
     // /auth/v1 answers in GoTrue's own error format and reads its own headers.
     if (request.url.startsWith('/auth/v1')) return
-    const token = bearerToken(request)
+    let token: string | undefined
+    try {
+      token = bearerToken(request)
+    } catch (error) {
+      failed('malformed_header')
+      throw error
+    }
     request.principal = token ? await ctx.auth.authenticate(token) : null
   })
 }

@@ -11,6 +11,7 @@
 import type { FastifyRequest } from 'fastify'
 import type { AppContext } from '../../context.js'
 import { errors } from '../../errors/codes.js'
+import { perRegistry } from '../../infra/metrics.js'
 import type { App } from '../types.js'
 
 /** Load balancers poll these; they must never be limited away. */
@@ -37,12 +38,33 @@ function isCredentialAttempt(request: FastifyRequest): boolean {
   return grant !== 'refresh_token'
 }
 
+/** The limiters, by the name their refusals are counted under. */
+type Scope = 'ip' | 'auth' | 'user'
+const SCOPES: readonly Scope[] = ['ip', 'auth', 'user']
+
+/** 429s by limiter, each limiter's series present from the start. */
+export const rateLimitRefusals = perRegistry((metrics) => {
+  const refusals = metrics.counter({
+    name: 'dm_rate_limit_refusals_total',
+    help: 'Requests refused with 429, by limiter (ip: every request per address, auth: sign-in and sign-up per address, user: per user)',
+    labelNames: ['scope'] as const,
+  })
+  return Object.fromEntries(
+    SCOPES.map((scope) => {
+      const child = refusals.labels(scope)
+      child.inc(0)
+      return [scope, child]
+    }),
+  ) as Record<Scope, { inc(): void }>
+})
+
 export function registerRateLimits(app: App, ctx: AppContext) {
   const { config, store, log } = ctx
   const windowMs = config.RATE_LIMIT_WINDOW_S * 1000
   let lastFailureLog = 0
+  const refusals = rateLimitRefusals(ctx.metrics)
 
-  async function check(key: string, max: number): Promise<void> {
+  async function check(scope: Scope, key: string, max: number): Promise<void> {
     if (max <= 0) return
     const window = await store.hit(key, windowMs).catch((error: unknown) => {
       if (Date.now() - lastFailureLog > 60_000) {
@@ -52,18 +74,20 @@ export function registerRateLimits(app: App, ctx: AppContext) {
       return undefined
     })
     if (window && window.count > max) {
+      refusals[scope].inc()
       throw errors.rateLimited(Math.max(1, Math.ceil(window.resetInMs / 1000)))
     }
   }
 
   app.addHook('onRequest', async (request) => {
     if (UNLIMITED.has(path(request))) return
-    await check(`rl:ip:${request.ip}`, config.RATE_LIMIT_IP_MAX)
-    if (isCredentialAttempt(request)) await check(`rl:auth:${request.ip}`, config.RATE_LIMIT_AUTH_MAX)
+    await check('ip', `rl:ip:${request.ip}`, config.RATE_LIMIT_IP_MAX)
+    if (isCredentialAttempt(request)) await check('auth', `rl:auth:${request.ip}`, config.RATE_LIMIT_AUTH_MAX)
   })
 
   // preValidation runs after every onRequest hook, so the caller is known by now.
   app.addHook('preValidation', async (request) => {
-    if (request.principal) await check(`rl:user:${request.principal.userId}`, config.RATE_LIMIT_USER_MAX)
+    if (request.principal)
+      await check('user', `rl:user:${request.principal.userId}`, config.RATE_LIMIT_USER_MAX)
   })
 }

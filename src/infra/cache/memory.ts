@@ -49,6 +49,7 @@ export function createMemoryStore(now: () => number = Date.now): Store {
     async delete(key) {
       entries.delete(key)
     },
+    async ping() {},
     async close() {
       entries.clear()
     },

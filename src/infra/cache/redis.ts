@@ -66,6 +66,9 @@ export async function createRedisStore(options: RedisStoreOptions): Promise<Stor
     async delete(key) {
       await redis.del(key)
     },
+    async ping() {
+      await redis.ping()
+    },
     async close() {
       await redis.quit().catch(() => redis.disconnect())
     },

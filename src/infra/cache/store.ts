@@ -16,5 +16,7 @@ export interface Store {
   get(key: string): Promise<string | undefined>
   set(key: string, value: string, ttlMs: number): Promise<void>
   delete(key: string): Promise<void>
+  /** A round trip to the store (Redis: PING); throws when it does not answer. */
+  ping(): Promise<void>
   close(): Promise<void>
 }

@@ -15,7 +15,7 @@ import { authorize } from '../../domain/identity/authorize.js'
 import type { Principal } from '../../domain/identity/principal.js'
 import { formatAmount } from '../../domain/money.js'
 import { AppError, ErrorCode, errors } from '../../errors/codes.js'
-import { type ChatMessage, chatJson, LlmError } from '../../infra/llm.js'
+import { type ChatMessage, chatJson, LlmError, llmCallObserver } from '../../infra/llm.js'
 import type { TraceContext } from '../../infra/trace-context.js'
 import { type AgentRow, findAgent, openSecrets } from '../agents/agents.js'
 import { PREPARE_DECISION_JOB } from '../jobs.js'
@@ -172,6 +172,7 @@ async function askLlm(
       schemaName: generate ? 'actions_and_choice' : 'choice',
       timeoutMs: ctx.config.LLM_TIMEOUT_MS,
       outbound: { allowHosts: ctx.config.OUTBOUND_ALLOW_HOSTS },
+      observe: llmCallObserver(ctx.metrics),
       validate: (value) => {
         const v = value as Partial<LlmChoice>
         if (typeof v?.action !== 'string' || !v.action.trim()) return 'action must be a non-empty string'

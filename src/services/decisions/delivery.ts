@@ -9,7 +9,7 @@ import type { AppContext } from '../../context.js'
 import { sql, type Transaction } from '../../db/database.js'
 import type { TraceContext } from '../../infra/trace-context.js'
 import { inSpan } from '../../infra/tracing.js'
-import { deliverWebhook } from '../../infra/webhooks.js'
+import { deliverWebhook, type WebhookAttempt, webhookAttempts } from '../../infra/webhooks.js'
 import { openSecrets } from '../agents/agents.js'
 import { DELIVER_WEBHOOK_JOB } from '../jobs.js'
 import type { BranchRow, MarketRow } from '../markets/repository.js'
@@ -131,7 +131,7 @@ export async function attemptDelivery(
   const secrets = await openSecrets(ctx.db, ctx.secrets, delivery.agent_id)
   const attempt = delivery.attempts + 1
   const now = ctx.clock.now()
-  const result =
+  const result: WebhookAttempt =
     delivery.webhook_url && secrets.webhookSecret
       ? await inSpan(
           ctx.tracer,
@@ -158,7 +158,13 @@ export async function attemptDelivery(
             return sent
           },
         )
-      : { ok: false, error: 'the agent has no webhook URL or secret any more', durationMs: 0 }
+      : {
+          ok: false,
+          outcome: 'unconfigured',
+          error: 'the agent has no webhook URL or secret any more',
+          durationMs: 0,
+        }
+  webhookAttempts(ctx.metrics)(result.outcome)
   const status = result.ok ? 'delivered' : attempt >= ctx.config.WEBHOOK_MAX_ATTEMPTS ? 'failed' : 'pending'
   // The delay runs from the failure (the attempt may have waited WEBHOOK_TIMEOUT_MS).
   const failedAtMs = now.getTime() + result.durationMs

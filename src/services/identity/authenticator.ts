@@ -24,6 +24,30 @@ import { type AccessClaims, TokenError, type TokenVerifier } from './tokens.js'
 
 const ALL_SCOPES: ReadonlySet<Scope> = new Set(SCOPES)
 
+/** Why a credential was refused, for metrics: a short fixed list, never the credential or the user. */
+export const AUTH_FAILURE_REASONS = [
+  'malformed_header',
+  'token_malformed',
+  'token_expired',
+  'token_invalid',
+  'keys_unavailable',
+  'role_not_accepted',
+  'no_session',
+  'unknown_user',
+  'suspended',
+  'session_ended',
+  'api_key_invalid',
+  'api_key_revoked',
+] as const
+export type AuthFailureReason = (typeof AUTH_FAILURE_REASONS)[number]
+
+const TOKEN_FAILURE_REASON: Record<TokenError['failure'], AuthFailureReason> = {
+  malformed: 'token_malformed',
+  expired: 'token_expired',
+  invalid: 'token_invalid',
+  unavailable: 'keys_unavailable',
+}
+
 interface UserState {
   email: string | null
   raw_user_meta_data: Record<string, unknown> | null
@@ -61,6 +85,8 @@ export interface AuthenticatorOptions {
   signupCredits?: bigint
   /** Principals already authenticated; without it every request asks the database. */
   cache?: AuthCache | undefined
+  /** Told why each refused credential was refused (metrics). */
+  onFailure?: ((reason: AuthFailureReason) => void) | undefined
 }
 
 interface Authenticated {
@@ -93,12 +119,16 @@ export interface Authenticator {
 
 export function createAuthenticator(options: AuthenticatorOptions): Authenticator {
   const { db, clock } = options
+  const refuse = (reason: AuthFailureReason, detail: string) => {
+    options.onFailure?.(reason)
+    return errors.unauthorized(detail)
+  }
 
   async function fromApiKey(key: string): Promise<Authenticated> {
     const owner = await findApiKeyOwner(db, key, clock.now())
-    if (!owner) throw errors.unauthorized('The API key is not valid')
-    if (owner.revoked) throw errors.unauthorized('The API key has been revoked')
-    if (!owner.user_active) throw errors.unauthorized("The API key's owner is suspended")
+    if (!owner) throw refuse('api_key_invalid', 'The API key is not valid')
+    if (owner.revoked) throw refuse('api_key_revoked', 'The API key has been revoked')
+    if (!owner.user_active) throw refuse('suspended', "The API key's owner is suspended")
     return {
       principal: {
         userId: owner.user_id,
@@ -116,20 +146,23 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
     try {
       claims = await options.verifier.verify(token)
     } catch (error) {
-      if (error instanceof TokenError) throw tokenErrorToAppError(error)
+      if (error instanceof TokenError) {
+        options.onFailure?.(TOKEN_FAILURE_REASON[error.failure])
+        throw tokenErrorToAppError(error)
+      }
       throw error
     }
     // Supabase's anon key is a valid token with role anon: a caller without a user.
     if (claims.role === 'anon') return null
     if (claims.role !== 'authenticated')
-      throw errors.unauthorized(`Tokens with role '${claims.role}' are not accepted`)
+      throw refuse('role_not_accepted', `Tokens with role '${claims.role}' are not accepted`)
     const now = clock.now()
     const sessionId = options.checkSessions ? (claims.session_id ?? null) : null
-    if (options.checkSessions && !sessionId) throw errors.unauthorized('The token names no session')
+    if (options.checkSessions && !sessionId) throw refuse('no_session', 'The token names no session')
     const state = await db.maybeOne(FindUserState, [claims.sub, sessionId, now])
-    if (!state) throw errors.unauthorized('The token belongs to no known user')
-    if (!state.active) throw errors.unauthorized('The account is suspended')
-    if (!state.session_alive) throw errors.unauthorized('The session has ended (signed out)')
+    if (!state) throw refuse('unknown_user', 'The token belongs to no known user')
+    if (!state.active) throw refuse('suspended', 'The account is suspended')
+    if (!state.session_alive) throw refuse('session_ended', 'The session has ended (signed out)')
     if (!state.has_profile) await createProfile(claims, state, now)
     const metadataRole = options.trustAppMetadataRole ? claims.app_metadata?.role : undefined
     const role: Role = state.is_admin || metadataRole === 'admin' ? 'admin' : 'user'
@@ -167,7 +200,7 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
     } catch (error) {
       // The user was deleted between the two statements.
       if (error instanceof DatabaseError && error.failure === 'reference') {
-        throw errors.unauthorized('The token belongs to no known user')
+        throw refuse('unknown_user', 'The token belongs to no known user')
       }
       throw error
     }

@@ -10,7 +10,7 @@ import { type Listener, startListener } from '../../db/listener.js'
 import type { Clock } from '../../domain/clock.js'
 import type { SecretBox } from '../../infra/secrets.js'
 import { type AuthCache, type AuthCacheOptions, createAuthCache } from './auth-cache.js'
-import { type Authenticator, createAuthenticator } from './authenticator.js'
+import { type Authenticator, type AuthFailureReason, createAuthenticator } from './authenticator.js'
 import { createLocalAuth, type LocalAuth } from './local-auth.js'
 import { createPasswordHasher } from './passwords.js'
 import { loadLocalKeys } from './signing-keys.js'
@@ -80,6 +80,8 @@ export async function createIdentity(parts: {
   /** Options of the principal cache; false turns it off (every request asks the database). */
   authCache?: AuthCacheOptions | false
   onListenerLost?: (error: Error) => void
+  /** Told why each refused credential was refused (metrics). */
+  onAuthFailure?: (reason: AuthFailureReason) => void
 }): Promise<Identity> {
   const { config, db, clock } = parts
   const startCache = async () => {
@@ -112,6 +114,7 @@ export async function createIdentity(parts: {
         trustAppMetadataRole: true,
         signupCredits: config.SIGNUP_GRANT_CREDITS,
         cache: cacheParts.cache,
+        onFailure: parts.onAuthFailure,
       }),
       ...cacheParts,
     }
@@ -133,6 +136,7 @@ export async function createIdentity(parts: {
       trustAppMetadataRole: false,
       anonKey: config.AUTH_ANON_KEY,
       cache: cacheParts.cache,
+      onFailure: parts.onAuthFailure,
     }),
     ...cacheParts,
     local: createLocalAuth({ config, db, clock, keys, verifier, passwords: createPasswordHasher(config) }),

@@ -22,6 +22,7 @@ import { DatabaseError } from '../../db/errors.js'
 import { AppError } from '../../errors/codes.js'
 import { withMoneyTransaction } from '../money/transaction.js'
 import { answeredElsewhere, claimKeys, keyOf, type PlacedTrade } from './idempotency.js'
+import { tradeMetrics } from './metrics.js'
 import { executeOrders, type TradeOrder } from './write.js'
 
 type Answer = { ok: true; placed: PlacedTrade } | { ok: false; error: AppError }
@@ -83,13 +84,15 @@ export class TradeBatcher {
   readonly stats: BatcherStats = { batches: 0, orders: 0, largest: 0, split: 0 }
   private readonly maxBatch: number
   private readonly maxInFlight: number
+  private readonly batchSize: { observe(value: number): void }
 
   constructor(
-    private readonly ctx: Pick<AppContext, 'db' | 'config' | 'clock' | 'log'>,
+    private readonly ctx: Pick<AppContext, 'db' | 'config' | 'clock' | 'log' | 'metrics'>,
     options: { maxBatch?: number; inFlight?: number } = {},
   ) {
     this.maxBatch = options.maxBatch ?? ctx.config.TRADE_BATCH_MAX
     this.maxInFlight = options.inFlight ?? ctx.config.TRADE_BATCHES_IN_FLIGHT
+    this.batchSize = tradeMetrics(ctx.metrics).batchSize
   }
 
   submit(order: TradeOrder): Promise<PlacedTrade> {
@@ -147,6 +150,7 @@ export class TradeBatcher {
   private async run(batch: Waiting[]): Promise<() => void> {
     this.stats.batches += 1
     this.stats.largest = Math.max(this.stats.largest, batch.length)
+    this.batchSize.observe(batch.length)
     let answers: Answer[]
     try {
       answers = await runBatch(
@@ -178,7 +182,9 @@ export class TradeBatcher {
 const batchers = new WeakMap<object, TradeBatcher>()
 
 /** The batcher of this process's context (one per context, created on first use). */
-export function tradeBatcher(ctx: Pick<AppContext, 'db' | 'config' | 'clock' | 'log'>): TradeBatcher {
+export function tradeBatcher(
+  ctx: Pick<AppContext, 'db' | 'config' | 'clock' | 'log' | 'metrics'>,
+): TradeBatcher {
   let batcher = batchers.get(ctx)
   if (!batcher) {
     batcher = new TradeBatcher(ctx)

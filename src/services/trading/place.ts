@@ -8,6 +8,7 @@ import type { AppContext } from '../../context.js'
 import { resolveOutcome } from '../markets/outcomes.js'
 import { tradeBatcher } from './batcher.js'
 import { type PlacedTrade, requestHash, validateIdempotencyKey } from './idempotency.js'
+import { refusalCode, tradeMetrics } from './metrics.js'
 import {
   assertNoConflictOfInterest,
   parseTerms,
@@ -22,6 +23,26 @@ export async function placeTrade(
   marketRef: string,
   body: TradeBody,
   idempotencyKey?: string,
+): Promise<PlacedTrade> {
+  const counted = tradeMetrics(ctx.metrics)
+  const started = performance.now()
+  try {
+    const placed = await place(ctx, userId, marketRef, body, idempotencyKey)
+    counted.accepted.inc()
+    counted.duration.observe((performance.now() - started) / 1000)
+    return placed
+  } catch (error) {
+    counted.refused(refusalCode(error)).inc()
+    throw error
+  }
+}
+
+async function place(
+  ctx: AppContext,
+  userId: string,
+  marketRef: string,
+  body: TradeBody,
+  idempotencyKey: string | undefined,
 ): Promise<PlacedTrade> {
   const key = validateIdempotencyKey(idempotencyKey)
   const terms = parseTerms(body)
