@@ -3,7 +3,7 @@
  * linted (dockerfile-utils, the Dockerfile language server's linter) and held to the rules the
  * deployment relies on; then its runtime stage is laid out in a folder as its COPY instructions
  * say, and its ENTRYPOINT + CMD and its HEALTHCHECK run there as plain processes, with the
- * image's ENV, against a fresh database: `migrate` (the one-shot command compose and the
+ * image's ENV, against a test database: `migrate` (the one-shot command compose and the
  * Kubernetes Job run), then `serve`.
  *
  * Not reproduced: the image build itself, `npm ci --omit=dev` (the folder links the project's
@@ -159,7 +159,7 @@ describe("the image's entrypoint as a plain process", () => {
     if (build.status !== 0) throw new Error(`build failed:\n${build.stdout}${build.stderr}`)
     app = mkdtempSync(path.join(tmpdir(), 'dm-image-'))
     layOutRuntimeStage(app)
-    database = await createTestDatabase({ template: false })
+    database = await createTestDatabase()
   }, 240_000)
 
   afterAll(async () => {
@@ -226,7 +226,8 @@ describe("the image's entrypoint as a plain process", () => {
 
     const served = run(env)
     const base = `http://127.0.0.1:${port}`
-    await waitFor(`${base}/healthz`, served)
+    // Ready in a few seconds on an idle machine; far longer on a loaded CI one.
+    await waitFor(`${base}/healthz`, served, 150_000)
     const ready = await fetch(`${base}/readyz`)
     expect(ready.status).toBe(200)
     expect(await ready.json()).toMatchObject({
@@ -246,7 +247,7 @@ describe("the image's entrypoint as a plain process", () => {
     const down = healthcheck(env)
     expect(down.status).toBe(1)
     expect(down.stderr).toContain('healthcheck failed')
-  }, 90_000)
+  }, 240_000)
 
   it("a worker's HEALTHCHECK asks its admin port", async () => {
     const metricsPort = await freePort()
@@ -259,11 +260,11 @@ describe("the image's entrypoint as a plain process", () => {
       LOG_LEVEL: 'warn',
     }
     const worker = run(env)
-    await waitFor(`http://127.0.0.1:${metricsPort}/metrics`, worker)
+    await waitFor(`http://127.0.0.1:${metricsPort}/metrics`, worker, 150_000)
     const healthy = healthcheck(env)
     expect(healthy.status, healthy.stderr).toBe(0)
     expect(healthy.stdout).toContain(`127.0.0.1:${metricsPort}/metrics answered 200`)
     worker.child.kill('SIGTERM')
     expect(await worker.exited).toBe(0)
-  }, 90_000)
+  }, 180_000)
 })
