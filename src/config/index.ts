@@ -265,6 +265,11 @@ export const variables = {
     'Data folder of the embedded PostgreSQL (relative to the project)',
   ),
   EMBEDDED_PG_PORT: variable(int(1, 65535), 54329, 'Port of the embedded PostgreSQL (loopback only)'),
+  EMBEDDED_PG: variable(
+    bool,
+    true,
+    'Start the embedded PostgreSQL when DATABASE_URL is unset; false (the container image) makes DATABASE_URL required',
+  ),
   REDIS_URL: variable(
     url('redis:', 'rediss:'),
     undefined,
@@ -512,6 +517,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const keys = values.ENCRYPTION_KEYS as EncryptionKey[] | undefined
   if (values.ENCRYPTION_KEY_ID !== undefined && !keys?.some((k) => k.kid === values.ENCRYPTION_KEY_ID)) {
     problems.push('ENCRYPTION_KEY_ID must name a key of ENCRYPTION_KEYS')
+  }
+  // A container whose DATABASE_URL was forgotten must stop, not start an empty database of its
+  // own in its writable layer and serve from it.
+  // (A DATABASE_URL that failed to parse is reported above and left out of `values`.)
+  if (values.EMBEDDED_PG === false && 'DATABASE_URL' in values && values.DATABASE_URL === undefined) {
+    problems.push('DATABASE_URL must be set when EMBEDDED_PG is false (no embedded PostgreSQL here)')
   }
   // A variable that failed to parse is reported above, not again as missing.
   const missingStarknet = STARKNET_GROUP.filter((name) => name in values && values[name] === undefined)

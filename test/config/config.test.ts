@@ -46,6 +46,7 @@ describe('configuration', () => {
     [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL must use postgres or postgresql'],
     [{ DATABASE_URL: 'not a url' }, 'DATABASE_URL must be a URL'],
     [{ MIGRATE_ON_START: 'maybe' }, 'MIGRATE_ON_START must be true or false'],
+    [{ EMBEDDED_PG: 'false' }, 'DATABASE_URL must be set when EMBEDDED_PG is false'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of'],
     [
       { CORS_ORIGINS: '*' },
@@ -59,6 +60,12 @@ describe('configuration', () => {
     ],
   ])('refuses %o naming the variable', (env, message) => {
     expect(configError(env).message).toContain(message)
+  })
+
+  it('with EMBEDDED_PG=false, a DATABASE_URL that does not parse is reported once, as itself', () => {
+    const error = configError({ EMBEDDED_PG: 'false', DATABASE_URL: 'mysql://x' })
+    expect(error.problems).toEqual(['DATABASE_URL must use postgres or postgresql'])
+    expect(loadConfig({ EMBEDDED_PG: 'false', DATABASE_URL: 'postgres://h/db' }).EMBEDDED_PG).toBe(false)
   })
 
   it('reports every bad variable at once', () => {
