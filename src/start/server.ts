@@ -16,6 +16,7 @@ import { type JobQueue, startJobQueue } from '../infra/queue.js'
 import { createStarknetChain, starknetOptionsFromConfig } from '../infra/starknet/index.js'
 import { startAnchorer } from '../jobs/anchoring.js'
 import { jobDefinitions } from '../jobs/index.js'
+import { startLedgerAuditor } from '../jobs/ledger-audit.js'
 import { registerAnchoringMetrics } from '../services/anchoring/metrics.js'
 import { createAppContext } from './context.js'
 import { resolveDatabase } from './database.js'
@@ -77,6 +78,10 @@ export async function startService(
       const chainOptions = starknetOptionsFromConfig(config, ctx.secrets, log)
       const anchorer = startAnchorer(ctx, chainOptions ? () => createStarknetChain(chainOptions) : null)
       cleanups.push(() => anchorer.stop())
+      if (config.LEDGER_AUDIT_INTERVAL_SECONDS > 0) {
+        const auditor = startLedgerAuditor(ctx)
+        cleanups.push(() => auditor.stop())
+      }
     }
 
     if (config.METRICS_PORT !== undefined) {
