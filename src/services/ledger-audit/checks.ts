@@ -149,9 +149,10 @@ interface EscrowRow {
   entry_ids: string[]
 }
 
-// The escrows the range touched, with what their worst case depends on. A branch's q, like its
-// escrow, changes only with a posting to that escrow (a trade, a payout, a refund), so the
-// escrows touched are the only ones whose cover can have changed.
+// The escrows the range touched, with what their worst case depends on. Only a posting to an
+// escrow can lower its cover: a buy raises q and always pays the escrow (costs round up, to one
+// micro-credit at least), and payouts and refunds post to it; a sell whose proceeds round to
+// nothing posts nothing there but only lowers q. So the escrows touched are the ones to check.
 const TouchedEscrows = sql<EscrowRow>(
   'LedgerAuditTouchedEscrows',
   `with t as (
@@ -185,51 +186,51 @@ interface PositionMismatch {
 }
 
 // The positions of each (branch, trader) the range's trade entries name, against the sums of
-// that trader's trades in that branch (trades_trader_idx: the trader's trades, filtered by
-// branch). Settlement sets payout, basis and P&L; what trades alone determine is compared.
+// that trader's trades in that branch. Settlement sets payout, basis and P&L; what trades alone
+// determine is compared. Written as lateral lookups, one per entry and per pair (journal_entries
+// by id, positions by their key, trades by trades_branch_trader_idx): as joins, the planner
+// hashed whole tables (positions, trades, entries: 2.8 s on 10⁶ postings for a range of 10,000
+// postings, 0.76 s as lookups).
 const MismatchedPositions = sql<PositionMismatch>(
   'LedgerAuditMismatchedPositions',
-  `with entries as (
-     select distinct entry_id from public.ledger_postings where seq > $1 and seq <= $2
-   ),
-   pairs as (
+  `with pairs as (
      select e.branch_id, e.user_id, (array_agg(e.id order by e.id desc))[1:${MAX_ENTRY_IDS}] as entry_ids
-       from entries x join public.journal_entries e on e.id = x.entry_id
-      where e.kind = 'trade'
+       from (select distinct entry_id from public.ledger_postings where seq > $1 and seq <= $2) x
+      cross join lateral (select j.id, j.branch_id, j.user_id from public.journal_entries j
+                           where j.id = x.entry_id and j.kind = 'trade' limit 1) e
       group by e.branch_id, e.user_id
-   ),
-   traded as (
-     select t.branch_id, t.trader_id as user_id, t.outcome, min(t.market_id::text)::uuid as market_id,
-            coalesce(sum(t.shares) filter (where t.side = 'buy'), 0) as bought,
-            coalesce(sum(t.shares) filter (where t.side = 'sell'), 0) as sold,
-            sum(t.cost) as cost, sum(t.proceeds) as proceeds, sum(t.fee) as fee, count(*) as trades
-       from pairs
-       join public.trades t on t.trader_id = pairs.user_id and t.branch_id = pairs.branch_id
-      group by t.branch_id, t.trader_id, t.outcome
-   ),
-   held as (
-     select p.branch_id, p.user_id, p.outcome, p.market_id, p.shares, p.shares_bought, p.shares_sold,
-            p.cost_total, p.proceeds_total, p.fees_total, p.trade_count
-       from pairs join public.positions p on p.branch_id = pairs.branch_id and p.user_id = pairs.user_id
    )
-   select coalesce(h.branch_id, t.branch_id) as branch_id, coalesce(h.user_id, t.user_id) as user_id,
-          coalesce(h.outcome, t.outcome) as outcome, coalesce(h.market_id, t.market_id) as market_id,
-          case when h.branch_id is null then null else json_build_object(
-            'shares', h.shares::text, 'shares_bought', h.shares_bought::text, 'shares_sold', h.shares_sold::text,
-            'cost_total', h.cost_total::text, 'proceeds_total', h.proceeds_total::text,
-            'fees_total', h.fees_total::text, 'trade_count', h.trade_count) end as held,
-          case when t.branch_id is null then null else json_build_object(
-            'shares', (t.bought - t.sold)::text, 'shares_bought', t.bought::text, 'shares_sold', t.sold::text,
-            'cost_total', t.cost::text, 'proceeds_total', t.proceeds::text, 'fees_total', t.fee::text,
-            'trade_count', t.trades) end as traded,
-          pairs.entry_ids
-     from held h
-     full join traded t on t.branch_id = h.branch_id and t.user_id = h.user_id and t.outcome = h.outcome
-     join pairs on pairs.branch_id = coalesce(h.branch_id, t.branch_id) and pairs.user_id = coalesce(h.user_id, t.user_id)
-    where h.branch_id is null or t.branch_id is null
-       or h.shares <> t.bought - t.sold or h.shares_bought <> t.bought or h.shares_sold <> t.sold
-       or h.cost_total <> t.cost or h.proceeds_total <> t.proceeds or h.fees_total <> t.fee
-       or h.trade_count <> t.trades
+   select pairs.branch_id, pairs.user_id, d.outcome, d.market_id, d.held, d.traded, pairs.entry_ids
+     from pairs
+    cross join lateral (
+      select coalesce(h.outcome, t.outcome) as outcome, coalesce(h.market_id, t.market_id) as market_id,
+             case when h.outcome is null then null else json_build_object(
+               'shares', h.shares::text, 'shares_bought', h.shares_bought::text, 'shares_sold', h.shares_sold::text,
+               'cost_total', h.cost_total::text, 'proceeds_total', h.proceeds_total::text,
+               'fees_total', h.fees_total::text, 'trade_count', h.trade_count) end as held,
+             case when t.outcome is null then null else json_build_object(
+               'shares', (t.bought - t.sold)::text, 'shares_bought', t.bought::text, 'shares_sold', t.sold::text,
+               'cost_total', t.cost::text, 'proceeds_total', t.proceeds::text, 'fees_total', t.fee::text,
+               'trade_count', t.trades) end as traded
+        from (select p.outcome, p.market_id, p.shares, p.shares_bought, p.shares_sold, p.cost_total,
+                     p.proceeds_total, p.fees_total, p.trade_count
+                from public.positions p
+               where p.branch_id = pairs.branch_id and p.user_id = pairs.user_id
+              offset 0) h
+        full join (
+          select t.outcome, min(t.market_id::text)::uuid as market_id,
+                 coalesce(sum(t.shares) filter (where t.side = 'buy'), 0) as bought,
+                 coalesce(sum(t.shares) filter (where t.side = 'sell'), 0) as sold,
+                 sum(t.cost) as cost, sum(t.proceeds) as proceeds, sum(t.fee) as fee, count(*) as trades
+            from public.trades t
+           where t.trader_id = pairs.user_id and t.branch_id = pairs.branch_id
+           group by t.outcome
+        ) t on t.outcome = h.outcome
+       where h.outcome is null or t.outcome is null
+          or h.shares <> t.bought - t.sold or h.shares_bought <> t.bought or h.shares_sold <> t.sold
+          or h.cost_total <> t.cost or h.proceeds_total <> t.proceeds or h.fees_total <> t.fee
+          or h.trade_count <> t.trades
+    ) d
     order by 1, 2, 3`,
 )
 
