@@ -442,6 +442,16 @@ export const variables = {
     1000,
     'How often the worker looks for postings to anchor and for the chain status of submitted batches',
   ),
+  LEDGER_AUDIT_INTERVAL_SECONDS: variable(
+    int(0, 86_400),
+    60,
+    'How often the worker re-checks the ledger postings committed since the last audit; 0 = the auditor is off',
+  ),
+  LEDGER_AUDIT_BATCH_POSTINGS: variable(
+    int(100, 1_000_000),
+    50_000,
+    'Most ledger postings the auditor checks in one transaction (a backlog takes several, within one run)',
+  ),
   STARKNET_RPC_URL: variable(
     url('http:', 'https:'),
     undefined,

@@ -17,6 +17,7 @@ import { createStarknetChain, starknetOptionsFromConfig } from '../infra/starkne
 import { createTracer } from '../infra/tracing.js'
 import { startAnchorer } from '../jobs/anchoring.js'
 import { jobDefinitions } from '../jobs/index.js'
+import { startLedgerAuditor } from '../jobs/ledger-audit.js'
 import { createAppContext } from './context.js'
 import { resolveDatabase } from './database.js'
 import { queryObserver, registerProcessMetrics } from './metrics.js'
@@ -100,6 +101,10 @@ export async function startService(
       const chainOptions = starknetOptionsFromConfig(config, ctx.secrets, log)
       const anchorer = startAnchorer(ctx, chainOptions ? () => createStarknetChain(chainOptions) : null)
       cleanups.push(() => anchorer.stop())
+      if (config.LEDGER_AUDIT_INTERVAL_SECONDS > 0) {
+        const auditor = startLedgerAuditor(ctx)
+        cleanups.push(() => auditor.stop())
+      }
     }
 
     if (config.METRICS_PORT !== undefined) {

@@ -191,6 +191,8 @@ const SERVICE_ONLY_TABLES: string[] = [
   'app_private.signing_keys',
   'public.ledger_sequence',
   'public.anchor_record_sequence',
+  'public.ledger_audit_checkpoint',
+  'public.ledger_audit_violations',
 ]
 
 let t: TestApp
@@ -207,6 +209,14 @@ beforeAll(async () => {
   await createTestApiKey(t, victim, ['read'])
   await grantRole(t.ctx.db, { user: victim.userId, role: 'admin', actor: { kind: 'cli' } }, new Date())
   for (const table of [...PRIVATE_TABLES, ...PUBLIC_TABLES]) await table.seed?.({ t, victim, attacker })
+  // A finding of the ledger auditor about the victim, as the auditor writes it (a clean ledger
+  // gives none), so the service-only check below has a row to protect.
+  await t.ctx.db.pool.query(
+    `insert into public.ledger_audit_violations (invariant, subject, user_id, detail, found_in_first_seq,
+                                                 found_in_last_seq, found_at, last_seen_at)
+     values ('balance_matches_postings', 'account:0', $1, '{}', 1, 1, now(), now())`,
+    [victim.userId],
+  )
   client = await t.ctx.db.pool.connect()
 })
 

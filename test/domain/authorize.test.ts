@@ -73,6 +73,7 @@ const matrix: Record<Action, number[]> = {
   // Anchoring (issue 11): the owner of a posting is the user its account or entry is about.
   'anchor.read': [200, 200, 200, 200, 200, 200, 200, 200],
   'ledger.proof': [401, 200, 403, 200, 200, 403, 200, 200],
+  'ledger_audit.read': [401, 403, 403, 200, 403, 403, 403, 403],
 }
 
 const rows = (Object.entries(matrix) as [Action, number[]][]).flatMap(([action, statuses]) =>

@@ -69,6 +69,8 @@ export const policies = {
   // posting's proof shows its account and amount, so only its owner (and admins) may have it.
   'anchor.read': { who: ['anyone'], apiKey: 'read' },
   'ledger.proof': { who: ['owner', 'admin'], apiKey: 'read' },
+  // The ledger auditor's findings name accounts and users across the platform: admins, signed in.
+  'ledger_audit.read': { who: ['admin'], apiKey: 'session' },
 } as const satisfies Record<string, Policy>
 
 export type Action = keyof typeof policies

@@ -7,6 +7,7 @@ import type { App, RouteModule } from '../types.js'
 import { listAuditRoute } from './admin/audit.js'
 import { settleDisputeRoute } from './admin/disputes.js'
 import { adminGrantRoute } from './admin/grants.js'
+import { ledgerAuditRoute } from './admin/ledger-audit.js'
 import { createAgentRoute } from './agents/create.js'
 import { listDecisionsRoute } from './agents/decisions-list.js'
 import { openDecisionRoute } from './agents/decisions-open.js'
@@ -95,8 +96,8 @@ const agents: RouteModule[] = [
   proposalRoutes,
 ]
 
-/** Anchoring on Starknet (issue 11): the batches and the proofs. */
-const ledger: RouteModule[] = [listAnchorsRoute, proofRoutes]
+/** The ledger's integrity: the anchored batches and their proofs (public, owners), the auditor (admins). */
+const ledger: RouteModule[] = [listAnchorsRoute, proofRoutes, ledgerAuditRoute]
 
 export function registerRoutes(app: App, ctx: ApiContext) {
   for (const route of [...operations, ...identity, ...markets, ...agents, ...ledger]) route(app, ctx)
