@@ -23,6 +23,7 @@ import {
 } from './error-handler.js'
 import { registerAdminAudit } from './plugins/audit.js'
 import { registerAuthentication } from './plugins/authenticate.js'
+import { registerHttpCache } from './plugins/http-cache.js'
 import { registerRateLimits } from './plugins/rate-limit.js'
 import { registerSecurity } from './plugins/security.js'
 import { sendGoTrueError } from './routes/auth/errors.js'
@@ -174,6 +175,7 @@ export async function buildApp(ctx: ApiContext): Promise<App> {
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
 
+  registerHttpCache(app, ctx)
   registerRateLimits(app, ctx)
   registerAuthentication(app, ctx)
   registerAdminAudit(app, ctx)

@@ -69,6 +69,7 @@ export async function startService(
     const ctx: ApiContext = await createAppContext({ config, db, log, clock: systemClock, queue })
     cleanups.push(() => ctx.store.close())
     cleanups.push(() => ctx.identity.close())
+    cleanups.push(() => ctx.readCache.close())
     if (runsWorker) await queue.work(jobDefinitions(ctx))
     else await queue.register(jobDefinitions(ctx))
     if (runsWorker) {

@@ -77,6 +77,7 @@ export async function createTestApp(
       await app.close()
       await ctx.store.close()
       await ctx.identity.close()
+      await ctx.readCache.close()
       await queue.stop(0)
       await db.close()
       await database.drop()

@@ -31,6 +31,7 @@ async function appOn(url: string) {
     identity: unused as ApiContext['identity'],
     secrets: unused as ApiContext['secrets'],
     store: unused as ApiContext['store'],
+    readCache: unused as ApiContext['readCache'],
     metrics: createMetrics(),
   })
   return {
