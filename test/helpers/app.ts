@@ -46,9 +46,14 @@ export function testConfig(env: Record<string, string> = {}): Config {
 }
 
 export async function createTestApp(
-  options: { env?: Record<string, string>; clock?: Clock } = {},
+  options: {
+    env?: Record<string, string>
+    clock?: Clock
+    /** Another app's database (a second process on the same data); left to its owner to drop. */
+    database?: TestDatabase
+  } = {},
 ): Promise<TestApp> {
-  const database = await createTestDatabase()
+  const database = options.database ?? (await createTestDatabase())
   const config = testConfig({ DATABASE_URL: database.url, ...options.env })
   const log = createLogger(config.LOG_LEVEL)
   const db = createDatabase({ connectionString: database.url, max: 5, statementTimeoutMs: 10_000 })
@@ -80,7 +85,7 @@ export async function createTestApp(
       await ctx.readCache.close()
       await queue.stop(0)
       await db.close()
-      await database.drop()
+      if (!options.database) await database.drop()
     },
   }
 }

@@ -65,15 +65,14 @@ export async function sendCached<T>(
   read: CachedRead<T>,
 ): Promise<void> {
   const age = ctx.config.PUBLIC_MAX_AGE_S
-  reply.header(
-    'cache-control',
-    withCredentials(request)
-      ? 'private, no-cache'
-      : `public, max-age=${age}, s-maxage=${age}, stale-while-revalidate=${2 * age}`,
-  )
+  // Set with the body, not before: a refusal (404, 400) keeps the no-store of onSend.
+  const cacheControl = withCredentials(request)
+    ? 'private, no-cache'
+    : `public, max-age=${age}, s-maxage=${age}, stale-while-revalidate=${2 * age}`
   const token = read.versions && (await ctx.readCache.token(read.cache, read.versions))
   if (token === undefined) {
-    reply.send(await read.load())
+    const body = await read.load()
+    reply.header('cache-control', cacheControl).send(body)
     return
   }
   const etag = etagOf(token)
@@ -81,13 +80,13 @@ export async function sendCached<T>(
   if (text === undefined) {
     const body = await read.load()
     if (read.keepable && !read.keepable(body)) {
-      reply.send(body)
+      reply.header('cache-control', cacheControl).send(body)
       return
     }
     text = reply.serialize(body) as string
     ctx.readCache.keep(read.cache, read.key, token, text)
   }
-  reply.header('etag', etag)
+  reply.header('cache-control', cacheControl).header('etag', etag)
   if (matches(request.headers['if-none-match'], etag)) reply.code(304).send()
   else reply.type('application/json; charset=utf-8').send(text)
 }
