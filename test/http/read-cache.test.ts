@@ -5,6 +5,7 @@
  * on another one sharing Redis; ETag/304 and Cache-Control; Redis stopped or made slow (a
  * server of the test's own): trading and reads go on, from the database, counted `error`.
  */
+import { gunzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { settleStep } from '../../src/services/markets/settlement.js'
 import { createTestApp, type TestApp } from '../helpers/app.js'
@@ -105,16 +106,16 @@ describe('in process (no Redis)', () => {
     })
     const urls = (m: { id: string; slug: string }) => [
       `/v1/markets/${m.id}`,
-      `/v1/markets/${m.slug}`,
-      `/v1/markets/${m.id}/history`,
-      `/v1/markets/${m.id}/history?limit=2`,
-      `/v1/markets/${m.id}/trades`,
-      `/v1/markets/${m.id}/trades?limit=1`,
+      `/v1/markets/${m.id}/history?limit=3`,
+      `/v1/markets/${m.id}/trades?limit=2`,
     ]
-    const lists = ['/v1/markets', '/v1/markets?limit=1', '/v1/markets?status=open', '/v1/markets?q=colour']
+    const lists = ['/v1/markets?limit=5', '/v1/markets?status=open&q=colour']
     const check = async () => {
       for (const url of [...urls(binary), ...urls(categorical), ...lists]) await same(url)
     }
+    // A slug names the same entry as the id, once seen.
+    await same(`/v1/markets/${binary.slug}`)
+    await same(`/v1/markets/${binary.slug}`)
     await check()
     const hitsBefore = await counted(cached, 'market', 'hit')
 
@@ -227,6 +228,34 @@ describe('in process (no Redis)', () => {
     expect(missing.statusCode).toBe(404)
     expect(missing.headers['cache-control']).toBe('no-store')
     expect(missing.headers['content-type']).toMatch(/^application\/problem\+json/)
+  })
+
+  it('compresses large lists, not small bodies, problem documents or 304s', async () => {
+    for (let i = 0; i < 3; i++) await newMarket(cached, alice)
+    const gzip = { 'accept-encoding': 'gzip' }
+    const list = await cached.app.inject({ method: 'GET', url: '/v1/markets?limit=10', headers: gzip })
+    expect(list.headers['content-encoding']).toBe('gzip')
+    expect(list.headers.vary).toMatch(/accept-encoding/i)
+    const plainList = await cached.app.inject({ method: 'GET', url: '/v1/markets?limit=10' })
+    expect(plainList.headers['content-encoding']).toBeUndefined()
+    expect(gunzipSync(list.rawPayload).toString()).toBe(plainList.body)
+    expect(plainList.body.length).toBeGreaterThan(1024)
+
+    const small = await cached.app.inject({ method: 'GET', url: '/healthz', headers: gzip })
+    expect(small.headers['content-encoding']).toBeUndefined()
+    const problem = await cached.app.inject({ method: 'GET', url: '/v1/markets/none-such', headers: gzip })
+    expect(problem.statusCode).toBe(404)
+    expect(problem.headers['content-encoding']).toBeUndefined()
+    expect(problem.json().code).toBe('not_found')
+    const etag = list.headers.etag as string
+    const notModified = await cached.app.inject({
+      method: 'GET',
+      url: '/v1/markets?limit=10',
+      headers: { ...gzip, 'if-none-match': etag },
+    })
+    expect(notModified.statusCode).toBe(304)
+    expect(notModified.rawPayload.length).toBe(0)
+    expect(notModified.headers['content-encoding']).toBeUndefined()
   })
 })
 

@@ -18,6 +18,9 @@
  * the first successful read afterwards starts a new epoch, which orphans every entry, before
  * anything is served from the cache again. Entries also expire (ENTRY_TTL_MS) as a backstop
  * for the case this process cannot cover: it died between a failed raise and Redis's return.
+ * Version keys have no TTL and bodies do: run Redis with a `volatile-*` maxmemory-policy (or
+ * `noeviction`), so memory pressure evicts bodies, never a version (one evicted would start
+ * again from nothing, and an older body could match it).
  */
 import { createHash, randomBytes } from 'node:crypto'
 import type { Logger } from '../logger.js'
