@@ -63,30 +63,25 @@ export async function sendCached<T>(
   request: FastifyRequest,
   reply: FastifyReply,
   read: CachedRead<T>,
-): Promise<void> {
+): Promise<FastifyReply> {
   const age = ctx.config.PUBLIC_MAX_AGE_S
   // Set with the body, not before: a refusal (404, 400) keeps the no-store of onSend.
   const cacheControl = withCredentials(request)
     ? 'private, no-cache'
     : `public, max-age=${age}, s-maxage=${age}, stale-while-revalidate=${2 * age}`
   const token = read.versions && (await ctx.readCache.token(read.cache, read.versions))
-  if (token === undefined) {
-    const body = await read.load()
-    reply.header('cache-control', cacheControl).send(body)
-    return
-  }
+  if (token === undefined) return reply.header('cache-control', cacheControl).send(await read.load())
   const etag = etagOf(token)
   let text = await ctx.readCache.lookup(read.cache, read.key, token)
   if (text === undefined) {
     const body = await read.load()
-    if (read.keepable && !read.keepable(body)) {
-      reply.header('cache-control', cacheControl).send(body)
-      return
-    }
+    if (read.keepable && !read.keepable(body)) return reply.header('cache-control', cacheControl).send(body)
     text = reply.serialize(body) as string
     ctx.readCache.keep(read.cache, read.key, token, text)
   }
   reply.header('cache-control', cacheControl).header('etag', etag)
-  if (matches(request.headers['if-none-match'], etag)) reply.code(304).send()
-  else reply.type('application/json; charset=utf-8').send(text)
+  // The reply itself is returned: the handler is async, and a promise that resolved with
+  // nothing while the onSend hooks (compression) still run would be taken for a second answer.
+  if (matches(request.headers['if-none-match'], etag)) return reply.code(304).send()
+  return reply.type('application/json; charset=utf-8').send(text)
 }
