@@ -8,6 +8,7 @@ import type { Config } from './config/index.js'
 import type { Database } from './db/database.js'
 import type { Clock } from './domain/clock.js'
 import type { Store } from './infra/cache/index.js'
+import type { ReadCache } from './infra/cache/read-cache.js'
 import type { Logger } from './infra/logger.js'
 import type { Metrics } from './infra/metrics.js'
 import type { JobQueue } from './infra/queue.js'
@@ -25,6 +26,8 @@ export interface AppContext {
   readonly secrets: SecretBox
   /** Rate-limit counters and cache: Redis with REDIS_URL, else in-process. Closed at shutdown. */
   readonly store: Store
+  /** Public market reads kept under their versions (infra/cache/read-cache.ts). Closed at shutdown. */
+  readonly readCache: ReadCache
   /** This process's Prometheus registry; served on the admin port when METRICS_PORT is set. */
   readonly metrics: Metrics
   /** Spans, exported over OTLP when configured; otherwise only trace ids passed on. */

@@ -338,6 +338,22 @@ export const variables = {
     'Sign-up and sign-in attempts per window per client IP (0 = no limit)',
   ),
   REDIS_KEY_PREFIX: variable(text, 'dm:', 'Prefix of every Redis key this service writes'),
+  READ_CACHE: variable(
+    bool,
+    true,
+    'Cache public market reads (snapshots, lists, history, tapes), invalidated by the commits that change them',
+  ),
+  READ_CACHE_MAX_MB: variable(int(1, 4096), 64, 'Bodies the in-process read cache keeps, in MB'),
+  READ_CACHE_TIMEOUT_MS: variable(
+    int(1, 1_000),
+    25,
+    'Longest wait for Redis on a cached read before reading the database instead',
+  ),
+  PUBLIC_MAX_AGE_S: variable(
+    int(0, 3_600),
+    1,
+    'max-age and s-maxage of public GETs (stale-while-revalidate is twice it): short, prices move',
+  ),
   // Money and markets (issue 4). Amounts are credits as decimal strings.
   SIGNUP_GRANT_CREDITS: variable(
     credits(0n, 10n ** 9n * MICRO_CREDITS),

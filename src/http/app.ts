@@ -5,7 +5,9 @@
  */
 import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
+import { constants as zlib } from 'node:zlib'
 import { AjvCompiler } from '@fastify/ajv-compiler'
+import compress from '@fastify/compress'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
@@ -23,6 +25,7 @@ import {
 } from './error-handler.js'
 import { registerAdminAudit } from './plugins/audit.js'
 import { registerAuthentication } from './plugins/authenticate.js'
+import { registerHttpCache } from './plugins/http-cache.js'
 import { registerHttpMetrics } from './plugins/metrics.js'
 import { registerRateLimits } from './plugins/rate-limit.js'
 import { registerSecurity } from './plugins/security.js'
@@ -146,6 +149,14 @@ export async function buildApp(ctx: ApiContext): Promise<App> {
     if (closing) reply.header('connection', 'close')
     return payload
   })
+  // Large bodies only (a page of markets is tens of kB; most other answers are under the
+  // threshold, where compressing costs more than it saves). Brotli at quality 4: its default,
+  // 11, is meant for static assets compressed once, not for a body compressed per request.
+  await app.register(compress, {
+    threshold: 1024,
+    encodings: ['br', 'gzip'],
+    brotliOptions: { params: { [zlib.BROTLI_PARAM_QUALITY]: 4 } },
+  })
   app.addSchema(Problem)
   for (const schema of identitySchemas) app.addSchema(schema)
   app.addSchema(DecisionView)
@@ -187,6 +198,7 @@ export async function buildApp(ctx: ApiContext): Promise<App> {
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
 
+  registerHttpCache(app, ctx)
   registerRateLimits(app, ctx)
   registerAuthentication(app, ctx)
   registerAdminAudit(app, ctx)

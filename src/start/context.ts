@@ -7,6 +7,8 @@ import type { Database } from '../db/database.js'
 import type { Clock } from '../domain/clock.js'
 import type { ApiContext } from '../http/context.js'
 import { createStore } from '../infra/cache/index.js'
+import { createMemoryStore } from '../infra/cache/memory.js'
+import { createReadCache } from '../infra/cache/read-cache.js'
 import type { Logger } from '../infra/logger.js'
 import { createMetrics, type Metrics } from '../infra/metrics.js'
 import type { JobQueue } from '../infra/queue.js'
@@ -14,6 +16,7 @@ import { secretBoxFromConfig } from '../infra/secrets.js'
 import { propagatingTracer, type Tracer } from '../infra/tracing.js'
 import { createIdentity } from '../services/identity/index.js'
 import { authFailures } from '../services/identity/metrics.js'
+import { listenForVersions } from '../services/markets/versions.js'
 
 export interface ContextParts {
   config: Config
@@ -39,5 +42,24 @@ export async function createAppContext(parts: ContextParts): Promise<ApiContext>
   })
   const store = await createStore(parts.config, parts.log)
   const tracer = parts.tracer ?? propagatingTracer
-  return { ...parts, auth: identity.authenticator, identity, secrets, store, metrics, tracer }
+  const { config } = parts
+  // Without Redis the versions live in this process, so the cache is right only if every
+  // writer (API and worker) is this process.
+  const enabled = config.READ_CACHE && (Boolean(config.REDIS_URL) || config.PROCESS_ROLE === 'all')
+  const readCache = createReadCache({
+    // A connection of its own, with a short timeout: a slow Redis costs a read tens of ms, then
+    // the database answers (the rate limiter's store keeps its longer one).
+    store: enabled
+      ? await createStore(config, parts.log, {
+          commandTimeoutMs: config.READ_CACHE_TIMEOUT_MS,
+          autoPipelining: true,
+        })
+      : createMemoryStore(),
+    metrics,
+    log: parts.log,
+    enabled,
+    maxBytes: config.READ_CACHE_MAX_MB * 1024 * 1024,
+  })
+  if (enabled && config.PROCESS_ROLE !== 'worker') listenForVersions({ ...parts, readCache })
+  return { ...parts, auth: identity.authenticator, identity, secrets, store, metrics, tracer, readCache }
 }

@@ -93,6 +93,7 @@ export async function startService(
     })
     cleanups.push(() => ctx.store.close())
     cleanups.push(() => ctx.identity.close())
+    cleanups.push(() => ctx.readCache.close())
     if (runsWorker) await queue.work(jobDefinitions(ctx))
     else await queue.register(jobDefinitions(ctx))
     if (runsWorker) {

@@ -61,6 +61,7 @@ async function closePool() {
 afterAll(async () => {
   await ctx?.store.close()
   await ctx?.identity.close()
+  await ctx?.readCache.close()
   await closePool()
   await database?.drop()
 })

@@ -53,6 +53,7 @@ afterAll(async () => {
   await app?.close()
   await ctx?.store.close()
   await ctx?.identity.close()
+  await ctx?.readCache.close()
   await ctx?.queue.stop(0)
   await ctx?.db.close()
   await database?.drop()

@@ -49,9 +49,15 @@ export function testConfig(env: Record<string, string> = {}): Config {
 }
 
 export async function createTestApp(
-  options: { env?: Record<string, string>; clock?: Clock; tracer?: Tracer } = {},
+  options: {
+    env?: Record<string, string>
+    clock?: Clock
+    tracer?: Tracer
+    /** Another app's database (a second process on the same data); left to its owner to drop. */
+    database?: TestDatabase
+  } = {},
 ): Promise<TestApp> {
-  const database = await createTestDatabase()
+  const database = options.database ?? (await createTestDatabase())
   const config = testConfig({ DATABASE_URL: database.url, ...options.env })
   const log = createLogger(config.LOG_LEVEL)
   // Metrics as a served process has them (its own registry per app): tests read what was counted.
@@ -90,9 +96,10 @@ export async function createTestApp(
       await app.close()
       await ctx.store.close()
       await ctx.identity.close()
+      await ctx.readCache.close()
       await queue.stop(0)
       await db.close()
-      await database.drop()
+      if (!options.database) await database.drop()
     },
   }
 }

@@ -36,6 +36,7 @@ async function secondProcess(t: TestApp) {
       await app.close()
       await ctx.store.close()
       await ctx.identity.close()
+      await ctx.readCache.close()
       await queue.stop(0)
       await db.close()
     },

@@ -32,6 +32,7 @@ async function appOn(url: string) {
     identity: unused as ApiContext['identity'],
     secrets: unused as ApiContext['secrets'],
     store: unused as ApiContext['store'],
+    readCache: unused as ApiContext['readCache'],
     metrics: createMetrics(),
     tracer: propagatingTracer,
   })

@@ -39,6 +39,19 @@ describe.each(stores)('%s store', (_kind, make) => {
     await store.delete('v')
     expect(await store.get('v')).toBeUndefined()
   })
+
+  it('versions only rise, counters add one, and the epoch is created once and kept', async () => {
+    const first = await store.readVersions(['m', 'n'], 'e1')
+    expect(first).toEqual({ epoch: 'e1', fields: [{}, {}] })
+    await store.raiseVersion('m', { r: 3, b0: 7 })
+    await store.raiseVersion('m', { r: 2, b1: 1 }) // r lower: unchanged; b1 new
+    await store.incrementVersion('n', 'n')
+    await store.incrementVersion('n', 'n')
+    const read = await store.readVersions(['m', 'n'], 'e2')
+    expect(read).toEqual({ epoch: 'e1', fields: [{ r: '3', b0: '7', b1: '1' }, { n: '2' }] })
+    await store.setEpoch('e3')
+    expect((await store.readVersions(['m'], 'e4')).epoch).toBe('e3')
+  })
 })
 
 describe('memory store expiry', () => {

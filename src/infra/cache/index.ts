@@ -9,10 +9,14 @@ import { createMemoryStore } from './memory.js'
 import { createRedisStore } from './redis.js'
 import type { Store } from './store.js'
 
-export type { Store, WindowCount } from './store.js'
+export type { Store, VersionRead, WindowCount } from './store.js'
 
-export async function createStore(config: Config, log: Logger): Promise<Store> {
+export async function createStore(
+  config: Config,
+  log: Logger,
+  options: { commandTimeoutMs?: number; autoPipelining?: boolean } = {},
+): Promise<Store> {
   if (config.REDIS_URL)
-    return createRedisStore({ url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX, log })
+    return createRedisStore({ url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX, log, ...options })
   return createMemoryStore()
 }

@@ -11,6 +11,16 @@ const SWEEP_THRESHOLD = 10_000
 
 export function createMemoryStore(now: () => number = Date.now): Store {
   const entries = new Map<string, Entry>()
+  const versions = new Map<string, Map<string, number>>()
+  let epoch: string | undefined
+  const fieldsOf = (name: string) => {
+    let fields = versions.get(name)
+    if (!fields) {
+      fields = new Map()
+      versions.set(name, fields)
+    }
+    return fields
+  }
 
   const live = (key: string): Entry | undefined => {
     const entry = entries.get(key)
@@ -50,8 +60,30 @@ export function createMemoryStore(now: () => number = Date.now): Store {
       entries.delete(key)
     },
     async ping() {},
+    async readVersions(names, newEpoch) {
+      epoch ??= newEpoch
+      return {
+        epoch,
+        fields: names.map((name) =>
+          Object.fromEntries([...(versions.get(name) ?? [])].map(([k, v]) => [k, String(v)])),
+        ),
+      }
+    },
+    async raiseVersion(name, raised) {
+      const fields = fieldsOf(name)
+      for (const [field, value] of Object.entries(raised))
+        if (value > (fields.get(field) ?? -1)) fields.set(field, value)
+    },
+    async incrementVersion(name, field) {
+      const fields = fieldsOf(name)
+      fields.set(field, (fields.get(field) ?? 0) + 1)
+    },
+    async setEpoch(value) {
+      epoch = value
+    },
     async close() {
       entries.clear()
+      versions.clear()
     },
   }
 }

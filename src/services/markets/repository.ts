@@ -121,9 +121,13 @@ export async function findMarket(db: Queryable, idOrSlug: string): Promise<Marke
 // the branch and checking its foreign key (4 of 10 closes failed that way under 6 trading
 // loops). FOR NO KEY UPDATE excludes the other lifecycle steps just the same and lets the key
 // checks through. The whole lock order is written, and checked, in services/money/transaction.ts.
+// An UPDATE rather than SELECT … FOR NO KEY UPDATE: the same row lock, and it bumps the
+// market's revision (the read cache's version, supabase/migrations/*_market_revisions.sql) in
+// every transaction that locks the market, since some of them (a settlement step paying out
+// escrow) change what the market shows without writing its row otherwise.
 const LockMarket = sql<MarketRow>(
   'LockMarket',
-  `select ${MARKET_COLUMNS} from public.markets m where m.id = $1 for no key update`,
+  `update public.markets m set revision = m.revision + 1 where m.id = $1 returning ${MARKET_COLUMNS}`,
 )
 
 export async function lockMarket(m: MoneyTransaction, marketId: string): Promise<MarketRow> {

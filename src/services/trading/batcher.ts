@@ -20,6 +20,7 @@
 import type { AppContext } from '../../context.js'
 import { DatabaseError } from '../../db/errors.js'
 import { AppError } from '../../errors/codes.js'
+import { type CommittedBranch, tradesCommitted } from '../markets/versions.js'
 import { withMoneyTransaction } from '../money/transaction.js'
 import { answeredElsewhere, claimKeys, keyOf, type PlacedTrade } from './idempotency.js'
 import { tradeMetrics } from './metrics.js'
@@ -35,7 +36,16 @@ export async function runBatch(
   ctx: Pick<AppContext, 'db' | 'config' | 'clock'>,
   orders: readonly TradeOrder[],
 ): Promise<Answer[]> {
-  return withMoneyTransaction(ctx.db, async (m) => {
+  return (await runBatchCommitted(ctx, orders)).answers
+}
+
+/** runBatch, with the branches' trade numbers as committed (for the read cache's versions). */
+async function runBatchCommitted(
+  ctx: Pick<AppContext, 'db' | 'config' | 'clock'>,
+  orders: readonly TradeOrder[],
+): Promise<{ answers: Answer[]; committed: CommittedBranch[] }> {
+  const committed: CommittedBranch[] = []
+  const answers = await withMoneyTransaction(ctx.db, async (m) => {
     const keyed = orders.flatMap((o) => (o.idempotency ? [o.idempotency] : []))
     const answered = await claimKeys(m.tx, keyed, ctx.clock.now())
     const elsewhere = orders.map((o) =>
@@ -43,6 +53,15 @@ export async function runBatch(
     )
     const mine = orders.filter((_, i) => elsewhere[i] === undefined)
     const outcomes = await executeOrders(m, ctx, mine)
+    mine.forEach((order, i) => {
+      const outcome = outcomes[i]
+      if (outcome?.ok)
+        committed.push({
+          marketId: order.market.id,
+          branchIndex: outcome.response.trade.branch_index,
+          seq: outcome.branchSeq,
+        })
+    })
     let next = 0
     return orders.map((_, i): Answer => {
       const other = elsewhere[i]
@@ -55,6 +74,7 @@ export async function runBatch(
         : { ok: false, error: outcome.error }
     })
   })
+  return { answers, committed }
 }
 
 interface Waiting {
@@ -87,7 +107,7 @@ export class TradeBatcher {
   private readonly batchSize: { observe(value: number): void }
 
   constructor(
-    private readonly ctx: Pick<AppContext, 'db' | 'config' | 'clock' | 'log' | 'metrics'>,
+    private readonly ctx: Pick<AppContext, 'db' | 'config' | 'clock' | 'log' | 'metrics' | 'readCache'>,
     options: { maxBatch?: number; inFlight?: number } = {},
   ) {
     this.maxBatch = options.maxBatch ?? ctx.config.TRADE_BATCH_MAX
@@ -152,11 +172,12 @@ export class TradeBatcher {
     this.stats.largest = Math.max(this.stats.largest, batch.length)
     this.batchSize.observe(batch.length)
     let answers: Answer[]
+    let committed: CommittedBranch[]
     try {
-      answers = await runBatch(
+      ;({ answers, committed } = await runBatchCommitted(
         this.ctx,
         batch.map((w) => w.order),
-      )
+      ))
     } catch (error) {
       if (batch.length === 1 || (error instanceof DatabaseError && error.failure === 'unavailable')) {
         this.stats.orders += batch.length
@@ -169,6 +190,10 @@ export class TradeBatcher {
       for (const w of batch) (await this.run([w]))()
       return () => {}
     }
+    // Committed, and before any answer: a trader's next read, on any process, must see their
+    // trade. Outside the try: it never throws, and nothing after a commit may run the orders
+    // again. Bounded by READ_CACHE_TIMEOUT_MS when Redis is slow.
+    await tradesCommitted(this.ctx.readCache, committed)
     this.stats.orders += batch.length
     return () =>
       batch.forEach((w, i) => {
@@ -183,7 +208,7 @@ const batchers = new WeakMap<object, TradeBatcher>()
 
 /** The batcher of this process's context (one per context, created on first use). */
 export function tradeBatcher(
-  ctx: Pick<AppContext, 'db' | 'config' | 'clock' | 'log' | 'metrics'>,
+  ctx: Pick<AppContext, 'db' | 'config' | 'clock' | 'log' | 'metrics' | 'readCache'>,
 ): TradeBatcher {
   let batcher = batchers.get(ctx)
   if (!batcher) {

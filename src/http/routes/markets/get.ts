@@ -1,4 +1,6 @@
 import { marketWithDecision } from '../../../services/decisions/view.js'
+import { CACHES, knownMarketId, learnMarketId, marketVersion } from '../../../services/markets/versions.js'
+import { sendCached } from '../../plugins/http-cache.js'
 import { problemResponses } from '../../schemas/problem.js'
 import type { RouteModule } from '../../types.js'
 import { Market, MarketRef } from './schemas.js'
@@ -18,8 +20,21 @@ export const getMarketRoute: RouteModule = (app, ctx) => {
         response: { 200: Market, ...problemResponses(404) },
       },
     },
-    async (request) => {
-      return marketWithDecision(ctx, request.params.market)
+    async (request, reply) => {
+      const ref = request.params.market
+      const id = knownMarketId(ctx, ref)
+      return sendCached(ctx, request, reply, {
+        cache: CACHES.market,
+        key: id ?? ref,
+        versions: id === undefined ? undefined : [marketVersion(id)],
+        async load() {
+          const market = await marketWithDecision(ctx, ref)
+          learnMarketId(ctx, ref, market.id)
+          return market
+        },
+        // A live decision score moves with the clock between trades: sent, never kept.
+        keepable: (market) => market.decision === null || market.decision.result !== null,
+      })
     },
   )
 }

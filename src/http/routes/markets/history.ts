@@ -1,6 +1,8 @@
 import { Type } from '@sinclair/typebox'
 import { errors } from '../../../errors/codes.js'
 import { sampledHistory, tradeHistory } from '../../../services/markets/queries.js'
+import { CACHES, knownMarketId, learnMarketId, marketVersion } from '../../../services/markets/versions.js'
+import { sendCached } from '../../plugins/http-cache.js'
 import { problemResponses } from '../../schemas/problem.js'
 import type { RouteModule } from '../../types.js'
 import { MarketRef, OutcomeJson, PricePoint, Uuid } from './schemas.js'
@@ -47,16 +49,33 @@ export const marketHistoryRoute: RouteModule = (app, ctx) => {
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { branch, points, limit, cursor } = request.query
+      const ref = request.params.market
       if (points !== undefined) {
         if (cursor !== undefined) throw errors.validation('A downsampled series is not paged; drop cursor')
-        return sampledHistory(ctx, request.params.market, { branch, points })
+        // Buckets of an open market widen with the clock: not kept (Cache-Control still applies).
+        return sendCached(ctx, request, reply, {
+          cache: CACHES.history,
+          key: ref,
+          versions: undefined,
+          load: () => sampledHistory(ctx, ref, { branch, points }),
+        })
       }
-      return tradeHistory(ctx.db, request.params.market, {
-        branch,
-        limit,
-        after: cursor === undefined ? undefined : Number(cursor),
+      const id = knownMarketId(ctx, ref)
+      return sendCached(ctx, request, reply, {
+        cache: CACHES.history,
+        key: `${id ?? ref}:${branch}:${limit}:${cursor ?? ''}`,
+        versions: id === undefined ? undefined : [marketVersion(id)],
+        async load() {
+          const history = await tradeHistory(ctx.db, ref, {
+            branch,
+            limit,
+            after: cursor === undefined ? undefined : Number(cursor),
+          })
+          learnMarketId(ctx, ref, history.market_id)
+          return history
+        },
       })
     },
   )

@@ -1,5 +1,7 @@
 import { Type } from '@sinclair/typebox'
 import { listMarkets } from '../../../services/markets/queries.js'
+import { CACHES, LIST_VERSION } from '../../../services/markets/versions.js'
+import { sendCached } from '../../plugins/http-cache.js'
 import { problemResponses } from '../../schemas/problem.js'
 import type { RouteModule } from '../../types.js'
 import { Market, Page, PageQuery, Uuid } from './schemas.js'
@@ -44,16 +46,22 @@ export const listMarketsRoute: RouteModule = (app, ctx) => {
         response: { 200: Page(Market), ...problemResponses(400) },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { limit, cursor, status, kind, creator, agent, q } = request.query
-      return listMarkets(ctx.db, {
-        limit,
-        cursor,
-        status: status as never,
-        kind: kind as never,
-        creatorId: creator,
-        agentId: agent,
-        q,
+      return sendCached(ctx, request, reply, {
+        cache: CACHES.list,
+        key: JSON.stringify([limit, cursor, status, kind, creator, agent, q]),
+        versions: [LIST_VERSION],
+        load: () =>
+          listMarkets(ctx.db, {
+            limit,
+            cursor,
+            status: status as never,
+            kind: kind as never,
+            creatorId: creator,
+            agentId: agent,
+            q,
+          }),
       })
     },
   )

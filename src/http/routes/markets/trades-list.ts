@@ -1,5 +1,7 @@
 import { Type } from '@sinclair/typebox'
 import { listMarketTrades } from '../../../services/markets/queries.js'
+import { CACHES, knownMarketId, marketVersion, PROFILES_VERSION } from '../../../services/markets/versions.js'
+import { sendCached } from '../../plugins/http-cache.js'
 import { problemResponses } from '../../schemas/problem.js'
 import type { RouteModule } from '../../types.js'
 import { MarketRef, Page, PageQuery, PublicTrade } from './schemas.js'
@@ -17,6 +19,17 @@ export const listMarketTradesRoute: RouteModule = (app, ctx) => {
         response: { 200: Page(PublicTrade), ...problemResponses(400, 404) },
       },
     },
-    async (request) => listMarketTrades(ctx.db, request.params.market, request.query),
+    async (request, reply) => {
+      const ref = request.params.market
+      const id = knownMarketId(ctx, ref)
+      const { limit, cursor } = request.query
+      return sendCached(ctx, request, reply, {
+        cache: CACHES.tape,
+        key: `${id ?? ref}:${limit}:${cursor ?? ''}`,
+        // Usernames are on the tape.
+        versions: id === undefined ? undefined : [marketVersion(id), PROFILES_VERSION],
+        load: () => listMarketTrades(ctx.db, ref, request.query),
+      })
+    },
   )
 }

@@ -1,0 +1,300 @@
+/**
+ * Public reads per second, in one run (not a test): a Fastify hello-world on this machine, then
+ * `GET /v1/markets/{id}` and `GET /v1/markets` of the service, cached and uncached, and cached
+ * with Redis; each with autocannon, the same connections and duration, and its ratio to the
+ * hello-world (targets: a market ≥ 50%, the list ≥ 25%).
+ *
+ *   npx tsx bench/reads.ts            (BENCH_DATABASE_URL=postgres://… to use a server of yours)
+ *
+ * The service runs as `npm start` runs it: scripts/build-if-changed.mjs, then
+ * `node <package.json config.node_options> dist/start/cli.js serve`, one process (role all),
+ * rate limits off, anonymous requests (no Authorization) as a CDN's origin fetches would be.
+ * Seeded first through the API: BENCH_MARKETS (200) markets, BENCH_TRADES (2000) trades spread
+ * over them, so a list page (50 markets) is the size it would be. With Redis: BENCH_REDIS_URL,
+ * else a redis-server of the bench's own on a free port when the binary exists, else skipped.
+ * BENCH_API_NODE_OPTIONS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) is added to the API's.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import http from 'node:http'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import autocannon from 'autocannon'
+import { createLogger } from '../src/infra/logger.js'
+import { freePort } from '../test/helpers/net.js'
+import { provisionDatabase } from './database.js'
+
+const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32)
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10)
+const MARKETS = Number(process.env.BENCH_MARKETS ?? 200)
+const TRADES = Number(process.env.BENCH_TRADES ?? 2000)
+const log = createLogger(process.env.BENCH_LOG_LEVEL ?? 'warn')
+const NODE_OPTIONS: string[] = `${
+  JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')).config.node_options
+} ${process.env.BENCH_API_NODE_OPTIONS ?? ''}`
+  .split(/\s+/)
+  .filter(Boolean)
+
+const ENV = {
+  LOG_LEVEL: 'warn',
+  PROCESS_ROLE: 'all',
+  HOST: '127.0.0.1',
+  RATE_LIMIT_IP_MAX: '0',
+  RATE_LIMIT_USER_MAX: '0',
+  RATE_LIMIT_AUTH_MAX: '0',
+  AUTH_ARGON2_MEMORY_KIB: '1024',
+  AUTH_ARGON2_TIME_COST: '1',
+  ENCRYPTION_KEYS: 'bench:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=',
+  SIGNUP_GRANT_CREDITS: '100000000',
+  REDIS_URL: '',
+}
+
+interface Proc {
+  child: ChildProcess
+  base: string
+  stop(): Promise<void>
+}
+
+function spawnProc(args: string[], env: Record<string, string>, port: number): Proc {
+  let output = ''
+  const child = spawn(process.execPath, args, {
+    cwd: projectRoot,
+    env: { ...process.env, ...env, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  child.stdout?.on('data', (c) => {
+    output += c
+  })
+  child.stderr?.on('data', (c) => {
+    output += c
+  })
+  child.once('exit', (code) => {
+    if (code) console.error(output)
+  })
+  return {
+    child,
+    base: `http://127.0.0.1:${port}`,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve()
+        child.once('exit', () => resolve())
+        child.kill('SIGTERM')
+      }),
+  }
+}
+
+async function ready(proc: Proc, urlPath: string) {
+  const deadline = Date.now() + 120_000
+  for (;;) {
+    if (proc.child.exitCode !== null) throw new Error(`${urlPath}: the process exited`)
+    if (
+      await fetch(proc.base + urlPath).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return
+    if (Date.now() > deadline) throw new Error(`${urlPath} did not answer`)
+    await new Promise((r) => setTimeout(r, 200))
+  }
+}
+
+const HELLO = `
+import Fastify from 'fastify'
+const app = Fastify()
+app.get('/', async () => ({ hello: 'world' }))
+await app.listen({ host: '127.0.0.1', port: Number(process.env.PORT) })
+process.on('SIGTERM', () => app.close().then(() => process.exit(0)))
+`
+
+async function startApi(databaseUrl: string, env: Record<string, string>): Promise<Proc> {
+  const proc = spawnProc(
+    [...NODE_OPTIONS, 'dist/start/cli.js', 'serve'],
+    { ...ENV, DATABASE_URL: databaseUrl, ...env },
+    await freePort(),
+  )
+  await ready(proc, '/readyz')
+  return proc
+}
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 16 })
+async function call(
+  base: string,
+  method: string,
+  urlPath: string,
+  headers: Record<string, string>,
+  body?: unknown,
+) {
+  const payload = body === undefined ? undefined : JSON.stringify(body)
+  const url = new URL(urlPath, base)
+  return new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const req = http.request(
+      {
+        agent,
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname + url.search,
+        method,
+        headers: { ...headers, ...(payload ? { 'content-type': 'application/json' } : {}) },
+      },
+      (res) => {
+        let text = ''
+        res.setEncoding('utf8')
+        res.on('data', (c) => {
+          text += c
+        })
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }))
+      },
+    )
+    req.on('error', reject)
+    req.end(payload)
+  })
+}
+
+async function seed(base: string): Promise<string[]> {
+  const users: Record<string, string>[] = []
+  for (let i = 0; i < 8; i++) {
+    const res = await call(
+      base,
+      'POST',
+      '/auth/v1/signup',
+      { 'x-supabase-api-version': '2024-01-01' },
+      {
+        email: `reads-${Date.now()}-${i}@example.test`,
+        password: 'correct horse battery staple',
+      },
+    )
+    if (res.status !== 200) throw new Error(`sign-up: ${res.status} ${res.body}`)
+    users.push({ authorization: `Bearer ${(JSON.parse(res.body) as { access_token: string }).access_token}` })
+  }
+  const ids: string[] = []
+  for (let i = 0; i < MARKETS; i++) {
+    const categorical = i % 4 === 0
+    const res = await call(base, 'POST', '/v1/markets', users[i % users.length] as Record<string, string>, {
+      question: `Will benchmark question number ${i} resolve yes?`,
+      description: 'A market of the read benchmark, with a description of a realistic length. '.repeat(4),
+      kind: categorical ? 'categorical' : 'binary',
+      ...(categorical ? { outcomes: ['north', 'south', 'east', 'west'] } : {}),
+      subsidy: '100',
+      close_at: new Date(Date.now() + 30 * 86_400_000).toISOString(),
+    })
+    if (res.status !== 201) throw new Error(`market: ${res.status} ${res.body}`)
+    ids.push((JSON.parse(res.body) as { id: string }).id)
+  }
+  let next = 0
+  await Promise.all(
+    users.map(async (headers) => {
+      while (next < TRADES) {
+        const n = next++
+        const res = await call(base, 'POST', `/v1/markets/${ids[n % ids.length]}/trades`, headers, {
+          side: 'buy',
+          outcome: n % 2,
+          amount: String(1 + (n % 9)),
+        })
+        if (res.status !== 201) throw new Error(`trade: ${res.status} ${res.body}`)
+      }
+    }),
+  )
+  return ids
+}
+
+interface Figure {
+  label: string
+  rps: number
+  p50: number
+  p99: number
+  non2xx: number
+  bytes: number
+}
+
+async function measure(label: string, url: string): Promise<Figure> {
+  // Warm-up (JIT, the cache's first miss), then the measured run.
+  await autocannon({ url, connections: CONNECTIONS, duration: 2 })
+  const r = await autocannon({ url, connections: CONNECTIONS, duration: DURATION_S })
+  const figure = {
+    label,
+    rps: r.requests.average,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    non2xx: r.non2xx + r.errors + r.timeouts,
+    bytes: r.throughput.average / Math.max(1, r.requests.average),
+  }
+  console.log(
+    `${label.padEnd(44)} ${figure.rps.toFixed(0).padStart(7)} req/s  p50 ${figure.p50} ms  p99 ${figure.p99} ms  ${figure.bytes.toFixed(0)} B/resp  non-2xx ${figure.non2xx}`,
+  )
+  return figure
+}
+
+function redisServer(): string | undefined {
+  try {
+    return execFileSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).trim() || undefined
+  } catch {
+    return undefined
+  }
+}
+
+async function main() {
+  execFileSync(process.execPath, ['scripts/build-if-changed.mjs'], { cwd: projectRoot, stdio: 'inherit' })
+  const database = await provisionDatabase(log)
+  console.log(`database: ${database.label}; ${CONNECTIONS} connections, ${DURATION_S} s per run`)
+  const procs: Proc[] = []
+  let ownRedis: ChildProcess | undefined
+  try {
+    const hello = spawnProc(['--input-type=module', '-e', HELLO], {}, await freePort())
+    procs.push(hello)
+    await ready(hello, '/')
+    const reference = await measure('Fastify hello-world', `${hello.base}/`)
+    await hello.stop()
+
+    let api = await startApi(database.url, {})
+    procs.push(api)
+    const ids = await seed(api.base)
+    const hot = ids[Math.floor(ids.length / 2)] as string
+    console.log(`seeded ${ids.length} markets, ${TRADES} trades`)
+    const figures: Figure[] = []
+    const run = async (label: string, base: string) => {
+      figures.push(await measure(`${label}: GET /v1/markets/{id}`, `${base}/v1/markets/${hot}`))
+      figures.push(await measure(`${label}: GET /v1/markets`, `${base}/v1/markets`))
+    }
+    await run('cached, in process', api.base)
+    await api.stop()
+
+    api = await startApi(database.url, { READ_CACHE: 'false' })
+    procs.push(api)
+    await run('uncached', api.base)
+    await api.stop()
+
+    let redisUrl = process.env.BENCH_REDIS_URL
+    const binary = redisServer()
+    if (!redisUrl && binary) {
+      const port = await freePort()
+      ownRedis = spawn(
+        binary,
+        ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+        {
+          stdio: 'ignore',
+        },
+      )
+      redisUrl = `redis://127.0.0.1:${port}`
+      await new Promise((r) => setTimeout(r, 500))
+    }
+    if (redisUrl) {
+      api = await startApi(database.url, { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: `dm:bench:${Date.now()}:` })
+      procs.push(api)
+      await run('cached, Redis', api.base)
+      await api.stop()
+    } else console.log('no Redis (BENCH_REDIS_URL unset, no redis-server): the Redis figures are skipped')
+
+    console.log('\nratio to the hello-world (targets: a market ≥ 50%, the list ≥ 25%)')
+    for (const f of figures)
+      console.log(`${f.label.padEnd(44)} ${((100 * f.rps) / reference.rps).toFixed(1)}%`)
+  } finally {
+    for (const p of procs) await p.stop()
+    if (ownRedis?.pid !== undefined && ownRedis.exitCode === null) process.kill(ownRedis.pid, 'SIGKILL')
+    agent.destroy()
+    await database.cleanup()
+  }
+}
+
+await main()

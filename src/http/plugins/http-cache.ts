@@ -1,0 +1,87 @@
+/**
+ * HTTP caching: what browsers and a CDN may keep (docs/cdn.md), and the read cache's answer to
+ * public GETs.
+ *
+ * - Public GETs (`sendCached`): a weak ETag from the version of what they show (a body is the
+ *   same for every caller, compressed or not: weak), `If-None-Match` → 304 without a body,
+ *   `Cache-Control: public, max-age=N, s-maxage=N, stale-while-revalidate=2N` with N of a
+ *   second or two (PUBLIC_MAX_AGE_S): prices move, and the CDN absorbs the bursts. Asked with
+ *   credentials, the same body is `private, no-cache`: a trader's own reads are revalidated
+ *   every time, so a browser never shows them a price from before their trade.
+ * - Everything else says `no-store` (`private, no-store` when asked with credentials), unless
+ *   the route set its own (the docs' assets).
+ * - A write (any other method) that succeeded answers only once the versions it changed are
+ *   raised (ReadCache.settled), so its author's next read, on any process, sees it.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { AppContext } from '../../context.js'
+import { etagOf } from '../../infra/cache/read-cache.js'
+import type { App } from '../types.js'
+
+const withCredentials = (request: FastifyRequest) => request.headers.authorization !== undefined
+
+/** Whether If-None-Match names `etag` (a list, `*`, or weak/strong forms alike: weak comparison). */
+function matches(header: string | undefined, etag: string): boolean {
+  if (header === undefined) return false
+  if (header.trim() === '*') return true
+  const opaque = etag.slice(2)
+  return header.split(',').some((tag) => {
+    const t = tag.trim()
+    return t === etag || t === opaque
+  })
+}
+
+export interface CachedRead<T> {
+  /** Bounded name of the view (dm_cache_requests_total's `cache`). */
+  cache: string
+  /** What the body depends on besides the versions: the view's parameters. */
+  key: string
+  /** The versions the body depends on, or undefined when not known yet (a slug seen first). */
+  versions: readonly [string] | readonly [string, string] | undefined
+  load: () => Promise<T>
+  /** False for a body that changes with time as well (a live decision score): sent, not kept. */
+  keepable?: (body: T) => boolean
+}
+
+export function registerHttpCache(app: App, ctx: Pick<AppContext, 'config' | 'readCache'>) {
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (!reply.hasHeader('cache-control'))
+      reply.header('cache-control', withCredentials(request) ? 'private, no-store' : 'no-store')
+    if (request.method !== 'GET' && request.method !== 'HEAD' && reply.statusCode < 400)
+      await ctx.readCache.settled()
+    return payload
+  })
+}
+
+/**
+ * Answers a public GET from the read cache, or from `load` (the uncached path, unchanged) on a
+ * miss. The cached body is the string the route's own serializer produced, so a hit is byte for
+ * byte what the database path sends.
+ */
+export async function sendCached<T>(
+  ctx: Pick<AppContext, 'config' | 'readCache'>,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  read: CachedRead<T>,
+): Promise<FastifyReply> {
+  const age = ctx.config.PUBLIC_MAX_AGE_S
+  // Set with the body, not before: a refusal (404, 400) keeps the no-store of onSend.
+  const cacheControl = withCredentials(request)
+    ? 'private, no-cache'
+    : `public, max-age=${age}, s-maxage=${age}, stale-while-revalidate=${2 * age}`
+  const token = read.versions && (await ctx.readCache.token(read.cache, read.versions))
+  if (token === undefined) return reply.header('cache-control', cacheControl).send(await read.load())
+  const etag = etagOf(token)
+  let text = await ctx.readCache.lookup(read.cache, read.key, token)
+  if (text === undefined) {
+    const body = await read.load()
+    if (read.keepable && !read.keepable(body)) return reply.header('cache-control', cacheControl).send(body)
+    text = reply.serialize(body) as string
+    ctx.readCache.keep(read.cache, read.key, token, text)
+  }
+  reply.header('cache-control', cacheControl).header('etag', etag)
+  // The reply itself is returned: the handler is async, and a promise that resolved with
+  // nothing while the onSend hooks (compression) still run would be taken for a second answer.
+  if (matches(request.headers['if-none-match'], etag)) return reply.code(304).send()
+  return reply.type('application/json; charset=utf-8').send(text)
+}

@@ -1,0 +1,249 @@
+/**
+ * The read cache: response bodies kept under the version of what they show, never under a
+ * timer. A body is looked up by its key and the current token of the versions it depends on
+ * (a market's, the list's): a commit that changes the market raises its version, the token
+ * changes, and the old body is never served again. Two tiers: a bounded LRU in the process,
+ * and, with Redis, the bodies and the versions shared by every process behind the balancer.
+ *
+ * Why versions read from Redis on every request, rather than pub/sub invalidation: a writer
+ * raises the version in Redis before its response is sent, so any process that reads the
+ * version afterwards (the trader's next request, wherever the balancer sends it) sees it;
+ * pub/sub delivers to the other processes at some later moment, and would need a
+ * read-your-writes guard on top. The price is one Redis round trip per cached read (the
+ * version and the epoch in one script call): measured in bench/README.md.
+ *
+ * Fail-open: Redis commands of this cache time out after READ_CACHE_TIMEOUT_MS; a read that
+ * cannot get its token goes to the database (counted `error`), never to a 500. A version
+ * that could not be raised (Redis away at that moment) leaves Redis behind the database, so
+ * the first successful read afterwards starts a new epoch, which orphans every entry, before
+ * anything is served from the cache again. Entries also expire (ENTRY_TTL_MS) as a backstop
+ * for the case this process cannot cover: it died between a failed raise and Redis's return.
+ * Version keys have no TTL and bodies do: run Redis with a `volatile-*` maxmemory-policy (or
+ * `noeviction`), so memory pressure evicts bodies, never a version (one evicted would start
+ * again from nothing, and an older body could match it).
+ */
+import { createHash, randomBytes } from 'node:crypto'
+import type { Logger } from '../logger.js'
+import type { Metrics } from '../metrics.js'
+import type { Store } from './store.js'
+
+export type CacheResult = 'hit' | 'miss' | 'stale' | 'error'
+
+/** Bodies older than this are dropped whatever their version (see the backstop above). */
+const ENTRY_TTL_MS = 10 * 60_000
+
+export interface ReadCache {
+  /** False when turned off, or while invalidations may be missed (see suspend). */
+  readonly enabled: boolean
+  /**
+   * The token of `names`' versions now (an opaque string), or undefined when it cannot be known
+   * (the cache is off, or the store failed: counted `error` under `cache`): read the database.
+   */
+  token(cache: string, names: readonly [string] | readonly [string, string]): Promise<string | undefined>
+  /** The body kept for `key` under `token`; counts hit, stale (kept under an older token) or miss. */
+  lookup(cache: string, key: string, token: string): Promise<string | undefined>
+  /** Keeps `body` for `key` under `token` (the token read before the database was). */
+  keep(cache: string, key: string, token: string, body: string): void
+  /** Raises fields of a version (after the commit that changed them); never throws. */
+  raise(name: string, fields: Readonly<Record<string, number>>, caches: readonly string[]): Promise<void>
+  /** Adds one to a counter version (a list's); never throws. */
+  increment(name: string, caches: readonly string[]): Promise<void>
+  /** Off until resume(): invalidations may be missed meanwhile (the database listener is down). */
+  suspend(): void
+  /** On again, under a new epoch (whatever was missed while suspended is orphaned). */
+  resume(): Promise<void>
+  /** What a writer awaits before answering, so its own next read sees its change (set by attach). */
+  settled(): Promise<void>
+  /** What keeps the versions right (the database listener): its barrier, and its close. */
+  attach(parts: { settled: () => Promise<void>; close: () => Promise<void> }): void
+  close(): Promise<void>
+}
+
+export interface ReadCacheOptions {
+  /** The versions and, when shared (Redis), the second tier of bodies. */
+  store: Store
+  metrics: Metrics
+  log: Logger
+  enabled: boolean
+  maxBytes: number
+  now?: () => number
+}
+
+interface Entry {
+  token: string
+  body: string
+  expiresAt: number
+}
+
+const newEpoch = () => randomBytes(6).toString('base64url')
+
+export function createReadCache(options: ReadCacheOptions): ReadCache {
+  const { store, log } = options
+  const now = options.now ?? Date.now
+  const shared = store.kind === 'redis'
+  const requests = options.metrics.counter({
+    name: 'dm_cache_requests_total',
+    help: 'Read-cache lookups by cached view and result (hit, miss, stale: kept under an older version, error: store unavailable, read from the database)',
+    labelNames: ['cache', 'result'],
+  })
+  const invalidations = options.metrics.counter({
+    name: 'dm_cache_invalidations_total',
+    help: 'Version raises that invalidate entries of a cached view (one per committed change, not per entry)',
+    labelNames: ['cache'],
+  })
+  const local = new Map<string, Entry>()
+  let bytes = 0
+  let enabled = options.enabled
+  let suspended = false
+  /** A raise failed: Redis may be behind the database until a new epoch is set. */
+  let behind = false
+  let barrier: () => Promise<void> = async () => {}
+  let detach: () => Promise<void> = async () => {}
+  let lastErrorLog = 0
+
+  const count = (cache: string, result: CacheResult) => requests.inc({ cache, result })
+  const failed = (error: unknown, what: string) => {
+    if (now() - lastErrorLog > 60_000) {
+      lastErrorLog = now()
+      log.warn({ err: error, store: store.kind }, `read cache: ${what} failed; reading the database`)
+    }
+  }
+
+  const drop = (key: string) => {
+    const entry = local.get(key)
+    if (!entry) return
+    local.delete(key)
+    bytes -= entry.body.length + key.length
+  }
+  const put = (key: string, token: string, body: string) => {
+    drop(key)
+    local.set(key, { token, body, expiresAt: now() + ENTRY_TTL_MS })
+    bytes += body.length + key.length
+    // Map order is insertion order, refreshed on every hit: the first key is the least recent.
+    for (const oldest of local.keys()) {
+      if (bytes <= options.maxBytes) break
+      drop(oldest)
+    }
+  }
+
+  async function newEpochNow(): Promise<void> {
+    await store.setEpoch(newEpoch())
+    local.clear()
+    bytes = 0
+  }
+
+  return {
+    get enabled() {
+      return enabled && !suspended
+    },
+    async token(cache, names) {
+      if (!enabled || suspended) {
+        if (enabled) count(cache, 'error')
+        return undefined
+      }
+      try {
+        if (behind) {
+          await newEpochNow()
+          behind = false
+        }
+        const read = await store.readVersions(names, newEpoch())
+        let token = read.epoch
+        for (const fields of read.fields) {
+          token += '|'
+          for (const field of Object.keys(fields).sort()) token += `${field}${fields[field]}.`
+        }
+        return token
+      } catch (error) {
+        failed(error, 'reading versions')
+        count(cache, 'error')
+        return undefined
+      }
+    },
+    async lookup(cache, key, token) {
+      const full = `${cache}:${key}`
+      const entry = local.get(full)
+      if (entry && entry.token === token && entry.expiresAt > now()) {
+        // Most recently used goes last.
+        local.delete(full)
+        local.set(full, entry)
+        count(cache, 'hit')
+        return entry.body
+      }
+      let result: CacheResult = entry ? 'stale' : 'miss'
+      if (shared) {
+        try {
+          const kept = await store.get(`body:${full}`)
+          const cut = kept?.indexOf('\n') ?? -1
+          if (kept !== undefined && cut > 0 && kept.slice(0, cut) === token) {
+            const body = kept.slice(cut + 1)
+            put(full, token, body)
+            count(cache, 'hit')
+            return body
+          }
+        } catch (error) {
+          failed(error, 'reading a body')
+          result = 'error'
+        }
+      }
+      count(cache, result)
+      return undefined
+    },
+    keep(cache, key, token, body) {
+      const full = `${cache}:${key}`
+      put(full, token, body)
+      if (shared)
+        store
+          .set(`body:${full}`, `${token}\n${body}`, ENTRY_TTL_MS)
+          .catch((error) => failed(error, 'keeping a body'))
+    },
+    async raise(name, fields, caches) {
+      try {
+        await store.raiseVersion(name, fields)
+      } catch (error) {
+        behind = true
+        failed(error, 'raising a version')
+      }
+      for (const cache of caches) invalidations.inc({ cache })
+    },
+    async increment(name, caches) {
+      try {
+        await store.incrementVersion(name, 'n')
+      } catch (error) {
+        behind = true
+        failed(error, 'raising a version')
+      }
+      for (const cache of caches) invalidations.inc({ cache })
+    },
+    suspend() {
+      suspended = true
+      local.clear()
+      bytes = 0
+    },
+    async resume() {
+      try {
+        await newEpochNow()
+      } catch (error) {
+        behind = true
+        failed(error, 'starting an epoch')
+      }
+      suspended = false
+    },
+    settled: () => barrier(),
+    attach(parts) {
+      barrier = parts.settled
+      detach = parts.close
+    },
+    async close() {
+      enabled = false
+      await detach()
+      local.clear()
+      bytes = 0
+      await store.close()
+    },
+  }
+}
+
+/** A weak ETag for a token: short, and opaque (the token names the store's epoch). */
+export function etagOf(token: string): string {
+  return `W/"${createHash('sha1').update(token).digest('base64url').slice(0, 20)}"`
+}
