@@ -1,12 +1,13 @@
 /**
  * What every part of a running process shares: configuration, database, logger, clock, job
- * queue, secrets, store and metrics. Built once at start-up (src/start) and handed down; nothing reads
+ * queue, secrets, store, bus and metrics. Built once at start-up (src/start) and handed down; nothing reads
  * globals. It names only what lies below the services, so every service can take it without an
  * import running back up; the API adds identity on top of it (src/http/context.ts).
  */
 import type { Config } from './config/index.js'
 import type { Database } from './db/database.js'
 import type { Clock } from './domain/clock.js'
+import type { Bus } from './infra/bus.js'
 import type { Store } from './infra/cache/index.js'
 import type { Logger } from './infra/logger.js'
 import type { Metrics } from './infra/metrics.js'
@@ -24,6 +25,8 @@ export interface AppContext {
   readonly secrets: SecretBox
   /** Rate-limit counters and cache: Redis with REDIS_URL, else in-process. Closed at shutdown. */
   readonly store: Store
+  /** Fan-out of the realtime feed to every process: Redis pub/sub with REDIS_URL, else in-process. */
+  readonly bus: Bus
   /** This process's Prometheus registry; served on the admin port when METRICS_PORT is set. */
   readonly metrics: Metrics
 }

@@ -6,6 +6,7 @@ import type { Config } from '../config/index.js'
 import type { Database } from '../db/database.js'
 import type { Clock } from '../domain/clock.js'
 import type { ApiContext } from '../http/context.js'
+import { createBus } from '../infra/bus.js'
 import { createStore } from '../infra/cache/index.js'
 import type { Logger } from '../infra/logger.js'
 import { createMetrics, type Metrics } from '../infra/metrics.js'
@@ -32,6 +33,7 @@ export async function createAppContext(parts: ContextParts): Promise<ApiContext>
       parts.log.warn({ err: error }, 'auth invalidations missed: principal cache off until reconnected'),
   })
   const store = await createStore(parts.config, parts.log)
+  const bus = await createBus(parts.config, parts.log)
   const metrics = parts.metrics ?? createMetrics()
-  return { ...parts, auth: identity.authenticator, identity, secrets, store, metrics }
+  return { ...parts, auth: identity.authenticator, identity, secrets, store, bus, metrics }
 }

@@ -68,6 +68,7 @@ export async function startService(
     cleanups.push(() => queue.stop(config.SHUTDOWN_GRACE_MS))
     const ctx: ApiContext = await createAppContext({ config, db, log, clock: systemClock, queue })
     cleanups.push(() => ctx.store.close())
+    cleanups.push(() => ctx.bus.close())
     cleanups.push(() => ctx.identity.close())
     if (runsWorker) await queue.work(jobDefinitions(ctx))
     else await queue.register(jobDefinitions(ctx))

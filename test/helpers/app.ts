@@ -45,10 +45,14 @@ export function testConfig(env: Record<string, string> = {}): Config {
   })
 }
 
+/**
+ * `database`: another app's database, shared (a second process of the same deployment); it is
+ * then left for its owner to drop.
+ */
 export async function createTestApp(
-  options: { env?: Record<string, string>; clock?: Clock } = {},
+  options: { env?: Record<string, string>; clock?: Clock; database?: TestDatabase } = {},
 ): Promise<TestApp> {
-  const database = await createTestDatabase()
+  const database = options.database ?? (await createTestDatabase())
   const config = testConfig({ DATABASE_URL: database.url, ...options.env })
   const log = createLogger(config.LOG_LEVEL)
   const db = createDatabase({ connectionString: database.url, max: 5, statementTimeoutMs: 10_000 })
@@ -76,10 +80,11 @@ export async function createTestApp(
     async close() {
       await app.close()
       await ctx.store.close()
+      await ctx.bus.close()
       await ctx.identity.close()
       await queue.stop(0)
       await db.close()
-      await database.drop()
+      if (!options.database) await database.drop()
     },
   }
 }

@@ -3,6 +3,7 @@ import { createDatabase } from '../../src/db/database.js'
 import { systemClock } from '../../src/domain/clock.js'
 import { buildApp } from '../../src/http/app.js'
 import type { ApiContext } from '../../src/http/context.js'
+import { createMemoryBus } from '../../src/infra/bus.js'
 import { createLogger } from '../../src/infra/logger.js'
 import { createMetrics } from '../../src/infra/metrics.js'
 import { createTestApp, type TestApp, testConfig } from '../helpers/app.js'
@@ -31,6 +32,7 @@ async function appOn(url: string) {
     identity: unused as ApiContext['identity'],
     secrets: unused as ApiContext['secrets'],
     store: unused as ApiContext['store'],
+    bus: createMemoryBus(),
     metrics: createMetrics(),
   })
   return {

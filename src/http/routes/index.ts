@@ -43,6 +43,7 @@ import { myPositionsRoute } from './me/positions.js'
 import { myTradesRoute } from './me/trades.js'
 import { healthz } from './operations/healthz.js'
 import { readyz } from './operations/readyz.js'
+import { streamRoutes } from './stream/index.js'
 import { getUser } from './users/get-user.js'
 
 const operations: RouteModule[] = [healthz, readyz]
@@ -98,6 +99,11 @@ const agents: RouteModule[] = [
 /** Anchoring on Starknet (issue 11): the batches and the proofs. */
 const ledger: RouteModule[] = [listAnchorsRoute, proofRoutes]
 
+/** The realtime feed: public channels, and the caller's own channel when they authenticate. */
+const realtime: RouteModule[] = [streamRoutes]
+
 export function registerRoutes(app: App, ctx: ApiContext) {
-  for (const route of [...operations, ...identity, ...markets, ...agents, ...ledger]) route(app, ctx)
+  for (const route of [...operations, ...identity, ...markets, ...agents, ...ledger, ...realtime]) {
+    route(app, ctx)
+  }
 }

@@ -21,20 +21,26 @@ import type { AppContext } from '../../context.js'
 import { DatabaseError } from '../../db/errors.js'
 import { AppError } from '../../errors/codes.js'
 import { withMoneyTransaction } from '../money/transaction.js'
+import { publishTrades } from '../realtime/publish.js'
+import type { FeedTrade } from '../realtime/queries.js'
 import { answeredElsewhere, claimKeys, keyOf, type PlacedTrade } from './idempotency.js'
-import { executeOrders, type TradeOrder } from './write.js'
+import { executeOrders, type TradeOrder, type TradeOutcome } from './write.js'
 
 type Answer = { ok: true; placed: PlacedTrade } | { ok: false; error: AppError }
 
 /**
  * Runs `orders` as one batch: claims their keys, executes the rest, commits, and returns one
  * answer per order. Keys must be distinct within the batch (the batcher defers duplicates).
+ * `committed` receives the batch's trades as the realtime feed shows them (valid once this
+ * resolves: the transaction may run more than once).
  */
 export async function runBatch(
   ctx: Pick<AppContext, 'db' | 'config' | 'clock'>,
   orders: readonly TradeOrder[],
+  committed: FeedTrade[] = [],
 ): Promise<Answer[]> {
   return withMoneyTransaction(ctx.db, async (m) => {
+    committed.length = 0
     const keyed = orders.flatMap((o) => (o.idempotency ? [o.idempotency] : []))
     const answered = await claimKeys(m.tx, keyed, ctx.clock.now())
     const elsewhere = orders.map((o) =>
@@ -42,6 +48,10 @@ export async function runBatch(
     )
     const mine = orders.filter((_, i) => elsewhere[i] === undefined)
     const outcomes = await executeOrders(m, ctx, mine)
+    mine.forEach((order, i) => {
+      const outcome = outcomes[i]
+      if (outcome?.ok) committed.push(feedTrade(order, outcome))
+    })
     let next = 0
     return orders.map((_, i): Answer => {
       const other = elsewhere[i]
@@ -54,6 +64,26 @@ export async function runBatch(
         : { ok: false, error: outcome.error }
     })
   })
+}
+
+function feedTrade(order: TradeOrder, outcome: Extract<TradeOutcome, { ok: true }>): FeedTrade {
+  const { fill, response } = outcome
+  return {
+    id: response.trade.id,
+    market_id: response.trade.market_id,
+    branch_id: response.trade.branch_id,
+    branch_index: response.trade.branch_index,
+    branch_seq: String(outcome.branchSeq),
+    trader_id: order.userId,
+    outcome: order.outcome,
+    side: fill.side,
+    shares: String(fill.shares),
+    cost: String(fill.cost),
+    proceeds: String(fill.proceeds),
+    fee: String(fill.fee),
+    prices_after: [...fill.pricesAfter],
+    created_at: response.trade.created_at,
+  }
 }
 
 interface Waiting {
@@ -85,7 +115,7 @@ export class TradeBatcher {
   private readonly maxInFlight: number
 
   constructor(
-    private readonly ctx: Pick<AppContext, 'db' | 'config' | 'clock' | 'log'>,
+    private readonly ctx: Pick<AppContext, 'db' | 'config' | 'clock' | 'log' | 'bus'>,
     options: { maxBatch?: number; inFlight?: number } = {},
   ) {
     this.maxBatch = options.maxBatch ?? ctx.config.TRADE_BATCH_MAX
@@ -148,10 +178,12 @@ export class TradeBatcher {
     this.stats.batches += 1
     this.stats.largest = Math.max(this.stats.largest, batch.length)
     let answers: Answer[]
+    const committed: FeedTrade[] = []
     try {
       answers = await runBatch(
         this.ctx,
         batch.map((w) => w.order),
+        committed,
       )
     } catch (error) {
       if (batch.length === 1 || (error instanceof DatabaseError && error.failure === 'unavailable')) {
@@ -165,6 +197,8 @@ export class TradeBatcher {
       for (const w of batch) (await this.run([w]))()
       return () => {}
     }
+    // Committed: now, and not before, the feed may tell (it never throws nor waits).
+    publishTrades(this.ctx, committed)
     this.stats.orders += batch.length
     return () =>
       batch.forEach((w, i) => {
@@ -178,7 +212,7 @@ export class TradeBatcher {
 const batchers = new WeakMap<object, TradeBatcher>()
 
 /** The batcher of this process's context (one per context, created on first use). */
-export function tradeBatcher(ctx: Pick<AppContext, 'db' | 'config' | 'clock' | 'log'>): TradeBatcher {
+export function tradeBatcher(ctx: Pick<AppContext, 'db' | 'config' | 'clock' | 'log' | 'bus'>): TradeBatcher {
   let batcher = batchers.get(ctx)
   if (!batcher) {
     batcher = new TradeBatcher(ctx)

@@ -44,7 +44,13 @@ export interface TradeOrder {
 }
 
 export type TradeOutcome =
-  | { readonly ok: true; readonly fill: TradeFill; readonly response: TradeResponse }
+  | {
+      readonly ok: true
+      readonly fill: TradeFill
+      readonly response: TradeResponse
+      /** The trade's number in its branch (the branch's version once the batch commits). */
+      readonly branchSeq: bigint
+    }
   | { readonly ok: false; readonly rejection: TradeRejection | null; readonly error: AppError }
 
 interface LockedBranch {
@@ -309,7 +315,7 @@ export async function executeOrders(
       position: positionJson(position, { marketId: order.market.id, branchId: order.branchId, outcome }),
       cash: formatAmount(account.balance),
     }
-    outcomes.push({ ok: true, fill: result, response })
+    outcomes.push({ ok: true, fill: result, response, branchSeq: branch.version })
     trades.push({
       id,
       market_id: order.market.id,
