@@ -5,6 +5,8 @@
  * across processes and Redis outages are in realtime-redis.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { runBatch } from '../../src/services/trading/batcher.js'
+import { parseTerms, resolveBranch, tradingMarket } from '../../src/services/trading/orders.js'
 import { createTestApp, type TestApp } from '../helpers/app.js'
 import { expectContiguous, FeedClient } from '../helpers/feed.js'
 import { createTestApiKey, createTestUser, type TestUser } from '../helpers/users.js'
@@ -106,6 +108,31 @@ describe('public channels', () => {
     await second.close()
   })
 
+  it('a trade committed but never published (its process died) reaches subscribers all the same', async () => {
+    const market = await newMarket(alice)
+    const channel = `market:${market.id}:trades`
+    const client = await FeedClient.connect(address)
+    await client.request({ type: 'subscribe', channel })
+    // runBatch commits without publishing: what a process killed right after its COMMIT leaves.
+    const trading = await tradingMarket(t.ctx, market.id)
+    const [silent] = await runBatch(t.ctx, [
+      {
+        market: trading,
+        branchId: resolveBranch(trading, undefined).id,
+        userId: bob.userId,
+        outcome: 0,
+        terms: parseTerms({ outcome: 'YES', side: 'buy', shares: '1' }),
+      },
+    ])
+    expect(silent?.ok).toBe(true)
+    const published = await trade(alice, market.id)
+    const events = await client.waitForEvents(channel, 2)
+    expect(expectContiguous(events, 0)).toBe(2)
+    expect(events[1]?.data.id).toBe(published.trade.id)
+    expect(events[0]?.data.trader_id).toBe(bob.userId)
+    await client.close()
+  })
+
   it('a resume too far behind, or ahead of the database, is told to take a snapshot', async () => {
     const market = await newMarket(alice)
     for (let i = 0; i < 22; i++) await trade(alice, market.id, '0.1')
@@ -143,6 +170,55 @@ describe('public channels', () => {
     const listEvents = await client.waitForEvents('markets', 2)
     expectContiguous(listEvents, start)
     await client.close()
+  })
+})
+
+/** Reads SSE events from a streaming response until `count` have come (comments skipped). */
+async function sseEvents(res: Response, count: number) {
+  const reader = (res.body as ReadableStream<Uint8Array>).getReader()
+  const decoder = new TextDecoder()
+  const events: { id?: string; event: string; data: Record<string, unknown> }[] = []
+  let text = ''
+  while (events.length < count) {
+    const { value, done } = await reader.read()
+    if (done) break
+    text += decoder.decode(value, { stream: true })
+    let end = text.indexOf('\n\n')
+    while (end >= 0) {
+      const block = text.slice(0, end)
+      text = text.slice(end + 2)
+      end = text.indexOf('\n\n')
+      if (block.startsWith(':')) continue
+      const field = (name: string) => block.match(new RegExp(`^${name}: (.*)$`, 'm'))?.[1]
+      events.push({
+        id: field('id') ?? undefined,
+        event: field('event') ?? '',
+        data: JSON.parse(field('data') ?? '{}'),
+      })
+    }
+  }
+  await reader.cancel()
+  return events
+}
+
+describe('Server-Sent Events', () => {
+  it('streams a public channel and resumes from Last-Event-ID', async () => {
+    const market = await newMarket(alice)
+    const url = `${address}/v1/stream/sse?channel=market:${market.id}:trades`
+    const first = await fetch(url)
+    expect(first.headers.get('content-type')).toMatch(/^text\/event-stream/)
+    const live = sseEvents(first, 2)
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    await trade(alice, market.id)
+    const [snapshot, event] = await live
+    expect(snapshot).toMatchObject({ event: 'snapshot', id: 'b0.0' })
+    expect(event).toMatchObject({ event: 'trade', id: 'b0.1', data: { seq: 1, prev: 0 } })
+
+    const missed = [await trade(bob, market.id), await trade(bob, market.id)]
+    const again = await fetch(url, { headers: { 'last-event-id': event?.id as string } })
+    const replayed = await sseEvents(again, 2)
+    expect(replayed.map((e) => e.id)).toEqual(['b0.2', 'b0.3'])
+    expect(replayed.map((e) => (e.data.data as { id: string }).id)).toEqual(missed.map((m) => m.trade.id))
   })
 })
 
