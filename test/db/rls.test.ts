@@ -185,12 +185,15 @@ const PUBLIC_TABLES: PublicTable[] = [
   // posting, private ones included, and stays with the service.
   { table: 'public.anchor_records', seed: anchorSeed },
   { table: 'public.anchor_batches', seed: anchorSeed, privateColumns: ['tree'] },
+  // The realtime feed's market events (creations, status changes): public like the markets.
+  { table: 'public.market_feed', seed: tradeSeed },
 ]
 
 const SERVICE_ONLY_TABLES: string[] = [
   'app_private.signing_keys',
   'public.ledger_sequence',
   'public.anchor_record_sequence',
+  'public.market_feed_sequence',
 ]
 
 let t: TestApp
