@@ -1,12 +1,13 @@
 /**
  * What every part of a running process shares: configuration, database, logger, clock, job
- * queue, secrets, store, metrics and tracer. Built once at start-up (src/start) and handed down; nothing reads
+ * queue, secrets, store, read cache, bus, metrics and tracer. Built once at start-up (src/start) and handed down; nothing reads
  * globals. It names only what lies below the services, so every service can take it without an
  * import running back up; the API adds identity on top of it (src/http/context.ts).
  */
 import type { Config } from './config/index.js'
 import type { Database } from './db/database.js'
 import type { Clock } from './domain/clock.js'
+import type { Bus } from './infra/bus.js'
 import type { Store } from './infra/cache/index.js'
 import type { ReadCache } from './infra/cache/read-cache.js'
 import type { Logger } from './infra/logger.js'
@@ -28,6 +29,8 @@ export interface AppContext {
   readonly store: Store
   /** Public market reads kept under their versions (infra/cache/read-cache.ts). Closed at shutdown. */
   readonly readCache: ReadCache
+  /** Fan-out of the realtime feed to every process: Redis pub/sub with REDIS_URL, else in-process. */
+  readonly bus: Bus
   /** This process's Prometheus registry; served on the admin port when METRICS_PORT is set. */
   readonly metrics: Metrics
   /** Spans, exported over OTLP when configured; otherwise only trace ids passed on. */

@@ -354,6 +354,28 @@ export const variables = {
     1,
     'max-age and s-maxage of public GETs (stale-while-revalidate is twice it): short, prices move',
   ),
+  // The realtime feed (GET /v1/stream; docs/realtime.md).
+  REALTIME_POLL_MS: variable(
+    int(50, 60_000),
+    1_000,
+    'Catch-up poll of the realtime feed: how late an event can be when its bus message was lost',
+  ),
+  REALTIME_RESUME_MAX: variable(
+    int(1, 100_000),
+    1_000,
+    'Most events a resume replays per stream; a client further behind takes a snapshot',
+  ),
+  REALTIME_MAX_CHANNELS: variable(int(1, 1_000), 50, 'Channels one connection may subscribe to'),
+  REALTIME_MAX_BUFFERED_BYTES: variable(
+    int(1024, 64 * 1024 * 1024),
+    1024 * 1024,
+    'Bytes queued to one slow connection before it is closed with 4008',
+  ),
+  REALTIME_HEARTBEAT_MS: variable(
+    int(1_000, 600_000),
+    30_000,
+    'Ping interval of the realtime feed; a connection silent for two is closed',
+  ),
   // Money and markets (issue 4). Amounts are credits as decimal strings.
   SIGNUP_GRANT_CREDITS: variable(
     credits(0n, 10n ** 9n * MICRO_CREDITS),

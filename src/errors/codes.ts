@@ -63,6 +63,13 @@ export const ErrorCode = {
   ProposalsClosed: 'proposals_closed',
   // Anchoring (issue 11)
   ProofNotReady: 'proof_not_ready',
+  // The realtime feed (answers on the stream, and GET /v1/stream without an upgrade)
+  UpgradeRequired: 'upgrade_required',
+  UnknownChannel: 'unknown_channel',
+  AlreadySubscribed: 'already_subscribed',
+  NotSubscribed: 'not_subscribed',
+  TooManyChannels: 'too_many_channels',
+  TooOld: 'too_old',
 } as const
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]
@@ -212,6 +219,14 @@ export const errors = {
       extensions: { checks },
     }),
   /** The process is draining before it stops: the load balancer should send this elsewhere. */
+  upgradeRequired: (detail: string) =>
+    new AppError({
+      code: ErrorCode.UpgradeRequired,
+      status: 426,
+      title: 'Upgrade required',
+      detail,
+      headers: { upgrade: 'websocket', connection: 'upgrade' },
+    }),
   shuttingDown: () =>
     new AppError({
       code: ErrorCode.ShuttingDown,

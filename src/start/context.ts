@@ -6,6 +6,7 @@ import type { Config } from '../config/index.js'
 import type { Database } from '../db/database.js'
 import type { Clock } from '../domain/clock.js'
 import type { ApiContext } from '../http/context.js'
+import { createBus } from '../infra/bus.js'
 import { createStore } from '../infra/cache/index.js'
 import { createMemoryStore } from '../infra/cache/memory.js'
 import { createReadCache } from '../infra/cache/read-cache.js'
@@ -42,6 +43,7 @@ export async function createAppContext(parts: ContextParts): Promise<ApiContext>
   })
   const store = await createStore(parts.config, parts.log)
   const tracer = parts.tracer ?? propagatingTracer
+  const bus = await createBus(parts.config, parts.log)
   const { config } = parts
   // Without Redis the versions live in this process, so the cache is right only if every
   // writer (API and worker) is this process.
@@ -61,5 +63,5 @@ export async function createAppContext(parts: ContextParts): Promise<ApiContext>
     maxBytes: config.READ_CACHE_MAX_MB * 1024 * 1024,
   })
   if (enabled && config.PROCESS_ROLE !== 'worker') listenForVersions({ ...parts, readCache })
-  return { ...parts, auth: identity.authenticator, identity, secrets, store, metrics, tracer, readCache }
+  return { ...parts, auth: identity.authenticator, identity, secrets, store, bus, metrics, tracer, readCache }
 }

@@ -92,6 +92,7 @@ export async function startService(
       tracer,
     })
     cleanups.push(() => ctx.store.close())
+    cleanups.push(() => ctx.bus.close())
     cleanups.push(() => ctx.identity.close())
     cleanups.push(() => ctx.readCache.close())
     if (runsWorker) await queue.work(jobDefinitions(ctx))

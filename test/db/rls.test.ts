@@ -185,6 +185,8 @@ const PUBLIC_TABLES: PublicTable[] = [
   // posting, private ones included, and stays with the service.
   { table: 'public.anchor_records', seed: anchorSeed },
   { table: 'public.anchor_batches', seed: anchorSeed, privateColumns: ['tree'] },
+  // The realtime feed's market events (creations, status changes): public like the markets.
+  { table: 'public.market_feed', seed: tradeSeed },
 ]
 
 const SERVICE_ONLY_TABLES: string[] = [
@@ -193,6 +195,7 @@ const SERVICE_ONLY_TABLES: string[] = [
   'public.anchor_record_sequence',
   'public.ledger_audit_checkpoint',
   'public.ledger_audit_violations',
+  'public.market_feed_sequence',
 ]
 
 let t: TestApp

@@ -48,6 +48,10 @@ export function testConfig(env: Record<string, string> = {}): Config {
   })
 }
 
+/**
+ * `database`: another app's database, shared (a second process of the same deployment); it is
+ * then left for its owner to drop.
+ */
 export async function createTestApp(
   options: {
     env?: Record<string, string>
@@ -95,6 +99,7 @@ export async function createTestApp(
     async close() {
       await app.close()
       await ctx.store.close()
+      await ctx.bus.close()
       await ctx.identity.close()
       await ctx.readCache.close()
       await queue.stop(0)

@@ -3,6 +3,7 @@ import { createDatabase } from '../../src/db/database.js'
 import { systemClock } from '../../src/domain/clock.js'
 import { buildApp } from '../../src/http/app.js'
 import type { ApiContext } from '../../src/http/context.js'
+import { createMemoryBus } from '../../src/infra/bus.js'
 import { createLogger } from '../../src/infra/logger.js'
 import { createMetrics } from '../../src/infra/metrics.js'
 import { propagatingTracer } from '../../src/infra/tracing.js'
@@ -33,6 +34,7 @@ async function appOn(url: string) {
     secrets: unused as ApiContext['secrets'],
     store: unused as ApiContext['store'],
     readCache: unused as ApiContext['readCache'],
+    bus: createMemoryBus(),
     metrics: createMetrics(),
     tracer: propagatingTracer,
   })

@@ -44,6 +44,7 @@ import { myPositionsRoute } from './me/positions.js'
 import { myTradesRoute } from './me/trades.js'
 import { healthz } from './operations/healthz.js'
 import { readyz } from './operations/readyz.js'
+import { streamRoutes } from './stream/index.js'
 import { getUser } from './users/get-user.js'
 
 const operations: RouteModule[] = [healthz, readyz]
@@ -99,6 +100,11 @@ const agents: RouteModule[] = [
 /** The ledger's integrity: the anchored batches and their proofs (public, owners), the auditor (admins). */
 const ledger: RouteModule[] = [listAnchorsRoute, proofRoutes, ledgerAuditRoute]
 
+/** The realtime feed: public channels, and the caller's own channel when they authenticate. */
+const realtime: RouteModule[] = [streamRoutes]
+
 export function registerRoutes(app: App, ctx: ApiContext) {
-  for (const route of [...operations, ...identity, ...markets, ...agents, ...ledger]) route(app, ctx)
+  for (const route of [...operations, ...identity, ...markets, ...agents, ...ledger, ...realtime]) {
+    route(app, ctx)
+  }
 }

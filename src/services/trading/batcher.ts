@@ -22,30 +22,41 @@ import { DatabaseError } from '../../db/errors.js'
 import { AppError } from '../../errors/codes.js'
 import { type CommittedBranch, tradesCommitted } from '../markets/versions.js'
 import { withMoneyTransaction } from '../money/transaction.js'
+import { publishTrades } from '../realtime/publish.js'
+import type { FeedTrade } from '../realtime/queries.js'
 import { answeredElsewhere, claimKeys, keyOf, type PlacedTrade } from './idempotency.js'
 import { tradeMetrics } from './metrics.js'
-import { executeOrders, type TradeOrder } from './write.js'
+import { executeOrders, type TradeOrder, type TradeOutcome } from './write.js'
 
 type Answer = { ok: true; placed: PlacedTrade } | { ok: false; error: AppError }
 
 /**
  * Runs `orders` as one batch: claims their keys, executes the rest, commits, and returns one
  * answer per order. Keys must be distinct within the batch (the batcher defers duplicates).
+ * `committed` receives the batch's trades as the realtime feed shows them (valid once this
+ * resolves: the transaction may run more than once).
  */
 export async function runBatch(
   ctx: Pick<AppContext, 'db' | 'config' | 'clock'>,
   orders: readonly TradeOrder[],
+  committed: FeedTrade[] = [],
 ): Promise<Answer[]> {
-  return (await runBatchCommitted(ctx, orders)).answers
+  return (await runBatchCommitted(ctx, orders, committed)).answers
 }
 
-/** runBatch, with the branches' trade numbers as committed (for the read cache's versions). */
+/**
+ * runBatch, with the branches' trade numbers as committed (for the read cache's versions) and
+ * the committed trades for the feed (`feed` is filled at commit; emptied if the batch is retried).
+ */
 async function runBatchCommitted(
   ctx: Pick<AppContext, 'db' | 'config' | 'clock'>,
   orders: readonly TradeOrder[],
-): Promise<{ answers: Answer[]; committed: CommittedBranch[] }> {
+  feed: FeedTrade[] = [],
+): Promise<{ answers: Answer[]; committed: CommittedBranch[]; feed: FeedTrade[] }> {
   const committed: CommittedBranch[] = []
   const answers = await withMoneyTransaction(ctx.db, async (m) => {
+    committed.length = 0
+    feed.length = 0
     const keyed = orders.flatMap((o) => (o.idempotency ? [o.idempotency] : []))
     const answered = await claimKeys(m.tx, keyed, ctx.clock.now())
     const elsewhere = orders.map((o) =>
@@ -55,12 +66,14 @@ async function runBatchCommitted(
     const outcomes = await executeOrders(m, ctx, mine)
     mine.forEach((order, i) => {
       const outcome = outcomes[i]
-      if (outcome?.ok)
+      if (outcome?.ok) {
         committed.push({
           marketId: order.market.id,
           branchIndex: outcome.response.trade.branch_index,
           seq: outcome.branchSeq,
         })
+        feed.push(feedTrade(order, outcome))
+      }
     })
     let next = 0
     return orders.map((_, i): Answer => {
@@ -74,7 +87,27 @@ async function runBatchCommitted(
         : { ok: false, error: outcome.error }
     })
   })
-  return { answers, committed }
+  return { answers, committed, feed }
+}
+
+function feedTrade(order: TradeOrder, outcome: Extract<TradeOutcome, { ok: true }>): FeedTrade {
+  const { fill, response } = outcome
+  return {
+    id: response.trade.id,
+    market_id: response.trade.market_id,
+    branch_id: response.trade.branch_id,
+    branch_index: response.trade.branch_index,
+    branch_seq: String(outcome.branchSeq),
+    trader_id: order.userId,
+    outcome: order.outcome,
+    side: fill.side,
+    shares: String(fill.shares),
+    cost: String(fill.cost),
+    proceeds: String(fill.proceeds),
+    fee: String(fill.fee),
+    prices_after: [...fill.pricesAfter],
+    created_at: response.trade.created_at,
+  }
 }
 
 interface Waiting {
@@ -107,7 +140,10 @@ export class TradeBatcher {
   private readonly batchSize: { observe(value: number): void }
 
   constructor(
-    private readonly ctx: Pick<AppContext, 'db' | 'config' | 'clock' | 'log' | 'metrics' | 'readCache'>,
+    private readonly ctx: Pick<
+      AppContext,
+      'db' | 'config' | 'clock' | 'log' | 'metrics' | 'readCache' | 'bus'
+    >,
     options: { maxBatch?: number; inFlight?: number } = {},
   ) {
     this.maxBatch = options.maxBatch ?? ctx.config.TRADE_BATCH_MAX
@@ -173,8 +209,9 @@ export class TradeBatcher {
     this.batchSize.observe(batch.length)
     let answers: Answer[]
     let committed: CommittedBranch[]
+    let feed: FeedTrade[]
     try {
-      ;({ answers, committed } = await runBatchCommitted(
+      ;({ answers, committed, feed } = await runBatchCommitted(
         this.ctx,
         batch.map((w) => w.order),
       ))
@@ -194,6 +231,8 @@ export class TradeBatcher {
     // trade. Outside the try: it never throws, and nothing after a commit may run the orders
     // again. Bounded by READ_CACHE_TIMEOUT_MS when Redis is slow.
     await tradesCommitted(this.ctx.readCache, committed)
+    // Committed: now, and not before, the feed may tell (it never throws nor waits).
+    publishTrades(this.ctx, feed)
     this.stats.orders += batch.length
     return () =>
       batch.forEach((w, i) => {
@@ -208,7 +247,7 @@ const batchers = new WeakMap<object, TradeBatcher>()
 
 /** The batcher of this process's context (one per context, created on first use). */
 export function tradeBatcher(
-  ctx: Pick<AppContext, 'db' | 'config' | 'clock' | 'log' | 'metrics' | 'readCache'>,
+  ctx: Pick<AppContext, 'db' | 'config' | 'clock' | 'log' | 'metrics' | 'readCache' | 'bus'>,
 ): TradeBatcher {
   let batcher = batchers.get(ctx)
   if (!batcher) {

@@ -1,0 +1,309 @@
+/**
+ * GET /v1/stream: the realtime feed over WebSocket (`ws`), JSON text messages. The protocol is
+ * in docs/realtime.md; this file only maps it onto the feed (services/realtime/feed.ts).
+ *
+ * Client → server, each with an `id` the reply repeats:
+ *   {type:'auth', id, token}                 access token or API key; for the `user` channel
+ *   {type:'subscribe', id, channel}          → reply {ok, channel, snapshot, cursor}
+ *   {type:'resume', id, channel, cursor}     → reply {ok, channel, cursor, events}
+ *                                               or {ok:false, error:{code:'too_old'}}
+ *   {type:'unsubscribe', id, channel}        → reply {ok}
+ *   {type:'ping', id}                        → {type:'pong', id}
+ * Server → client: {type:'event', channel, stream, seq, prev, event, data}, and
+ * {type:'degraded'} / {type:'restored'} when the bus goes down / comes back.
+ *
+ * Limits per connection, so one client cannot slow the others: REALTIME_MAX_CHANNELS
+ * subscriptions; MAX_IN_FLIGHT requests being answered (more: `busy`); MAX_MESSAGE_BYTES per
+ * client message (more: close 1009); REALTIME_MAX_BUFFERED_BYTES queued for sending: a client
+ * that does not read is closed with 4008 and its queue dropped; events are never held back for
+ * it, so the others go on. Heartbeat: a WebSocket ping every REALTIME_HEARTBEAT_MS; no pong by
+ * the next one and the connection is dropped. Shutdown: 1001 "going away".
+ */
+import type { IncomingMessage } from 'node:http'
+import type { Duplex } from 'node:stream'
+import { type WebSocket, WebSocketServer } from 'ws'
+import type { Principal } from '../../../domain/identity/principal.js'
+import { AppError, ErrorCode } from '../../../errors/codes.js'
+import {
+  type Cursor,
+  channelKey,
+  channelName,
+  type FeedEvent,
+  parseChannel,
+  parseCursor,
+} from '../../../services/realtime/channels.js'
+import type { Feed, Subscription } from '../../../services/realtime/feed.js'
+import type { ApiContext } from '../../context.js'
+
+export const STREAM_PATH = '/v1/stream'
+
+/** Close codes (docs/realtime.md). */
+export const CLOSE = {
+  goingAway: 1001,
+  policy: 1008,
+  tooBig: 1009,
+  slowConsumer: 4008,
+} as const
+
+const MAX_IN_FLIGHT = 8
+const MAX_MESSAGE_BYTES = 16 * 1024
+/** After a 4008 close, how long the queued data may still drain before the socket is cut. */
+const SLOW_CLOSE_GRACE_MS = 10_000
+/** At shutdown, how long clients have to answer the 1001 close before their socket is cut. */
+const SHUTDOWN_GRACE_MS = 2_000
+
+type DisconnectReason = 'client' | 'slow_consumer' | 'heartbeat' | 'shutdown' | 'error' | 'protocol'
+
+export interface StreamServer {
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void
+  /** Closes every connection with 1001 and stops accepting. */
+  close(): void
+}
+
+interface Request {
+  type?: unknown
+  id?: unknown
+  channel?: unknown
+  cursor?: unknown
+  token?: unknown
+}
+
+export function createStreamServer(ctx: ApiContext, feed: Feed): StreamServer {
+  const { config } = ctx
+  const log = ctx.log.child({ component: 'stream' })
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES })
+  const connections = ctx.metrics.gauge({
+    name: 'dm_realtime_connections',
+    help: 'Realtime feed connections open on this process',
+  })
+  const sent = ctx.metrics.counter({
+    name: 'dm_realtime_messages_sent_total',
+    help: 'Messages sent to realtime feed clients',
+  })
+  const disconnects = ctx.metrics.counter({
+    name: 'dm_realtime_disconnects_total',
+    help: 'Realtime feed connections ended, by reason',
+    labelNames: ['reason'],
+  })
+  let closing = false
+
+  function connection(ws: WebSocket, initial: Principal | null): void {
+    connections.inc()
+    let principal = initial
+    const subscriptions = new Map<string, Subscription>()
+    /** Channels being subscribed (their replies not sent yet). */
+    const pending = new Set<string>()
+    let inFlight = 0
+    let alive = true
+    let reason: DisconnectReason | undefined
+    let degradedSent = feed.degraded
+
+    function end(why: DisconnectReason, code?: number, text?: string): void {
+      if (reason) return
+      reason = why
+      // Counted when decided: a slow consumer's socket may take SLOW_CLOSE_GRACE_MS to close.
+      disconnects.inc({ reason: why })
+      for (const s of subscriptions.values()) s.close()
+      subscriptions.clear()
+      if (code !== undefined) ws.close(code, text)
+    }
+
+    function send(message: object): void {
+      if (reason || ws.readyState !== ws.OPEN) return
+      if (ws.bufferedAmount > config.REALTIME_MAX_BUFFERED_BYTES) {
+        // It does not read: cut it off rather than queue without bound (or wait for it).
+        end('slow_consumer', CLOSE.slowConsumer, 'slow consumer')
+        setTimeout(() => ws.terminate(), SLOW_CLOSE_GRACE_MS).unref()
+        return
+      }
+      ws.send(JSON.stringify(message))
+      sent.inc()
+    }
+
+    const eventMessage = (e: FeedEvent) => ({
+      type: 'event',
+      channel: e.channel,
+      stream: e.stream,
+      seq: e.seq,
+      prev: e.prev,
+      event: e.type,
+      data: e.data,
+    })
+
+    const sink = {
+      event: (e: FeedEvent) => send(eventMessage(e)),
+      notice: (notice: 'degraded' | 'restored') => {
+        // Once per connection, not once per subscription.
+        const down = notice === 'degraded'
+        if (down === degradedSent) return
+        degradedSent = down
+        send({ type: notice })
+      },
+    }
+
+    const reply = (id: unknown, body: object) => send({ type: 'reply', id, ...body })
+    const refuse = (id: unknown, code: string, message: string) =>
+      reply(id, { ok: false, error: { code, message } })
+
+    async function join(id: unknown, name: unknown, cursor: Cursor | undefined): Promise<void> {
+      if (typeof name !== 'string') return refuse(id, ErrorCode.BadRequest, 'channel must be a string')
+      const parsed = parseChannel(name, principal?.userId)
+      if (!parsed.ok) {
+        return parsed.reason === 'auth'
+          ? refuse(id, ErrorCode.Unauthorized, 'The user channel needs an access token or API key (auth)')
+          : refuse(id, ErrorCode.UnknownChannel, `No channel '${name}'`)
+      }
+      const key = channelKey(parsed.channel)
+      if (subscriptions.has(key) || pending.has(key)) {
+        return refuse(id, ErrorCode.AlreadySubscribed, `Already subscribed to '${name}'`)
+      }
+      if (subscriptions.size + pending.size >= config.REALTIME_MAX_CHANNELS) {
+        return refuse(id, ErrorCode.TooManyChannels, `At most ${config.REALTIME_MAX_CHANNELS} channels`)
+      }
+      pending.add(key)
+      try {
+        const joined = await feed.join(parsed.channel, sink, cursor)
+        if (!joined.ok) {
+          return refuse(id, ErrorCode.TooOld, 'Too far behind to resume: subscribe again for a snapshot')
+        }
+        if (reason) return joined.subscription.close()
+        subscriptions.set(key, joined.subscription)
+        const channel = channelName(parsed.channel)
+        if (cursor === undefined) {
+          reply(id, { ok: true, channel, snapshot: joined.snapshot, cursor: joined.cursor })
+        } else {
+          reply(id, { ok: true, channel, cursor: joined.cursor, events: joined.replayed.map(eventMessage) })
+        }
+        joined.subscription.start()
+      } finally {
+        pending.delete(key)
+      }
+    }
+
+    async function handle(request: Request): Promise<void> {
+      const { id } = request
+      switch (request.type) {
+        case 'ping':
+          return send({ type: 'pong', id })
+        case 'auth': {
+          if (typeof request.token !== 'string')
+            return refuse(id, ErrorCode.BadRequest, 'token must be a string')
+          const found = await ctx.auth.authenticate(request.token).catch(() => null)
+          if (!found) return refuse(id, ErrorCode.Unauthorized, 'Invalid or expired credential')
+          if (
+            principal &&
+            principal.userId !== found.userId &&
+            subscriptions.has(`user:${principal.userId}`)
+          ) {
+            return refuse(id, ErrorCode.BadRequest, 'Unsubscribe from the user channel before changing user')
+          }
+          principal = found
+          return reply(id, { ok: true, user_id: found.userId })
+        }
+        case 'subscribe':
+          return join(id, request.channel, undefined)
+        case 'resume': {
+          const cursor = parseCursor(request.cursor)
+          if (!cursor) return refuse(id, ErrorCode.BadRequest, 'cursor must be an object of stream → seq')
+          return join(id, request.channel, cursor)
+        }
+        case 'unsubscribe': {
+          if (typeof request.channel !== 'string')
+            return refuse(id, ErrorCode.BadRequest, 'channel must be a string')
+          const parsed = parseChannel(request.channel, principal?.userId)
+          const key = parsed.ok ? channelKey(parsed.channel) : undefined
+          const subscription = key === undefined ? undefined : subscriptions.get(key)
+          if (!subscription || key === undefined) {
+            return refuse(id, ErrorCode.NotSubscribed, `Not subscribed to '${request.channel}'`)
+          }
+          subscription.close()
+          subscriptions.delete(key)
+          return reply(id, { ok: true, channel: request.channel })
+        }
+        default:
+          return refuse(id, ErrorCode.BadRequest, 'type must be auth, subscribe, resume, unsubscribe or ping')
+      }
+    }
+
+    ws.on('message', (data, isBinary) => {
+      alive = true
+      if (isBinary) return end('protocol', CLOSE.policy, 'text messages only')
+      let request: Request
+      try {
+        request = JSON.parse(data.toString()) as Request
+      } catch {
+        return refuse(null, ErrorCode.BadRequest, 'Messages are JSON objects')
+      }
+      if (typeof request !== 'object' || request === null) {
+        return refuse(null, ErrorCode.BadRequest, 'Messages are JSON objects')
+      }
+      if (inFlight >= MAX_IN_FLIGHT) {
+        return refuse(request.id, ErrorCode.Busy, `At most ${MAX_IN_FLIGHT} requests in flight`)
+      }
+      inFlight += 1
+      handle(request)
+        .catch((error) => {
+          if (error instanceof AppError && error.status < 500) {
+            return refuse(request.id, error.code, error.detail ?? error.title)
+          }
+          log.error({ err: error }, 'stream request failed')
+          return refuse(request.id, ErrorCode.Internal, 'Internal error')
+        })
+        .finally(() => {
+          inFlight -= 1
+        })
+    })
+    ws.on('pong', () => {
+      alive = true
+    })
+    const heartbeat = setInterval(() => {
+      if (!alive) {
+        end('heartbeat')
+        ws.terminate()
+        return
+      }
+      alive = false
+      ws.ping()
+    }, config.REALTIME_HEARTBEAT_MS)
+    heartbeat.unref()
+    ws.on('error', () => end('error'))
+    ws.once('shutdown', () => end('shutdown', CLOSE.goingAway, 'going away'))
+    ws.on('close', (code) => {
+      clearInterval(heartbeat)
+      if (code === CLOSE.tooBig) end('protocol')
+      end('client')
+      connections.dec()
+    })
+    send({ type: 'welcome', heartbeat_ms: config.REALTIME_HEARTBEAT_MS, degraded: feed.degraded })
+  }
+
+  return {
+    handleUpgrade(request, socket, head) {
+      const refuseUpgrade = (status: number, text: string) => {
+        socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
+      }
+      if (closing) return refuseUpgrade(503, 'Service Unavailable')
+      const header = request.headers.authorization
+      const token = header ? /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1] : undefined
+      if (header && !token) return refuseUpgrade(401, 'Unauthorized')
+      const authenticated = token ? ctx.auth.authenticate(token).catch(() => null) : Promise.resolve(null)
+      authenticated.then(
+        (principal) => {
+          // A credential that is present but invalid is refused at once (as on every route).
+          if (token && !principal) return refuseUpgrade(401, 'Unauthorized')
+          wss.handleUpgrade(request, socket, head, (ws) => connection(ws, principal))
+        },
+        () => refuseUpgrade(500, 'Internal Server Error'),
+      )
+    },
+    close() {
+      closing = true
+      for (const ws of wss.clients) {
+        ws.emit('shutdown')
+        // A client that does not answer the close handshake does not hold the shutdown up.
+        setTimeout(() => ws.terminate(), SHUTDOWN_GRACE_MS).unref()
+      }
+      wss.close()
+    },
+  }
+}
