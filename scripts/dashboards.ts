@@ -543,8 +543,80 @@ export function buildDashboards(): Record<string, unknown> {
     ],
   )
 
+  const realtime = dashboard(
+    'dm-realtime',
+    'Decision Markets / Realtime',
+    'The live feed (GET /v1/stream, SSE): connections, subscriptions, events, lag from commit, gaps and cut-offs.',
+    [
+      { row: 'Now' },
+      stat(
+        'Connections',
+        'Feed connections open, every process.',
+        'none',
+        `sum(dm_realtime_connections{${S}})`,
+      ),
+      stat(
+        'Subscriptions',
+        'Channel subscriptions open, every process.',
+        'none',
+        `sum(dm_realtime_subscriptions{${S}})`,
+      ),
+      { row: 'Traffic' },
+      series(
+        'Events by channel kind',
+        'Events delivered to channels per second (once per channel, not per subscriber).',
+        'ops',
+        [
+          {
+            expr: `sum by (channel_kind) (rate(dm_realtime_events_total{${S}}${RATE}))`,
+            legend: '{{channel_kind}}',
+          },
+        ],
+      ),
+      series('Messages sent', 'Messages written to feed clients per second, per process.', 'ops', [
+        {
+          expr: `sum by (instance) (rate(dm_realtime_messages_sent_total{${S}}${RATE}))`,
+          legend: '{{instance}}',
+        },
+      ]),
+      series('Subscriptions by channel kind', 'Open subscriptions per kind of channel.', 'none', [
+        { expr: `sum by (channel_kind) (dm_realtime_subscriptions{${S}})`, legend: '{{channel_kind}}' },
+      ]),
+      { row: 'Health' },
+      series(
+        'Commit to subscribers',
+        'From a trade batch’s commit to its events handed to this process’s subscribers.',
+        's',
+        quantiles('dm_realtime_publish_lag_seconds'),
+      ),
+      series(
+        'Gaps filled from the database',
+        'Bus events missed and read back by sequence, per second.',
+        'ops',
+        [
+          {
+            expr: `sum by (channel_kind) (rate(dm_realtime_gaps_total{${S}}${RATE}))`,
+            legend: '{{channel_kind}}',
+          },
+        ],
+      ),
+      series(
+        'Disconnects by reason',
+        'Connections ended per second: slow consumers cut off, clients gone, shutdown.',
+        'ops',
+        [
+          {
+            expr: `sum by (reason) (rate(dm_realtime_disconnects_total{${S}}${RATE}))`,
+            legend: '{{reason}}',
+          },
+        ],
+      ),
+    ],
+  )
+
   return {
     'overview.json': overview,
+    'realtime.json': realtime,
     'trading.json': trading,
     'database-and-queues.json': database,
     'anchoring.json': anchoring,

@@ -70,7 +70,11 @@ export async function sendCached<T>(
     ? 'private, no-cache'
     : `public, max-age=${age}, s-maxage=${age}, stale-while-revalidate=${2 * age}`
   const token = read.versions && (await ctx.readCache.token(read.cache, read.versions))
-  if (token === undefined) return reply.header('cache-control', cacheControl).send(await read.load())
+  if (token === undefined) {
+    // Loaded first: a refusal thrown by `load` must not leave the public header on the problem.
+    const body = await read.load()
+    return reply.header('cache-control', cacheControl).send(body)
+  }
   const etag = etagOf(token)
   let text = await ctx.readCache.lookup(read.cache, read.key, token)
   if (text === undefined) {
