@@ -17,7 +17,7 @@ import { secretBoxFromConfig } from '../infra/secrets.js'
 import { propagatingTracer, type Tracer } from '../infra/tracing.js'
 import { createIdentity } from '../services/identity/index.js'
 import { authFailures } from '../services/identity/metrics.js'
-import { listenForVersions } from '../services/markets/versions.js'
+import { CACHES, listenForVersions } from '../services/markets/versions.js'
 
 export interface ContextParts {
   config: Config
@@ -61,6 +61,7 @@ export async function createAppContext(parts: ContextParts): Promise<ApiContext>
     log: parts.log,
     enabled,
     maxBytes: config.READ_CACHE_MAX_MB * 1024 * 1024,
+    caches: Object.values(CACHES),
   })
   if (enabled && config.PROCESS_ROLE !== 'worker') listenForVersions({ ...parts, readCache })
   return { ...parts, auth: identity.authenticator, identity, secrets, store, bus, metrics, tracer, readCache }

@@ -29,7 +29,7 @@ describe('the generated dashboards', () => {
     }
   })
 
-  it('cover the service, trading, database and queues, anchoring, the ledger audit and the cache', () => {
+  it('cover the service, trading, database and queues, anchoring, the ledger audit, the cache and realtime', () => {
     const titles = readdirSync(DASHBOARDS_DIR)
       .filter((name) => name.endsWith('.json'))
       .map(
@@ -41,6 +41,7 @@ describe('the generated dashboards', () => {
       'Decision Markets / Cache',
       'Decision Markets / Database and queues',
       'Decision Markets / Ledger audit',
+      'Decision Markets / Realtime',
       'Decision Markets / Service overview',
       'Decision Markets / Trading and markets',
     ])

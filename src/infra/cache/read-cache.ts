@@ -66,6 +66,11 @@ export interface ReadCacheOptions {
   log: Logger
   enabled: boolean
   maxBytes: number
+  /**
+   * The cached views' names: their series start at 0, so a rate or a hit ratio is defined before
+   * the first hit and the number of series does not grow with traffic.
+   */
+  caches?: readonly string[]
   now?: () => number
 }
 
@@ -91,6 +96,11 @@ export function createReadCache(options: ReadCacheOptions): ReadCache {
     help: 'Version raises that invalidate entries of a cached view (one per committed change, not per entry)',
     labelNames: ['cache'],
   })
+  for (const cache of options.caches ?? []) {
+    for (const result of ['hit', 'miss', 'stale', 'error'] satisfies CacheResult[])
+      requests.inc({ cache, result }, 0)
+    invalidations.inc({ cache }, 0)
+  }
   const local = new Map<string, Entry>()
   let bytes = 0
   let enabled = options.enabled
