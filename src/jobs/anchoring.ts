@@ -15,6 +15,7 @@ import type { AppContext } from '../context.js'
 import type { AnchorChain } from '../infra/starknet/index.js'
 import { closeDueBatches } from '../services/anchoring/batches.js'
 import { type SubmitOutcome, submitPendingBatches } from '../services/anchoring/submit.js'
+import { serialLoop } from './loop.js'
 
 /** A pass ends after this many batches, so that stopping the worker never waits on a long backlog. */
 const MAX_BATCHES_PER_TICK = 16
@@ -34,10 +35,6 @@ export function startAnchorer(
   const config = ctx.config
   let chain: AnchorChain | null = null
   let connecting: Promise<AnchorChain | null> | null = null
-  let stopped = false
-  let running: Promise<unknown> = Promise.resolve()
-  let timer: NodeJS.Timeout | undefined
-
   // A chain that cannot be reached is tried again after 1, 2, 4 … 60 s, not at every pass.
   let failures = 0
   let nextTry = 0
@@ -84,31 +81,20 @@ export function startAnchorer(
           maxBackoffMs: 5 * 60_000,
         })
       }
-      if (closed.length === 0 || stopped) break
+      if (closed.length === 0 || loop.stopped) break
     }
     return outcome
   }
 
-  function schedule() {
-    if (stopped) return
-    timer = setTimeout(() => {
-      running = tick()
-        .catch((error) => log.error({ err: error }, 'anchoring pass failed'))
-        .finally(schedule)
-    }, config.ANCHOR_POLL_MS)
-  }
-  if (options.autoStart !== false) schedule()
-
+  const loop = serialLoop(tick, {
+    intervalMs: config.ANCHOR_POLL_MS,
+    autoStart: options.autoStart,
+    onError: (error) => log.error({ err: error }, 'anchoring pass failed'),
+  })
   return {
-    tick: () => {
-      const pass = running.then(tick)
-      running = pass.catch(() => {})
-      return pass
-    },
+    tick: loop.tick,
     async stop() {
-      stopped = true
-      clearTimeout(timer)
-      await running
+      await loop.stop()
       await chain?.close()
     },
   }

@@ -12,6 +12,7 @@ import type { AppContext } from '../context.js'
 import { type AuditRun, runLedgerAudit } from '../services/ledger-audit/audit.js'
 import { ledgerAuditMetrics } from '../services/ledger-audit/metrics.js'
 import { ledgerAuditStatus } from '../services/ledger-audit/status.js'
+import { serialLoop } from './loop.js'
 
 /** A run's time budget: half the interval, and never more than 30 s (stopping a worker waits for it). */
 const MAX_BUDGET_MS = 30_000
@@ -26,10 +27,6 @@ export function startLedgerAuditor(ctx: AppContext, options: { autoStart?: boole
   const log = ctx.log.child({ component: 'ledger-audit' })
   const intervalMs = ctx.config.LEDGER_AUDIT_INTERVAL_SECONDS * 1000
   const metrics = ledgerAuditMetrics(ctx.metrics)
-  let stopped = false
-  let running: Promise<unknown> = Promise.resolve()
-  let timer: NodeJS.Timeout | undefined
-
   async function tick(): Promise<AuditRun | null> {
     const started = performance.now()
     try {
@@ -57,26 +54,10 @@ export function startLedgerAuditor(ctx: AppContext, options: { autoStart?: boole
     }
   }
 
-  function schedule() {
-    if (stopped || intervalMs === 0) return
-    timer = setTimeout(() => {
-      running = tick()
-        .catch((error) => log.error({ err: error }, 'ledger audit run failed'))
-        .finally(schedule)
-    }, intervalMs)
-  }
-  if (options.autoStart !== false) schedule()
-
-  return {
-    tick: () => {
-      const pass = running.then(tick)
-      running = pass.catch(() => {})
-      return pass
-    },
-    async stop() {
-      stopped = true
-      clearTimeout(timer)
-      await running
-    },
-  }
+  const loop = serialLoop(tick, {
+    intervalMs,
+    autoStart: options.autoStart,
+    onError: (error) => log.error({ err: error }, 'ledger audit run failed'),
+  })
+  return { tick: loop.tick, stop: loop.stop }
 }
