@@ -126,17 +126,7 @@ export async function runLedgerAudit(ctx: AppContext, options: AuditOptions): Pr
       run.findings.push(...outcome.findings)
       for (const f of outcome.findings) {
         log.error(
-          {
-            invariant: f.invariant,
-            subject: f.subject,
-            entryIds: f.entryIds.map(String),
-            accountId: f.accountId === undefined || f.accountId === null ? undefined : String(f.accountId),
-            branchId: f.branchId ?? undefined,
-            marketId: f.marketId ?? undefined,
-            userId: f.userId ?? undefined,
-            detail: f.detail,
-            range: { from: String(outcome.from), to: String(outcome.to) },
-          },
+          { ...findingRow(f), range: { from: String(outcome.from), to: String(outcome.to) } },
           `ledger audit violation: ${f.invariant} (${f.subject}) in journal entries ${f.entryIds.join(', ')}`,
         )
       }
@@ -177,24 +167,22 @@ async function checkNextRange(ctx: AppContext, tx: Transaction, maxPostings: num
   const { postings, findings } = await checkRange(tx, from, to)
   const now = ctx.clock.now()
   if (findings.length > 0) {
-    await tx.execute(RecordFindings, [
-      now,
-      from + 1n,
-      to,
-      JSON.stringify(
-        findings.map((f) => ({
-          invariant: f.invariant,
-          subject: f.subject,
-          entry_ids: f.entryIds.map(String),
-          account_id: f.accountId === undefined || f.accountId === null ? null : String(f.accountId),
-          branch_id: f.branchId ?? null,
-          market_id: f.marketId ?? null,
-          user_id: f.userId ?? null,
-          detail: f.detail,
-        })),
-      ),
-    ])
+    await tx.execute(RecordFindings, [now, from + 1n, to, JSON.stringify(findings.map(findingRow))])
   }
   await tx.execute(AdvanceCheckpoint, [to, now])
   return { kind: 'checked', from, to, postings, findings, caughtUp: to === last }
+}
+
+/** A finding as it is stored (ledger_audit_violations) and logged: ids as strings, absent as null. */
+function findingRow(f: Finding) {
+  return {
+    invariant: f.invariant,
+    subject: f.subject,
+    entry_ids: f.entryIds.map(String),
+    account_id: f.accountId === undefined || f.accountId === null ? null : String(f.accountId),
+    branch_id: f.branchId ?? null,
+    market_id: f.marketId ?? null,
+    user_id: f.userId ?? null,
+    detail: f.detail,
+  }
 }
