@@ -17,20 +17,19 @@
  */
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
-import {
-  Counter,
-  type CounterConfiguration,
-  collectDefaultMetrics,
-  Gauge,
-  type GaugeConfiguration,
-  Histogram,
-  type HistogramConfiguration,
-  type Metric,
-  Registry,
-} from 'prom-client'
+import { collectDefaultMetrics, Gauge, type GaugeConfiguration, type Metric, Registry } from 'prom-client'
 import type { Logger } from './logger.js'
+import { type CounterFamily, FastCounter, FastHistogram, type HistogramFamily } from './metric-families.js'
+
+export type { CounterFamily, HistogramFamily } from './metric-families.js'
 
 type Config<T extends string, C> = Omit<C, 'registers' | 'labelNames'> & { labelNames?: readonly T[] }
+
+interface FamilyConfig<T extends string> {
+  name: string
+  help: string
+  labelNames?: readonly T[]
+}
 
 export interface Metrics {
   readonly registry: Registry
@@ -39,8 +38,10 @@ export interface Metrics {
    * a timer per query) is not installed at all, so "off" measures the service without metrics.
    */
   readonly enabled: boolean
-  counter<T extends string = never>(config: Config<T, CounterConfiguration<T>>): Counter<T>
-  histogram<T extends string = never>(config: Config<T, HistogramConfiguration<T>>): Histogram<T>
+  counter<T extends string = never>(config: FamilyConfig<T>): CounterFamily<T>
+  histogram<T extends string = never>(
+    config: FamilyConfig<T> & { buckets?: readonly number[] },
+  ): HistogramFamily<T>
   gauge<T extends string = never>(config: Config<T, GaugeConfiguration<T>>): Gauge<T>
   /** A gauge set from `read()` at every scrape; a failed read leaves the gauge out of that scrape. */
   gaugeFromDatabase(name: string, help: string, read: () => Promise<number>, log: Logger): Gauge
@@ -68,21 +69,20 @@ export const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.
 export function createMetrics(): Metrics {
   const registry = new Registry()
   collectDefaultMetrics({ register: registry, prefix: 'dm_' })
-  const family = <M extends Metric>(name: string, make: () => M): M =>
+  const family = <M>(name: string, make: () => M): M =>
     (registry.getSingleMetric(name) as M | undefined) ?? make()
+  const registered = <M extends { name: string }>(metric: M): M => {
+    registry.registerMetric(metric as unknown as Metric)
+    return metric
+  }
   const metrics: Metrics = {
     registry,
     enabled: true,
+    // Counters and histograms are counted on every request: the fast families (metric-families.ts).
     counter: (config) =>
-      family(
-        config.name,
-        () => new Counter({ ...config, labelNames: config.labelNames ?? [], registers: [registry] }),
-      ),
+      family(config.name, () => registered(new FastCounter(config))) as unknown as CounterFamily<never>,
     histogram: (config) =>
-      family(
-        config.name,
-        () => new Histogram({ ...config, labelNames: config.labelNames ?? [], registers: [registry] }),
-      ),
+      family(config.name, () => registered(new FastHistogram(config))) as unknown as HistogramFamily<never>,
     gauge: (config) =>
       family(
         config.name,

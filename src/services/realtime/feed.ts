@@ -29,10 +29,10 @@
  * time, so no event is delivered while a subscriber joins.
  */
 
-import type { Counter, Gauge, Histogram } from 'prom-client'
+import type { Gauge } from 'prom-client'
 import type { AppContext } from '../../context.js'
 import { errors } from '../../errors/codes.js'
-import { LATENCY_BUCKETS } from '../../infra/metrics.js'
+import { type CounterFamily, type HistogramFamily, LATENCY_BUCKETS } from '../../infra/metrics.js'
 import { type Channel, type ChannelKind, type Cursor, channelKey, type FeedEvent } from './channels.js'
 import type { FeedMessage } from './publish.js'
 import { readEventsAfter, readHeads, readSnapshot, tradeEvents } from './queries.js'
@@ -342,10 +342,10 @@ function fullChunk(events: readonly FeedEvent[]): boolean {
 }
 
 interface FeedMetrics {
-  events: Counter<'channel_kind'>
-  gaps: Counter<'channel_kind'>
+  events: CounterFamily<'channel_kind'>
+  gaps: CounterFamily<'channel_kind'>
   subscriptions: Gauge<'channel_kind'>
-  lag: Histogram<string>
+  lag: HistogramFamily<string>
 }
 
 function feedMetrics(metrics: AppContext['metrics']): FeedMetrics {
