@@ -2,16 +2,25 @@
  * Outgoing webhooks: signed, identified, bounded in time. Retrying is the job queue's work
  * (a delivery job per event, retried with backoff until a 2xx); this module makes one attempt.
  *
- * Signature (the scheme Stripe and Svix made familiar, so receivers know how to check it):
- *   DM-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>
- *   DM-Delivery:  <stable id of the event: the same on every retry, so receivers drop duplicates>
+ * Two signatures on every attempt, so a receiver checks whichever it knows:
+ *
+ * - Standard Webhooks (standardwebhooks.com, what Svix and its libraries verify):
+ *     webhook-id:        <stable id of the event: the same on every retry>
+ *     webhook-timestamp: <unix seconds of this attempt>
+ *     webhook-signature: v1,<base64 HMAC-SHA256(key, "<id>.<timestamp>.<raw body>")>
+ *   The key is the secret's bytes as the standard's libraries read it: the base64 after `whsec_`
+ *   for the secrets we generate, the UTF-8 bytes of a secret the operator chose (their
+ *   `format: 'raw'`), so an operator verifies with an existing library and no code of ours.
+ * - The legacy scheme, kept for receivers written against it:
+ *     DM-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret verbatim, "<t>.<raw body>")>
+ *     DM-Delivery:  <the same stable id>
  * Receivers should refuse timestamps older than a few minutes (replays).
  *
  * The URL is the operator's choice: the call goes through the outbound guard
  * (infra/outbound.ts), follows no redirect (a 3xx is a failed attempt), reads at most 64 KiB of
  * the answer and records only its status.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto'
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
 import { perRegistry } from './metrics.js'
 import { type OutboundPolicy, OutboundRefused, OutboundTimeout, outboundRequest } from './outbound.js'
 import { type TraceContext, traceHeaders } from './trace-context.js'
@@ -22,6 +31,42 @@ const MAX_RECEIVER_ANSWER_BYTES = 64 * 1024
 export const SIGNATURE_HEADER = 'dm-signature'
 export const DELIVERY_HEADER = 'dm-delivery'
 export const EVENT_HEADER = 'dm-event'
+
+export const STANDARD_ID_HEADER = 'webhook-id'
+export const STANDARD_TIMESTAMP_HEADER = 'webhook-timestamp'
+export const STANDARD_SIGNATURE_HEADER = 'webhook-signature'
+
+/** `whsec_` and base64 of 24 random bytes: what the Standard Webhooks libraries take as a secret. */
+export function generateWebhookSecret(): string {
+  return `whsec_${randomBytes(24).toString('base64')}`
+}
+
+/**
+ * The Standard Webhooks key of a secret. A `whsec_` secret whose rest is base64 (the standard
+ * alphabet, or the URL-safe one that secrets generated before the standard headers used) is
+ * those bytes, as the libraries read it; any other secret (one the operator chose) is its UTF-8
+ * bytes, the libraries' `format: 'raw'` for an ASCII secret.
+ */
+export function standardKey(secret: string): Buffer {
+  if (secret.startsWith('whsec_')) {
+    const encoded = secret.slice('whsec_'.length).replace(/=+$/, '')
+    const bytes = Buffer.from(encoded, 'base64')
+    // Node decodes leniently (it skips what is not base64): only a string that encodes back to
+    // itself is taken as base64, so no two secrets share a key.
+    const again = [bytes.toString('base64'), bytes.toString('base64url')].map((text) =>
+      text.replace(/=+$/, ''),
+    )
+    if (bytes.length > 0 && again.includes(encoded)) return bytes
+  }
+  return Buffer.from(secret, 'utf8')
+}
+
+export function standardSignature(secret: string, id: string, timestamp: number, body: string): string {
+  const digest = createHmac('sha256', standardKey(secret))
+    .update(`${id}.${timestamp}.${body}`)
+    .digest('base64')
+  return `v1,${digest}`
+}
 
 export function signatureFor(secret: string, timestamp: number, body: string): string {
   return createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')
@@ -102,6 +147,14 @@ export async function deliverWebhook(options: {
       headers: {
         'content-type': 'application/json',
         'user-agent': 'decision-markets-webhooks/1',
+        [STANDARD_ID_HEADER]: options.deliveryId,
+        [STANDARD_TIMESTAMP_HEADER]: String(options.nowSeconds),
+        [STANDARD_SIGNATURE_HEADER]: standardSignature(
+          options.secret,
+          options.deliveryId,
+          options.nowSeconds,
+          options.body,
+        ),
         [SIGNATURE_HEADER]: signatureHeader(options.secret, options.nowSeconds, options.body),
         [DELIVERY_HEADER]: options.deliveryId,
         [EVENT_HEADER]: options.event,

@@ -1,11 +1,13 @@
 /**
  * An operator's system as tests need it: a real HTTP server that checks each webhook's
- * signature, fails the first N deliveries on purpose (so retries are exercised), and drops
+ * signatures (the legacy DM-Signature as documented, and the Standard Webhooks one with the
+ * standard's own library, `standardwebhooks`), fails the first N deliveries on purpose (so retries are exercised), and drops
  * duplicates by delivery id as a careful receiver would.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { Webhook } from 'standardwebhooks'
 
 /**
  * The signature check as the OpenAPI document's `webhooks` section tells a receiver to write it,
@@ -19,6 +21,22 @@ export function verifyAsDocumented(secret: string, header: string | undefined, r
   if (Math.abs(Date.now() / 1000 - Number(t)) > 300) return false
   const expected = createHmac('sha256', Buffer.from(secret, 'utf8')).update(`${t}.${raw}`).digest()
   return timingSafeEqual(expected, Buffer.from(given, 'hex'))
+}
+
+/**
+ * The Standard Webhooks check as an operator writes it with the library, following the docs: a
+ * `whsec_` secret in base64 is passed as it is, any other secret with `format: 'raw'`.
+ */
+export function verifyStandard(secret: string, headers: Record<string, unknown>, raw: string): boolean {
+  const webhook = /^whsec_[A-Za-z0-9+/]+={0,2}$/.test(secret)
+    ? new Webhook(secret)
+    : new Webhook(secret, { format: 'raw' })
+  try {
+    webhook.verify(raw, headers as Record<string, string>)
+    return true
+  } catch {
+    return false
+  }
 }
 
 export interface ReceivedWebhook {
@@ -59,7 +77,9 @@ export async function startWebhookReceiver(secret: string, options: { failFirst?
     const raw = Buffer.concat(chunks).toString('utf8')
     const atMs = Date.now()
     const deliveryId = request.headers['dm-delivery'] as string | undefined
-    const signatureOk = verifyAsDocumented(secret, request.headers['dm-signature'] as string | undefined, raw)
+    const signatureOk =
+      verifyAsDocumented(secret, request.headers['dm-signature'] as string | undefined, raw) &&
+      verifyStandard(secret, request.headers, raw)
     let status = 200
     if (!signatureOk) status = 401
     else if (receiver.failNext > 0) {

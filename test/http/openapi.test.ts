@@ -22,11 +22,15 @@ describe('OpenAPI and docs', () => {
     const webhook = document.webhooks['decision.made'].post
     expect(webhook.requestBody.content['application/json'].schema.properties.delivery_id).toBeDefined()
     expect(webhook.parameters.map((p: { name: string }) => p.name)).toEqual([
+      'webhook-id',
+      'webhook-timestamp',
+      'webhook-signature',
       'DM-Signature',
       'DM-Delivery',
       'DM-Event',
     ])
     expect(webhook.description).toMatch(/verbatim/)
+    expect(webhook.description).toMatch(/standardwebhooks\.com/)
     expect(webhook.description).toMatch(/300 s/)
     expect(webhook.description).toMatch(/first retry comes WEBHOOK_RETRY_DELAY_SECONDS \(30 s\) after/)
 

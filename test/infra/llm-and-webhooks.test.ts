@@ -1,6 +1,15 @@
+import { createServer, type IncomingHttpHeaders } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { Webhook } from 'standardwebhooks'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { chatJson, LlmError } from '../../src/infra/llm.js'
-import { deliverWebhook, signatureHeader, verifySignature } from '../../src/infra/webhooks.js'
+import {
+  deliverWebhook,
+  generateWebhookSecret,
+  signatureHeader,
+  standardKey,
+  verifySignature,
+} from '../../src/infra/webhooks.js'
 import { type FakeLlmServer, startFakeLlm } from '../fakes/llm-server.js'
 import { startWebhookReceiver } from '../fakes/webhook-receiver.js'
 import { freePort } from '../helpers/net.js'
@@ -132,5 +141,79 @@ describe('webhook signatures and delivery', () => {
     })
     expect(unreachable.ok).toBe(false)
     expect(unreachable.error).toBeTruthy()
+  })
+})
+
+describe('Standard Webhooks signatures, checked with the standard’s own library', () => {
+  /** One delivery to a server that keeps what it received. */
+  async function received(secret: string, body: string, deliveryId = 'dlv_std') {
+    let got: { headers: IncomingHttpHeaders; raw: string } | undefined
+    const server = createServer(async (request, response) => {
+      const chunks: Buffer[] = []
+      for await (const chunk of request) chunks.push(chunk as Buffer)
+      got = { headers: request.headers, raw: Buffer.concat(chunks).toString('utf8') }
+      response.end('ok')
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    try {
+      const { port } = server.address() as AddressInfo
+      const attempt = await deliverWebhook({
+        url: `http://127.0.0.1:${port}/hook`,
+        secret,
+        deliveryId,
+        event: 'decision.made',
+        body,
+        nowSeconds: Math.floor(Date.now() / 1000),
+        outbound: LOOPBACK,
+      })
+      expect(attempt.ok).toBe(true)
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    }
+    if (!got) throw new Error('nothing received')
+    return got
+  }
+  const headersOf = (headers: IncomingHttpHeaders) => headers as Record<string, string>
+
+  it('a generated secret verifies as it is; the id is the delivery id; both schemes are sent', async () => {
+    const secret = generateWebhookSecret()
+    expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]{32}$/)
+    const body = JSON.stringify({ action: 'B', delivery_id: 'dlv_std' })
+    const { headers, raw } = await received(secret, body)
+    expect(headers['webhook-id']).toBe('dlv_std')
+    expect(headers['webhook-signature']).toMatch(/^v1,[A-Za-z0-9+/]+=*$/)
+    expect(new Webhook(secret).verify(raw, headersOf(headers))).toEqual({
+      action: 'B',
+      delivery_id: 'dlv_std',
+    })
+    // The legacy header still verifies for receivers written against it.
+    expect(
+      verifySignature(secret, headers['dm-signature'] as string, raw, Math.floor(Date.now() / 1000)),
+    ).toBe(true)
+    // Another secret, another body, another id: refused.
+    expect(() => new Webhook(generateWebhookSecret()).verify(raw, headersOf(headers))).toThrow()
+    expect(() => new Webhook(secret).verify(`${raw} `, headersOf(headers))).toThrow()
+    expect(() => new Webhook(secret).verify(raw, { ...headersOf(headers), 'webhook-id': 'other' })).toThrow()
+  })
+
+  it('a secret the operator chose verifies with format raw', async () => {
+    const secret = 'my own webhook secret, 2026'
+    const { headers, raw } = await received(secret, '{"x":1}')
+    expect(new Webhook(secret, { format: 'raw' }).verify(raw, headersOf(headers))).toEqual({ x: 1 })
+  })
+
+  it('a secret generated before (URL-safe base64) verifies once its alphabet is the standard one', async () => {
+    const rest = 'ab-_'.repeat(8)
+    const secret = `whsec_${rest}`
+    const { headers, raw } = await received(secret, '{"y":2}')
+    const standard = `whsec_${rest.replace(/-/g, '+').replace(/_/g, '/')}`
+    expect(new Webhook(standard).verify(raw, headersOf(headers))).toEqual({ y: 2 })
+  })
+
+  it('takes as base64 only what encodes back to itself; anything else is raw bytes', () => {
+    expect(standardKey('whsec_AAEC')).toEqual(Buffer.from([0, 1, 2]))
+    expect(standardKey('whsec_test_0123456789')).toEqual(Buffer.from('whsec_test_0123456789'))
+    expect(standardKey('whsec_')).toEqual(Buffer.from('whsec_'))
+    expect(standardKey('plain')).toEqual(Buffer.from('plain'))
   })
 })

@@ -72,12 +72,20 @@ export function decisionWebhooks(config: Config): Webhooks {
         description: [
           "Sent to the agent's webhook URL once the market has decided (delivery `webhook`).",
           '',
-          '**Signature.** `DM-Signature: t=<unix seconds>,v1=<hex>` where `<hex>` is the lower-case hex ' +
-            'HMAC-SHA256 of the string `<t>.<raw body>` (the exact bytes received, before any JSON parsing). ' +
-            "The key is the agent's webhook secret **verbatim**: the whole `whsec_…` string, prefix included, " +
-            'as UTF-8 bytes. It is not base64-decoded, so Svix libraries (which decode the part after ' +
-            '`whsec_` and read `svix-*` headers) do not verify it; compute the HMAC directly and compare ' +
-            'in constant time.',
+          '**Signature (Standard Webhooks).** Every attempt is signed as standardwebhooks.com specifies, ' +
+            'so the standard libraries verify it (`standardwebhooks` for TypeScript and Python, Svix’s libraries): ' +
+            '`webhook-id` (the delivery id), `webhook-timestamp` (unix seconds of the attempt) and ' +
+            '`webhook-signature: v1,<base64 HMAC-SHA256(key, "<webhook-id>.<webhook-timestamp>.<raw body>")>`. ' +
+            'A secret the service generated (`whsec_` and standard base64) is given to the library as it is; ' +
+            'a secret you chose, with the library’s raw format (`new Webhook(secret, { format: "raw" })`: its ' +
+            'UTF-8 bytes are the key); a `whsec_` secret generated before these headers (URL-safe base64) ' +
+            'after replacing `-` by `+` and `_` by `/`.',
+          '',
+          '**Legacy signature.** Receivers written before the standard headers keep working: ' +
+            '`DM-Signature: t=<unix seconds>,v1=<hex>` where `<hex>` is the lower-case hex ' +
+            'HMAC-SHA256 of the string `<t>.<raw body>` (the exact bytes received, before any JSON parsing), ' +
+            "keyed with the agent's webhook secret **verbatim** (the whole `whsec_…` string, prefix included, " +
+            'as UTF-8 bytes, not base64-decoded); compare in constant time.',
           '',
           `**Timestamp.** \`t\` is when the attempt was made; each retry is signed afresh. Refuse a \`t\` more than ${SIGNATURE_TOLERANCE_SECONDS} s from your clock (replays).`,
           '',
@@ -90,10 +98,31 @@ export function decisionWebhooks(config: Config): Webhooks {
         parameters: [
           {
             in: 'header' as const,
+            name: 'webhook-id',
+            required: true,
+            schema: { type: 'string', format: 'uuid' },
+            description: 'Standard Webhooks: the delivery id, the same on every retry',
+          },
+          {
+            in: 'header' as const,
+            name: 'webhook-timestamp',
+            required: true,
+            schema: { type: 'string', pattern: '^\\d+$' },
+            description: 'Standard Webhooks: unix seconds of this attempt',
+          },
+          {
+            in: 'header' as const,
+            name: 'webhook-signature',
+            required: true,
+            schema: { type: 'string', pattern: '^v1,[A-Za-z0-9+/]+={0,2}$' },
+            description: 'Standard Webhooks: `v1,` and the base64 HMAC-SHA256 of `<id>.<timestamp>.<raw body>`',
+          },
+          {
+            in: 'header' as const,
             name: 'DM-Signature',
             required: true,
             schema: { type: 'string', pattern: '^t=\\d+,v1=[0-9a-f]{64}$' },
-            description: 'HMAC-SHA256 of `<t>.<raw body>` keyed with the webhook secret verbatim',
+            description: 'Legacy: HMAC-SHA256 of `<t>.<raw body>` keyed with the webhook secret verbatim',
           },
           {
             in: 'header' as const,

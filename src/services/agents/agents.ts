@@ -4,7 +4,7 @@
  * arrive, stored apart from the agent, and never returned; the webhook secret is generated here
  * when the operator does not bring one, and shown once.
  */
-import { randomBytes } from 'node:crypto'
+
 import type { AppContext } from '../../context.js'
 import { type Queryable, sql, type Transaction } from '../../db/database.js'
 import {
@@ -22,6 +22,7 @@ import { formatAmount, MoneyFormatError, parseAmount } from '../../domain/money.
 import { literalRefusal, type OutboundPolicy } from '../../domain/outbound-policy.js'
 import { errors } from '../../errors/codes.js'
 import type { SecretBox } from '../../infra/secrets.js'
+import { generateWebhookSecret } from '../../infra/webhooks.js'
 
 export interface LlmSettings {
   base_url: string
@@ -256,9 +257,7 @@ export async function createAgent(
   const n = normalise(input, outboundPolicy(ctx))
   const now = ctx.clock.now()
   const generated =
-    input.delivery.type === 'webhook' && !input.delivery.secret
-      ? `whsec_${randomBytes(24).toString('base64url')}`
-      : undefined
+    input.delivery.type === 'webhook' && !input.delivery.secret ? generateWebhookSecret() : undefined
   const webhookSecret = input.delivery.type === 'webhook' ? (input.delivery.secret ?? generated) : undefined
   return ctx.db.withTransaction(async (tx) => {
     const { id } = await tx.one(InsertAgent, [principal.userId, ...agentValues(n), now])
@@ -334,7 +333,7 @@ export async function updateAgent(
     const secretGiven = patch.delivery?.type === 'webhook' ? patch.delivery.secret : undefined
     const generated =
       n.delivery === 'webhook' && !secretGiven && (patch.rotate_webhook_secret || !current.has_webhook_secret)
-        ? `whsec_${randomBytes(24).toString('base64url')}`
+        ? generateWebhookSecret()
         : undefined
     if (patch.clear_llm_api_key) await tx.execute(ClearLlmKey, [agentId])
     await storeSecrets(
