@@ -64,6 +64,15 @@ type Webhooks = NonNullable<
   Extract<NonNullable<FastifyDynamicSwaggerOptions['openapi']>, { webhooks?: unknown }>['webhooks']
 >
 
+/** A required string header of a webhook request. */
+const header = (name: string, schema: Record<string, unknown>, description: string) => ({
+  in: 'header' as const,
+  name,
+  required: true,
+  schema: { type: 'string' as const, ...schema },
+  description,
+})
+
 export function decisionWebhooks(config: Config): Webhooks {
   return {
     'decision.made': {
@@ -96,47 +105,32 @@ export function decisionWebhooks(config: Config): Webhooks {
           `**Retries.** ${retrySchedule(config)} The same \`DM-Delivery\` id (and body \`delivery_id\`) comes on every attempt: drop duplicates by it.`,
         ].join('\n'),
         parameters: [
-          {
-            in: 'header' as const,
-            name: 'webhook-id',
-            required: true,
-            schema: { type: 'string', format: 'uuid' },
-            description: 'Standard Webhooks: the delivery id, the same on every retry',
-          },
-          {
-            in: 'header' as const,
-            name: 'webhook-timestamp',
-            required: true,
-            schema: { type: 'string', pattern: '^\\d+$' },
-            description: 'Standard Webhooks: unix seconds of this attempt',
-          },
-          {
-            in: 'header' as const,
-            name: 'webhook-signature',
-            required: true,
-            schema: { type: 'string', pattern: '^v1,[A-Za-z0-9+/]+={0,2}$' },
-            description: 'Standard Webhooks: `v1,` and the base64 HMAC-SHA256 of `<id>.<timestamp>.<raw body>`',
-          },
-          {
-            in: 'header' as const,
-            name: 'DM-Signature',
-            required: true,
-            schema: { type: 'string', pattern: '^t=\\d+,v1=[0-9a-f]{64}$' },
-            description: 'Legacy: HMAC-SHA256 of `<t>.<raw body>` keyed with the webhook secret verbatim',
-          },
-          {
-            in: 'header' as const,
-            name: 'DM-Delivery',
-            required: true,
-            schema: { type: 'string', format: 'uuid' },
-            description: 'Stable id of this delivery, the same on every retry',
-          },
-          {
-            in: 'header' as const,
-            name: 'DM-Event',
-            required: true,
-            schema: { type: 'string', enum: ['decision.made'] },
-          },
+          header(
+            'webhook-id',
+            { format: 'uuid' },
+            'Standard Webhooks: the delivery id, the same on every retry',
+          ),
+          header(
+            'webhook-timestamp',
+            { pattern: '^\\d+$' },
+            'Standard Webhooks: unix seconds of this attempt',
+          ),
+          header(
+            'webhook-signature',
+            { pattern: '^v1,[A-Za-z0-9+/]+={0,2}$' },
+            'Standard Webhooks: `v1,` and the base64 HMAC-SHA256 of `<id>.<timestamp>.<raw body>`',
+          ),
+          header(
+            'DM-Signature',
+            { pattern: '^t=\\d+,v1=[0-9a-f]{64}$' },
+            'Legacy: HMAC-SHA256 of `<t>.<raw body>` keyed with the webhook secret verbatim',
+          ),
+          header(
+            'DM-Delivery',
+            { format: 'uuid' },
+            'Legacy: stable id of this delivery, the same on every retry',
+          ),
+          header('DM-Event', { enum: ['decision.made'] }, 'The event: `decision.made`'),
         ],
         requestBody: {
           required: true,
