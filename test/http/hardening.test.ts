@@ -99,6 +99,34 @@ describe('rate limits', () => {
     )
   })
 
+  it('every limited response carries RateLimit-Policy and RateLimit (IETF draft), one item per limiter', async () => {
+    const user = await createTestUser(t)
+    const from = { remoteAddress: '198.51.100.30', headers: user.headers }
+    const first = await t.app.inject({ method: 'GET', url: '/v1/me', ...from })
+    expect(first.statusCode).toBe(200)
+    expect(first.headers['ratelimit-policy']).toBe('"ip";q=40;w=60, "user";q=5;w=60')
+    const state = /^"ip";r=(\d+);t=(\d+), "user";r=(\d+);t=(\d+)$/.exec(String(first.headers.ratelimit))
+    expect(state).not.toBeNull()
+    const [, ipLeft, ipReset, userLeft] = (state as RegExpExecArray).map(Number)
+    expect(ipLeft).toBe(39)
+    expect(ipReset).toBeGreaterThan(0)
+    expect(ipReset).toBeLessThanOrEqual(60)
+    // createTestUser spent none of this user's budget from this address; this request one.
+    expect(userLeft).toBe(4)
+    const second = await t.app.inject({ method: 'GET', url: '/v1/me', ...from })
+    expect(second.headers.ratelimit).toMatch(/^"ip";r=38;t=\d+, "user";r=3;t=\d+$/)
+    // Anonymous: only the address counts. A refusal says 0 left, with Retry-After.
+    const anonymous = await t.app.inject({ method: 'GET', url: '/v1/markets', remoteAddress: '198.51.100.31' })
+    expect(anonymous.headers['ratelimit-policy']).toBe('"ip";q=40;w=60')
+    let limited = anonymous
+    for (let i = 0; i < 40 && limited.statusCode !== 429; i++) {
+      limited = await t.app.inject({ method: 'GET', url: '/v1/markets', remoteAddress: '198.51.100.31' })
+    }
+    expect(limited.statusCode).toBe(429)
+    expect(limited.headers.ratelimit).toMatch(/^"ip";r=0;t=\d+$/)
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0)
+  })
+
   it('per IP, on every route; probes are never limited', async () => {
     const from = { remoteAddress: '198.51.100.20' }
     let status = 0

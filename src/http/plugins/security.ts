@@ -23,7 +23,13 @@ export async function registerSecurity(app: App, ctx: AppContext) {
     // Bearer tokens, not cookies: credentials mode is never needed.
     credentials: false,
     methods: ['GET', 'HEAD', 'POST', 'PATCH', 'PUT', 'DELETE'],
-    exposedHeaders: ['x-request-id', 'retry-after', 'x-supabase-api-version'],
+    exposedHeaders: [
+      'x-request-id',
+      'retry-after',
+      'x-supabase-api-version',
+      'ratelimit',
+      'ratelimit-policy',
+    ],
     maxAge: 600,
   })
 }
