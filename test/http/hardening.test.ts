@@ -116,7 +116,11 @@ describe('rate limits', () => {
     const second = await t.app.inject({ method: 'GET', url: '/v1/me', ...from })
     expect(second.headers.ratelimit).toMatch(/^"ip";r=38;t=\d+, "user";r=3;t=\d+$/)
     // Anonymous: only the address counts. A refusal says 0 left, with Retry-After.
-    const anonymous = await t.app.inject({ method: 'GET', url: '/v1/markets', remoteAddress: '198.51.100.31' })
+    const anonymous = await t.app.inject({
+      method: 'GET',
+      url: '/v1/markets',
+      remoteAddress: '198.51.100.31',
+    })
     expect(anonymous.headers['ratelimit-policy']).toBe('"ip";q=40;w=60')
     let limited = anonymous
     for (let i = 0; i < 40 && limited.statusCode !== 429; i++) {
