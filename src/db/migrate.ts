@@ -131,6 +131,20 @@ export interface MigrateResult {
   applied: string[]
 }
 
+/** A readiness check of the schema: current, or what is pending or was edited after it ran. */
+export function schemaCheck(status: MigrationStatus): { ok: boolean; detail?: string } {
+  if (status.pending.length === 0 && status.changed.length === 0) return { ok: true }
+  return {
+    ok: false,
+    detail: [
+      status.pending.length > 0 ? `pending: ${status.pending.join(', ')}` : '',
+      status.changed.length > 0 ? `edited after being applied: ${status.changed.join(', ')}` : '',
+    ]
+      .filter(Boolean)
+      .join('; '),
+  }
+}
+
 /** Applies pending migrations. Uses its own connection: the advisory lock is per session. */
 export async function migrate(
   connectionString: string,

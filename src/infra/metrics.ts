@@ -136,16 +136,45 @@ export function disabledMetrics(): Metrics {
   }
 }
 
-/** Serves GET /metrics; resolves with the address once listening. */
+/** What the admin server's /readyz reports: ready or not, and why. */
+export interface Readiness {
+  ok: boolean
+  checks: Record<string, { ok: boolean; detail?: string }>
+}
+
+/**
+ * The admin server: GET /metrics for the scraper, and the probes of a process that serves no
+ * public HTTP (a worker): GET /healthz answers while the event loop does (liveness: nothing it
+ * depends on is asked, so a slow database never gets a healthy worker restarted), GET /readyz
+ * runs `ready` (the database answers and the schema is current) and answers 503 when not.
+ */
 export async function startMetricsServer(
   metrics: Metrics,
-  options: { host: string; port: number; log: Logger },
+  options: { host: string; port: number; log: Logger; ready?: () => Promise<Readiness> },
 ): Promise<{ address: string; close(): Promise<void> }> {
+  const json = (response: http.ServerResponse, status: number, body: unknown) =>
+    response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body))
   const server = http.createServer(async (request, response) => {
-    if (request.method !== 'GET' || request.url?.split('?')[0] !== '/metrics') {
+    const path = request.url?.split('?')[0]
+    if (request.method === 'GET' && path === '/healthz') return json(response, 200, { status: 'ok' })
+    if (request.method === 'GET' && path === '/readyz') {
+      const readiness = options.ready
+        ? await options.ready().catch(
+            (error: unknown): Readiness => ({
+              ok: false,
+              checks: { database: { ok: false, detail: (error as Error).message } },
+            }),
+          )
+        : { ok: true, checks: {} }
+      return json(response, readiness.ok ? 200 : 503, {
+        status: readiness.ok ? 'ready' : 'not_ready',
+        checks: readiness.checks,
+      })
+    }
+    if (request.method !== 'GET' || path !== '/metrics') {
       response
         .writeHead(404, { 'content-type': 'text/plain' })
-        .end('Not found: the admin server serves GET /metrics\n')
+        .end('Not found: the admin server serves GET /metrics, /healthz and /readyz\n')
       return
     }
     try {

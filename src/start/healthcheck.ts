@@ -4,9 +4,10 @@
  * endpoint and exits 0 (healthy) or 1. The slim image has no curl or wget, and a check written in
  * Node reads HOST, PORT and TLS the way the service does, so it asks where the service listens.
  *
- * An API (or `all`) process is asked GET /healthz on its public port. A worker serves no HTTP;
- * it is asked GET /metrics on its admin port when METRICS_PORT is set (the scrape answers only
- * while the event loop turns), and otherwise a running process is all there is to check.
+ * An API (or `all`) process is asked GET /healthz on its public port. A worker serves no public
+ * HTTP: it is asked GET /healthz on its admin port when METRICS_PORT is set (it answers while the
+ * event loop turns and asks the database nothing), and otherwise a running process is all there
+ * is to check.
  */
 import http from 'node:http'
 import https from 'node:https'
@@ -41,7 +42,7 @@ async function main(): Promise<number> {
     const scheme = config.TLS_CERT_FILE ? 'https' : 'http'
     url = new URL(`${scheme}://${dialHost(config.HOST)}:${config.PORT}/healthz`)
   } else if (config.METRICS_PORT !== undefined) {
-    url = new URL(`http://${dialHost(config.METRICS_HOST)}:${config.METRICS_PORT}/metrics`)
+    url = new URL(`http://${dialHost(config.METRICS_HOST)}:${config.METRICS_PORT}/healthz`)
   } else {
     process.stdout.write('worker without METRICS_PORT: no endpoint to ask; the process runs\n')
     return 0

@@ -8,11 +8,12 @@
  */
 import { packageVersion } from '../config/index.js'
 import type { AppContext } from '../context.js'
-import type { QueryObserver } from '../db/database.js'
+import type { Database, QueryObserver } from '../db/database.js'
+import { migrationStatus, schemaCheck } from '../db/migrate.js'
 import { httpMetricFamilies } from '../http/plugins/metrics.js'
 import { rateLimitRefusals } from '../http/plugins/rate-limit.js'
 import { llmCallObserver } from '../infra/llm.js'
-import { LATENCY_BUCKETS, type Metrics } from '../infra/metrics.js'
+import { LATENCY_BUCKETS, type Metrics, type Readiness } from '../infra/metrics.js'
 import { webhookAttempts } from '../infra/webhooks.js'
 import { registerAnchoringMetrics } from '../services/anchoring/metrics.js'
 import { authFailures } from '../services/identity/metrics.js'
@@ -108,4 +109,14 @@ export function registerProcessMetrics(ctx: AppContext, metrics: Metrics = ctx.m
   queryObserver(metrics)
   httpMetricFamilies(metrics)
   rateLimitRefusals(metrics)
+}
+
+/**
+ * The admin server's /readyz, as the API's /readyz judges it: the database answers and every
+ * migration of this build is applied (a worker of a new image must not start its jobs on an
+ * old schema). The anchoring backlog is not a condition here either.
+ */
+export async function adminReadiness(db: Database): Promise<Readiness> {
+  const migrations = schemaCheck(await migrationStatus(db.pool))
+  return { ok: migrations.ok, checks: { database: { ok: true }, migrations } }
 }

@@ -20,7 +20,7 @@ import { jobDefinitions } from '../jobs/index.js'
 import { startLedgerAuditor } from '../jobs/ledger-audit.js'
 import { createAppContext } from './context.js'
 import { resolveDatabase } from './database.js'
-import { queryObserver, registerProcessMetrics } from './metrics.js'
+import { adminReadiness, queryObserver, registerProcessMetrics } from './metrics.js'
 
 export interface RunningService {
   ctx: ApiContext
@@ -115,6 +115,7 @@ export async function startService(
         host: config.METRICS_HOST,
         port: config.METRICS_PORT,
         log,
+        ready: () => adminReadiness(ctx.db),
       })
       cleanups.push(() => admin.close())
       log.info({ metrics: `${admin.address}/metrics` }, 'serving metrics')

@@ -116,6 +116,15 @@ it('serves every family on the admin port in both roles, and nothing on the publ
     expect(value(scrape, 'dm_db_pool_max')).toBe(10)
     // Queue series exist for the queues every role registers, idle ones at 0.
     expect(scrape).toMatch(/^dm_queue_jobs\{queue="market-close",state="created"\} \d+$/m)
+    // The admin port's probes (the worker's only HTTP, for its Kubernetes probes).
+    const health = await fetch(`http://127.0.0.1:${port}/healthz`)
+    expect([health.status, await health.json()]).toEqual([200, { status: 'ok' }])
+    const ready = await fetch(`http://127.0.0.1:${port}/readyz`)
+    expect(ready.status).toBe(200)
+    expect(await ready.json()).toEqual({
+      status: 'ready',
+      checks: { database: { ok: true }, migrations: { ok: true } },
+    })
   }
   const apiScrape = await (await fetch(`http://127.0.0.1:${apiMetrics}/metrics`)).text()
   expect(value(apiScrape, 'dm_trades_total{result="accepted",code="ok"}')).toBe(1)

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox'
-import { migrationStatus } from '../../../db/migrate.js'
+import { migrationStatus, schemaCheck } from '../../../db/migrate.js'
 import { errors } from '../../../errors/codes.js'
 import { anchoringStatus } from '../../../services/anchoring/queries.js'
 import { problemResponses } from '../../schemas/problem.js'
@@ -52,19 +52,7 @@ export const readyz: RouteModule = (app, ctx) => {
       let database: { ok: boolean; detail?: string } = { ok: true }
       let migrations: { ok: boolean; detail?: string } = { ok: false, detail: 'not checked' }
       try {
-        const status = await migrationStatus(ctx.db.pool)
-        migrations =
-          status.pending.length === 0 && status.changed.length === 0
-            ? { ok: true }
-            : {
-                ok: false,
-                detail: [
-                  status.pending.length > 0 ? `pending: ${status.pending.join(', ')}` : '',
-                  status.changed.length > 0 ? `edited after being applied: ${status.changed.join(', ')}` : '',
-                ]
-                  .filter(Boolean)
-                  .join('; '),
-              }
+        migrations = schemaCheck(await migrationStatus(ctx.db.pool))
       } catch (error) {
         database = { ok: false, detail: (error as Error).message }
       }
