@@ -263,7 +263,7 @@ describe("the image's entrypoint as a plain process", () => {
     await waitFor(`http://127.0.0.1:${metricsPort}/metrics`, worker, 150_000)
     const healthy = healthcheck(env)
     expect(healthy.status, healthy.stderr).toBe(0)
-    expect(healthy.stdout).toContain(`127.0.0.1:${metricsPort}/metrics answered 200`)
+    expect(healthy.stdout).toContain(`127.0.0.1:${metricsPort}/healthz answered 200`)
     worker.child.kill('SIGTERM')
     expect(await worker.exited).toBe(0)
   }, 180_000)
