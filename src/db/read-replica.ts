@@ -6,8 +6,8 @@
  * primary directly. This module only answers "may a public read go to the replica now?".
  *
  * How lag is known, cheaply: every `intervalMs` (a quarter of the bound) one check samples the
- * primary's WAL position (`pg_current_wal_lsn()`) with the time it was taken, then the replica's
- * replayed position. A commit acknowledged before a sample lies below that sample's LSN, so once
+ * primary's WAL position (`pg_current_wal_insert_lsn()`) with the time it was taken, then the
+ * replica's replayed position. A commit acknowledged before a sample lies below that sample's LSN, so once
  * the replica has replayed past it, the replica holds every commit made before the sample's
  * time: `heldAt`. A public read may go to the replica while `now - heldAt <= maxLagMs`. This is a
  * bound on staleness, not an estimate: `pg_last_xact_replay_timestamp()` would grow on an idle
@@ -66,7 +66,13 @@ export interface ReadRoutingOptions {
   onCheck?: (state: ReplicaState, error?: unknown) => void
 }
 
-const PrimaryLsn = sql<{ lsn: string }>('ReplicaCheckPrimaryLsn', 'select pg_current_wal_lsn()::text as lsn')
+// The insert position, not the write or flush one: a commit acknowledged with
+// synchronous_commit=off may not be written yet, but it has been inserted. On an idle primary
+// the three are equal (measured on the test's pair), so a caught-up replica is seen as one.
+const PrimaryLsn = sql<{ lsn: string }>(
+  'ReplicaCheckPrimaryLsn',
+  'select pg_current_wal_insert_lsn()::text as lsn',
+)
 const ReplayLsn = sql<{ lsn: string | null }>(
   'ReplicaCheckReplayLsn',
   'select pg_last_wal_replay_lsn()::text as lsn',

@@ -104,14 +104,17 @@ if (haveReplicaBinaries()) {
         database,
         env: { ...replica, READ_CACHE: 'false', DATABASE_READ_MAX_LAG_MS: '60000' },
       })
-      tight = await createTestApp({
-        database,
-        env: { ...replica, READ_CACHE: 'false', DATABASE_READ_MAX_LAG_MS: '200' },
-      })
-      cached = await createTestApp({
-        database,
-        env: { ...replica, REDIS_URL: '', DATABASE_READ_MAX_LAG_MS: '60000' },
-      })
+      // After the first app, which created pg-boss's schema on this fresh primary.
+      ;[tight, cached] = await Promise.all([
+        createTestApp({
+          database,
+          env: { ...replica, READ_CACHE: 'false', DATABASE_READ_MAX_LAG_MS: '200' },
+        }),
+        createTestApp({
+          database,
+          env: { ...replica, REDIS_URL: '', DATABASE_READ_MAX_LAG_MS: '60000' },
+        }),
+      ])
       alice = await createTestUser(loose)
       await pair.caughtUp()
       await waitUntil(() => cached.ctx.readCache.enabled, 'the version listener')
