@@ -13,7 +13,10 @@
  * bound on staleness, not an estimate: `pg_last_xact_replay_timestamp()` would grow on an idle
  * primary and say nothing of a replica that stopped receiving; an LSN comparison does both right
  * (an idle primary's LSN stays put, so a replica that replayed it stays fresh). The decision per
- * query is a comparison of two numbers; the checks cost two one-row queries per interval.
+ * query is a comparison of two numbers; the checks cost two one-row queries per interval. The
+ * primary's sample waits for a connection of the primary's pool like any query: a saturated pool
+ * delays checks, the replica ages out, and reads go to the primary. That errs towards fresh
+ * reads over offloading; a check connection of its own would be the next step if it shows.
  *
  * Falling back: a replica that lags, whose replay is paused, that cannot be reached, or whose
  * check has not answered within the bound, simply ages past the bound and reads go to the

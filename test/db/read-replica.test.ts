@@ -135,6 +135,11 @@ if (haveReplicaBinaries()) {
       const onReplica = await routed(loose, 'replica')
       expect(await tapeLength(loose, market.id)).toBe(0)
       expect(await routed(loose, 'replica')).toBe(onReplica + 1)
+      // A public profile too.
+      const me = await loose.app.inject({ method: 'GET', url: '/v1/me', headers: alice.headers })
+      const profile = await loose.app.inject({ method: 'GET', url: `/v1/users/${me.json().username}` })
+      expect(profile.statusCode, profile.body).toBe(200)
+      expect(await routed(loose, 'replica')).toBe(onReplica + 2)
       // The replica's own view: this service's pool is connected to it.
       const [seen] = await pair.onReplica<{ n: number }>(
         "select count(*)::int as n from pg_stat_activity where application_name = 'decision-markets public reads'",
