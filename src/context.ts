@@ -6,6 +6,7 @@
  */
 import type { Config } from './config/index.js'
 import type { Database } from './db/database.js'
+import type { ReadRouting } from './db/read-replica.js'
 import type { Clock } from './domain/clock.js'
 import type { Bus } from './infra/bus.js'
 import type { Store } from './infra/cache/index.js'
@@ -19,6 +20,11 @@ import type { Tracer } from './infra/tracing.js'
 export interface AppContext {
   readonly config: Config
   readonly db: Database
+  /**
+   * Where public reads go (db/read-replica.ts): a streaming replica within DATABASE_READ_MAX_LAG_MS
+   * when DATABASE_READ_URL is set, else `db`. Absent (contexts built by hand) = `db`.
+   */
+  readonly reads?: ReadRouting
   readonly log: Logger
   readonly clock: Clock
   /** Jobs; `send(…, { tx })` enqueues inside a transaction. */

@@ -258,6 +258,16 @@ export const variables = {
     15_000,
     'statement_timeout of pooled connections (0 = none)',
   ),
+  DATABASE_READ_URL: variable(
+    url('postgres:', 'postgresql:'),
+    undefined,
+    'A streaming replica for public reads (lists, snapshots, history, tapes, profiles); unset = every read on DATABASE_URL',
+  ),
+  DATABASE_READ_MAX_LAG_MS: variable(
+    int(50, 600_000),
+    1_000,
+    'Public reads leave the replica for the primary while it may be further behind than this (checked a few times per bound, not per query)',
+  ),
   MIGRATE_ON_START: variable(bool, true, 'Apply pending migrations when the service starts'),
   EMBEDDED_PG_DIR: variable(
     text,

@@ -95,6 +95,7 @@ export async function startService(
     cleanups.push(() => ctx.bus.close())
     cleanups.push(() => ctx.identity.close())
     cleanups.push(() => ctx.readCache.close())
+    cleanups.push(async () => ctx.reads?.close())
     if (runsWorker) await queue.work(jobDefinitions(ctx))
     else await queue.register(jobDefinitions(ctx))
     if (runsWorker) {

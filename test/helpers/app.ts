@@ -102,6 +102,7 @@ export async function createTestApp(
       await ctx.bus.close()
       await ctx.identity.close()
       await ctx.readCache.close()
+      await ctx.reads?.close()
       await queue.stop(0)
       await db.close()
       if (!options.database) await database.drop()

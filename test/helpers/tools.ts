@@ -30,7 +30,15 @@ export function which(name: string): string | undefined {
 export function haveTools(names: string[], install: string): boolean {
   const missing = names.filter((name) => which(name) === undefined)
   if (missing.length === 0) return true
-  const reason = `needs ${missing.join(', ')} on PATH (${install})`
+  reportMissing(`needs ${missing.join(', ')} on PATH (${install})`)
+  return false
+}
+
+/**
+ * Registers, in the calling describe block or file, a skipped test giving `reason`, or under
+ * DM_REQUIRE_TOOLS=1 a failing one (for tools found elsewhere than on PATH).
+ */
+export function reportMissing(reason: string): void {
   if (process.env.DM_REQUIRE_TOOLS === '1') {
     it(`has its tools: ${reason}`, () => {
       throw new Error(`DM_REQUIRE_TOOLS=1 and this test ${reason}`)
@@ -38,5 +46,4 @@ export function haveTools(names: string[], install: string): boolean {
   } else {
     it.skip(reason, () => {})
   }
-  return false
 }

@@ -15,10 +15,10 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { AppContext } from '../../context.js'
+import type { Database } from '../../db/database.js'
 import { etagOf } from '../../infra/cache/read-cache.js'
+import { publicReadDb, hasCredentials as withCredentials } from '../read-target.js'
 import type { App } from '../types.js'
-
-const withCredentials = (request: FastifyRequest) => request.headers.authorization !== undefined
 
 /** Whether If-None-Match names `etag` (a list, `*`, or weak/strong forms alike: weak comparison). */
 function matches(header: string | undefined, etag: string): boolean {
@@ -38,7 +38,8 @@ export interface CachedRead<T> {
   key: string
   /** The versions the body depends on, or undefined when not known yet (a slug seen first). */
   versions: readonly [string] | readonly [string, string] | undefined
-  load: () => Promise<T>
+  /** Reads from `db`: the primary, or a replica within its lag bound (see sendCached). */
+  load: (db: Database) => Promise<T>
   /** False for a body that changes with time as well (a live decision score): sent, not kept. */
   keepable?: (body: T) => boolean
 }
@@ -59,7 +60,7 @@ export function registerHttpCache(app: App, ctx: Pick<AppContext, 'config' | 're
  * byte what the database path sends.
  */
 export async function sendCached<T>(
-  ctx: Pick<AppContext, 'config' | 'readCache'>,
+  ctx: Pick<AppContext, 'config' | 'readCache' | 'db' | 'reads'>,
   request: FastifyRequest,
   reply: FastifyReply,
   read: CachedRead<T>,
@@ -71,14 +72,20 @@ export async function sendCached<T>(
     : `public, max-age=${age}, s-maxage=${age}, stale-while-revalidate=${2 * age}`
   const token = read.versions && (await ctx.readCache.token(read.cache, read.versions))
   if (token === undefined) {
-    // Loaded first: a refusal thrown by `load` must not leave the public header on the problem.
-    const body = await read.load()
+    // Not kept, so it may come from the replica (within its lag bound; the primary for a
+    // caller with credentials). Loaded first: a refusal thrown by `load` must not leave the
+    // public header on the problem.
+    const body = await read.load(publicReadDb(ctx, request))
     return reply.header('cache-control', cacheControl).send(body)
   }
   const etag = etagOf(token)
   let text = await ctx.readCache.lookup(read.cache, read.key, token)
   if (text === undefined) {
-    const body = await read.load()
+    // A body kept under `token` must show at least the versions in it, and the token was raised
+    // after a commit the replica may not have replayed yet (a lagging replica's body would be
+    // kept, and sent with the new ETag, until the next change). So fills read the primary: one
+    // per version and key, while the hits they make possible read no database at all.
+    const body = await read.load(ctx.db)
     if (read.keepable && !read.keepable(body)) return reply.header('cache-control', cacheControl).send(body)
     text = reply.serialize(body) as string
     ctx.readCache.keep(read.cache, read.key, token, text)

@@ -27,8 +27,8 @@ export const getMarketRoute: RouteModule = (app, ctx) => {
         cache: CACHES.market,
         key: id ?? ref,
         versions: id === undefined ? undefined : [marketVersion(id)],
-        async load() {
-          const market = await marketWithDecision(ctx, ref)
+        async load(db) {
+          const market = await marketWithDecision({ db, clock: ctx.clock }, ref)
           learnMarketId(ctx, ref, market.id)
           return market
         },

@@ -59,7 +59,7 @@ export const marketHistoryRoute: RouteModule = (app, ctx) => {
           cache: CACHES.history,
           key: ref,
           versions: undefined,
-          load: () => sampledHistory(ctx, ref, { branch, points }),
+          load: (db) => sampledHistory({ db, clock: ctx.clock }, ref, { branch, points }),
         })
       }
       const id = knownMarketId(ctx, ref)
@@ -67,8 +67,8 @@ export const marketHistoryRoute: RouteModule = (app, ctx) => {
         cache: CACHES.history,
         key: `${id ?? ref}:${branch}:${limit}:${cursor ?? ''}`,
         versions: id === undefined ? undefined : [marketVersion(id)],
-        async load() {
-          const history = await tradeHistory(ctx.db, ref, {
+        async load(db) {
+          const history = await tradeHistory(db, ref, {
             branch,
             limit,
             after: cursor === undefined ? undefined : Number(cursor),

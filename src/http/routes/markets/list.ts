@@ -52,8 +52,8 @@ export const listMarketsRoute: RouteModule = (app, ctx) => {
         cache: CACHES.list,
         key: JSON.stringify([limit, cursor, status, kind, creator, agent, q]),
         versions: [LIST_VERSION],
-        load: () =>
-          listMarkets(ctx.db, {
+        load: (db) =>
+          listMarkets(db, {
             limit,
             cursor,
             status: status as never,

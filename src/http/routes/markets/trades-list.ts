@@ -28,7 +28,7 @@ export const listMarketTradesRoute: RouteModule = (app, ctx) => {
         key: `${id ?? ref}:${limit}:${cursor ?? ''}`,
         // Usernames are on the tape.
         versions: id === undefined ? undefined : [marketVersion(id), PROFILES_VERSION],
-        load: () => listMarketTrades(ctx.db, ref, request.query),
+        load: (db) => listMarketTrades(db, ref, request.query),
       })
     },
   )

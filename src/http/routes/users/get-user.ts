@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox'
 import { errors } from '../../../errors/codes.js'
 import { findProfileByUsername } from '../../../services/identity/profiles.js'
 import { authorizeRequest } from '../../plugins/authorize.js'
+import { publicReadDb } from '../../read-target.js'
 import { PublicProfile } from '../../schemas/identity.js'
 import { problemResponses } from '../../schemas/problem.js'
 import type { RouteModule } from '../../types.js'
@@ -20,7 +21,7 @@ export const getUser: RouteModule = (app, ctx) => {
     },
     async (request) => {
       authorizeRequest(request, 'profile.read')
-      const profile = await findProfileByUsername(ctx.db, request.params.username)
+      const profile = await findProfileByUsername(publicReadDb(ctx, request), request.params.username)
       if (!profile) throw errors.notFound('User', `No user named '${request.params.username}'`)
       return {
         username: profile.username,
