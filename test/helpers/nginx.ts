@@ -9,7 +9,7 @@
  * which cannot be opened when it is a socket, as Node's pipes are.
  */
 import { type ChildProcess, type SpawnSyncReturns, spawn, spawnSync } from 'node:child_process'
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import http from 'node:http'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -98,6 +98,9 @@ export interface NginxUnderTest {
 /** A copy of the shipped config in a directory of its own, proxying to these loopback ports. */
 export async function prepareNginx(binary: string, upstreams: readonly number[]): Promise<NginxUnderTest> {
   const dir = mkdtempSync(path.join(tmpdir(), 'dm-nginx-'))
+  // nginx's workers run as `nobody` when the master is root: they must reach the temp folders
+  // (a response larger than the proxy buffers is spooled there).
+  chmodSync(dir, 0o755)
   const port = await freePort()
   const conf = path.join(dir, 'nginx.conf')
   writeFileSync(conf, testNginxConf(shippedNginxConf(), { port, upstreams, dir }))
