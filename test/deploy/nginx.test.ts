@@ -2,39 +2,43 @@
  * deploy/nginx/nginx.conf with the real nginx (Debian's nginx-light): `nginx -t`, then nginx
  * itself in front of two upstream servers on loopback, checking what the file promises: the
  * X-Forwarded-* headers the API trusts (TRUST_PROXY), request ids, keep-alive to the upstreams,
- * WebSocket upgrade on the realtime paths, and a dead instance skipped. The copy under test
- * differs from the shipped file only in addresses (compose's service names resolve only inside
- * compose) and the pid file; the shipped file itself is shown to fail only on those names.
+ * WebSocket upgrade on the realtime paths, a POST whose upstream died after receiving it never
+ * sent to another, and a dead instance skipped. The copy under test differs from the shipped
+ * file only in addresses (compose's service names resolve only inside compose), the pid file
+ * and the temp folders (test/helpers/nginx.ts); the shipped file itself is shown to fail only
+ * on those names.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { readFileSync, writeFileSync } from 'node:fs'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { WebSocket, WebSocketServer } from 'ws'
-import { projectRoot } from '../../src/config/index.js'
 import { findBinary } from '../helpers/binaries.js'
-import { freePort } from '../helpers/net.js'
+import { NGINX_INSTALL, type NginxUnderTest, prepareNginx, shippedNginxConf } from '../helpers/nginx.js'
 
-const nginx = findBinary('nginx', 'apt-get install -y --no-install-recommends nginx-light')
-const shipped = readFileSync(path.join(projectRoot, 'deploy/nginx/nginx.conf'), 'utf8')
+const nginx = findBinary('nginx', NGINX_INSTALL)
+const shipped = shippedNginxConf()
 
 interface Upstream {
   server: http.Server
   port: number
   connections: number
-  requests: Array<{ url: string; headers: http.IncomingHttpHeaders }>
+  requests: Array<{ method: string; url: string; headers: http.IncomingHttpHeaders }>
 }
 
-/** A stand-in API: answers every request with what it received, echoes WebSocket messages. */
+/**
+ * A stand-in API: answers every request with what it received, echoes WebSocket messages;
+ * but POST /v1/dies drops the connection without answering, as an instance killed mid-request.
+ */
 async function startUpstream(name: string): Promise<Upstream> {
   const upstream: Upstream = { server: http.createServer(), port: 0, connections: 0, requests: [] }
   const sockets = new WebSocketServer({ noServer: true })
   upstream.server.on('connection', () => upstream.connections++)
   upstream.server.on('request', (req, res) => {
-    upstream.requests.push({ url: req.url ?? '', headers: req.headers })
+    upstream.requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers })
+    if (req.method === 'POST' && req.url === '/v1/dies') return void req.socket.destroy()
     res
       .writeHead(200, { 'content-type': 'application/json' })
       .end(JSON.stringify({ name, headers: req.headers }))
@@ -65,87 +69,46 @@ function get(url: string, headers: Record<string, string> = {}): Promise<{ statu
 }
 
 describe.skipIf(!nginx)('deploy/nginx/nginx.conf under the real nginx', () => {
-  let dir: string
-  let conf: string
+  let proxy: NginxUnderTest
   let port: number
   let upstreams: Upstream[]
-  let proxy: ChildProcess | undefined
-  let log: string
-  /**
-   * nginx's stdout and stderr go to a file, as in a container (a pipe or a file): the access
-   * log is /dev/stdout, which cannot be opened when it is a socket, as Node's pipes are.
-   */
-  const output = () => readFileSync(log, 'utf8')
-  const fds: number[] = []
-  const logFd = () => {
-    const fd = openSync(log, 'a')
-    fds.push(fd)
-    return fd
-  }
+  const output = () => proxy.output()
 
   beforeAll(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'dm-nginx-'))
     upstreams = [await startUpstream('api-1'), await startUpstream('api-2')]
-    port = await freePort()
-    const byName = new Map(upstreams.map((u, i) => [`api-${i + 1}`, u.port]))
-    const copy = shipped
-      .replace(/server (api-\d+):3000/g, (_, name: string) => `server 127.0.0.1:${byName.get(name)}`)
-      .replace(/listen 8080;/, `listen 127.0.0.1:${port};`)
-      .replace(/pid [^;]+;/, `pid ${dir}/nginx.pid;`)
-    expect(copy).not.toContain('api-1:')
-    conf = path.join(dir, 'nginx.conf')
-    writeFileSync(conf, copy)
-    log = path.join(dir, 'output.log')
-    writeFileSync(log, '')
+    proxy = await prepareNginx(
+      nginx as string,
+      upstreams.map((u) => u.port),
+    )
+    port = proxy.port
+    expect(readFileSync(proxy.conf, 'utf8')).not.toContain('api-1:')
   })
 
   afterAll(async () => {
-    if (proxy && proxy.exitCode === null) {
-      const exited = new Promise((resolve) => proxy?.once('exit', resolve))
-      proxy.kill('SIGTERM')
-      await exited
-    }
+    await proxy?.stop()
     for (const upstream of upstreams ?? []) {
       upstream.server.closeAllConnections()
       await new Promise((resolve) => upstream.server.close(resolve))
     }
-    for (const fd of fds) closeSync(fd)
-    if (dir) rmSync(dir, { recursive: true, force: true })
   })
 
   it('nginx -t accepts it; the shipped file fails only on the compose service names', () => {
-    const check = spawnSync(nginx as string, ['-t', '-e', 'stderr', '-p', dir, '-c', conf], {
-      encoding: 'utf8',
-      stdio: ['ignore', logFd(), 'pipe'],
-    })
+    const check = proxy.check()
     expect(check.status, check.stderr).toBe(0)
     expect(check.stderr).toContain('test is successful')
-    const original = path.join(dir, 'shipped.conf')
-    writeFileSync(original, shipped.replace(/pid [^;]+;/, `pid ${dir}/nginx.pid;`))
-    const raw = spawnSync(nginx as string, ['-t', '-e', 'stderr', '-p', dir, '-c', original], {
+    const original = path.join(proxy.dir, 'shipped.conf')
+    writeFileSync(original, shipped.replace(/pid [^;]+;/, `pid ${proxy.dir}/nginx.pid;`))
+    const raw = spawnSync(nginx as string, ['-t', '-e', 'stderr', '-p', proxy.dir, '-c', original], {
       encoding: 'utf8',
-      stdio: ['ignore', logFd(), 'pipe'],
+      stdio: ['ignore', 'ignore', 'pipe'],
     })
     expect(raw.status).not.toBe(0)
     expect(raw.stderr).toMatch(/host not found in upstream "api-[12]:3000"/)
   })
 
   it('serves, passing X-Forwarded-* it sets itself and a request id, over kept-alive connections', async () => {
-    proxy = spawn(nginx as string, ['-e', 'stderr', '-p', dir, '-c', conf, '-g', 'daemon off;'], {
-      stdio: ['ignore', logFd(), logFd()],
-    })
-    const base = `http://127.0.0.1:${port}`
-    const deadline = Date.now() + 15_000
-    for (;;) {
-      const ok = await get(`${base}/nginx-health`).then(
-        (r) => r.status === 200,
-        () => false,
-      )
-      if (ok) break
-      if (Date.now() > deadline || proxy.exitCode !== null)
-        throw new Error(`nginx did not start:\n${output()}`)
-      await new Promise((resolve) => setTimeout(resolve, 100))
-    }
+    await proxy.start()
+    const base = proxy.base
 
     // A client's own X-Forwarded-For is replaced by the address nginx saw: with TRUST_PROXY the
     // API would otherwise take a spoofed address for rate limits.
@@ -190,6 +153,32 @@ describe.skipIf(!nginx)('deploy/nginx/nginx.conf under the real nginx', () => {
       ws.close()
       expect(answer).toMatch(new RegExp(`^api-[12]:${feed.replace(/[?.]/g, '\\$&')}:hello$`))
     }
+  })
+
+  it('never sends a POST to a second instance once the first received it (a trade is not doubled)', async () => {
+    const posts = () => upstreams.flatMap((u) => u.requests.filter((r) => r.method === 'POST'))
+    const before = posts().length
+    // Both stand-ins drop the connection under the POST, as an instance killed mid-trade: nginx
+    // must answer 502 rather than replay the request to the other one, which a client's retry
+    // with its Idempotency-Key settles instead.
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = http.request(
+        `http://127.0.0.1:${port}/v1/dies`,
+        { method: 'POST', agent: false, headers: { 'content-type': 'application/json' } },
+        (res) => {
+          res.resume()
+          resolve(res.statusCode ?? 0)
+        },
+      )
+      req.on('error', reject)
+      req.end('{"outcome":0,"side":"buy","amount":"1"}')
+    })
+    expect(status).toBe(502)
+    expect(posts().length - before).toBe(1)
+    // One upstream tried, not two (nginx writes the access line just after the answer).
+    const logged = /"POST \/v1\/dies HTTP\/1\.1" 502 .* upstream=(\S+) 502 /
+    while (!logged.test(output())) await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(logged.exec(output())?.[1]).toMatch(/^127\.0\.0\.1:\d+$/)
   })
 
   it('skips an instance that is down: every request is still answered', async () => {

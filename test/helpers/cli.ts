@@ -69,3 +69,22 @@ export function servedTestEnv(databaseUrl: string, publicUrl: string): Record<st
     RATE_LIMIT_AUTH_MAX: '0',
   }
 }
+
+/** `serve` puts the service in a process group of its own: signal all of it, as a supervisor does. */
+export function killGroup(served: Served, signal: NodeJS.Signals): void {
+  const pid = served.child.pid
+  if (pid === undefined) return
+  try {
+    process.kill(-pid, signal)
+  } catch {
+    // already gone
+  }
+}
+
+/** Cleanup after a test: SIGKILL to the groups of those still running, then wait for every exit. */
+export async function killStarted(started: readonly Served[]): Promise<void> {
+  for (const served of started) {
+    if (served.child.exitCode === null && served.child.signalCode === null) killGroup(served, 'SIGKILL')
+  }
+  await Promise.all(started.map((served) => served.exited))
+}
