@@ -3,10 +3,10 @@
  * command against the test database.
  */
 import { spawnSync } from 'node:child_process'
-import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { projectRoot } from '../../src/config/index.js'
 import { createTestApp, TEST_ENCRYPTION_KEYS, type TestApp } from '../helpers/app.js'
+import { CLI } from '../helpers/cli.js'
 import { createTestUser } from '../helpers/users.js'
 
 let t: TestApp
@@ -16,21 +16,17 @@ beforeAll(async () => {
 afterAll(() => t.close())
 
 function cli(...args: string[]) {
-  return spawnSync(
-    process.execPath,
-    ['--import', 'tsx', path.join(projectRoot, 'src/start/cli.ts'), ...args],
-    {
-      cwd: projectRoot,
-      env: {
-        ...process.env,
-        DATABASE_URL: t.database.url,
-        ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS,
-        LOG_LEVEL: 'silent',
-      },
-      encoding: 'utf8',
-      timeout: 60_000,
+  return spawnSync(process.execPath, [...CLI, ...args], {
+    cwd: projectRoot,
+    env: {
+      ...process.env,
+      DATABASE_URL: t.database.url,
+      ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS,
+      LOG_LEVEL: 'silent',
     },
-  )
+    encoding: 'utf8',
+    timeout: 60_000,
+  })
 }
 
 describe('grant-role and revoke-role', () => {

@@ -5,8 +5,11 @@ import path from 'node:path'
 import { projectRoot } from '../../src/config/index.js'
 import { TEST_ENCRYPTION_KEYS } from './app.js'
 
-/** Node's arguments that run the CLI from source. */
-export const CLI = ['--import', 'tsx', path.join(projectRoot, 'src/start/cli.ts')]
+/**
+ * Node's arguments that run the CLI as `npm start` does: from dist/, which the test run's global
+ * setup has built from this source (test/global-setup.ts).
+ */
+export const CLI = [path.join(projectRoot, 'dist/start/cli.js')]
 
 export interface Served {
   child: ChildProcess
