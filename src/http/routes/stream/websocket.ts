@@ -17,10 +17,13 @@
  * client message (more: close 1009); REALTIME_MAX_BUFFERED_BYTES queued for sending: a client
  * that does not read is closed with 4008 and its queue dropped; events are never held back for
  * it, so the others go on. Heartbeat: a WebSocket ping every REALTIME_HEARTBEAT_MS; no pong by
- * the next one and the connection is dropped. Shutdown: 1001 "going away".
+ * the next one and the connection is dropped. Shutdown: 1001 "going away". A credential
+ * revoked (its dm_auth notification, or the heartbeat's check) on a connection subscribed to
+ * `user`: 4001 "credential revoked".
  */
 import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
+import * as wsModule from 'ws'
 import { type WebSocket, WebSocketServer } from 'ws'
 import type { Principal } from '../../../domain/identity/principal.js'
 import { AppError, ErrorCode } from '../../../errors/codes.js'
@@ -90,16 +93,29 @@ function eventMessage(e: FeedEvent) {
 }
 
 /**
- * An event's text frame, serialised and UTF-8 encoded once per event, not once per subscriber:
- * the feed hands the same event object to every member of a channel, and with 2,000
- * subscribers of one market JSON.stringify per send was the fan-out's cost (bench/README.md,
+ * An event's whole WebSocket frame (header and JSON text), built once per event, not once per
+ * subscriber: the feed hands the same event object to every member of a channel, and a server's
+ * frames are not masked, so the same bytes go to every socket. With 2,000 subscribers of one
+ * market, JSON.stringify and ws's framing per send were the fan-out's cost (bench/README.md,
  * "Realtime fan-out"). Weak, so a frame lives as long as its event.
  */
 const frames = new WeakMap<FeedEvent, Buffer>()
+/** ws's own framing: exported by ws (lib/sender.js), not declared by @types/ws. */
+const { Sender } = wsModule as unknown as {
+  Sender: {
+    frame(
+      data: Buffer,
+      options: { fin: boolean; rsv1: boolean; opcode: number; mask: boolean; readOnly: boolean },
+    ): Buffer[]
+  }
+}
 function eventFrame(e: FeedEvent): Buffer {
   let frame = frames.get(e)
   if (frame === undefined) {
-    frame = Buffer.from(JSON.stringify(eventMessage(e)), 'utf8')
+    const text = Buffer.from(JSON.stringify(eventMessage(e)), 'utf8')
+    frame = Buffer.concat(
+      Sender.frame(text, { fin: true, rsv1: false, opcode: 1, mask: false, readOnly: false }),
+    )
     frames.set(e, frame)
   }
   return frame
@@ -180,7 +196,11 @@ export function createStreamServer(ctx: ApiContext, feed: Feed): StreamServer {
       socket.uncork()
     }
 
-    /** A message, or an event's frame already serialised (eventFrame). */
+    /**
+     * A message, or an event's frame already built (eventFrame), written to the socket as is:
+     * the server has no per-message compression (ws's default) and never fragments, so its
+     * Sender holds nothing such a write could overtake; `bufferedAmount` counts it all the same.
+     */
     function send(message: object | Buffer): void {
       if (reason || ws.readyState !== ws.OPEN) return
       if (ws.bufferedAmount > config.REALTIME_MAX_BUFFERED_BYTES) {
@@ -194,7 +214,7 @@ export function createStreamServer(ctx: ApiContext, feed: Feed): StreamServer {
         socket.cork()
         process.nextTick(uncork)
       }
-      if (Buffer.isBuffer(message)) ws.send(message, { binary: false })
+      if (Buffer.isBuffer(message)) socket.write(message)
       else ws.send(JSON.stringify(message))
       sent.inc()
     }
