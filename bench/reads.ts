@@ -23,6 +23,9 @@ import autocannon from 'autocannon'
 import { createLogger } from '../src/infra/logger.js'
 import { freePort } from '../test/helpers/net.js'
 import { provisionDatabase } from './database.js'
+import { BENCH_SERVICE_ENV } from './env.js'
+import { httpCaller } from './http.js'
+import { benchRedis } from './redis.js'
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32)
@@ -36,19 +39,7 @@ const NODE_OPTIONS: string[] = `${
   .split(/\s+/)
   .filter(Boolean)
 
-const ENV = {
-  LOG_LEVEL: 'warn',
-  PROCESS_ROLE: 'all',
-  HOST: '127.0.0.1',
-  RATE_LIMIT_IP_MAX: '0',
-  RATE_LIMIT_USER_MAX: '0',
-  RATE_LIMIT_AUTH_MAX: '0',
-  AUTH_ARGON2_MEMORY_KIB: '1024',
-  AUTH_ARGON2_TIME_COST: '1',
-  ENCRYPTION_KEYS: 'bench:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=',
-  SIGNUP_GRANT_CREDITS: '100000000',
-  REDIS_URL: '',
-}
+const ENV = { ...BENCH_SERVICE_ENV, PROCESS_ROLE: 'all', REDIS_URL: '' }
 
 interface Proc {
   child: ChildProcess
@@ -119,38 +110,7 @@ async function startApi(databaseUrl: string, env: Record<string, string>): Promi
 }
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 16 })
-async function call(
-  base: string,
-  method: string,
-  urlPath: string,
-  headers: Record<string, string>,
-  body?: unknown,
-) {
-  const payload = body === undefined ? undefined : JSON.stringify(body)
-  const url = new URL(urlPath, base)
-  return new Promise<{ status: number; body: string }>((resolve, reject) => {
-    const req = http.request(
-      {
-        agent,
-        host: url.hostname,
-        port: url.port,
-        path: url.pathname + url.search,
-        method,
-        headers: { ...headers, ...(payload ? { 'content-type': 'application/json' } : {}) },
-      },
-      (res) => {
-        let text = ''
-        res.setEncoding('utf8')
-        res.on('data', (c) => {
-          text += c
-        })
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }))
-      },
-    )
-    req.on('error', reject)
-    req.end(payload)
-  })
-}
+const call = httpCaller(agent)
 
 async function seed(base: string): Promise<string[]> {
   const users: Record<string, string>[] = []
@@ -226,20 +186,12 @@ async function measure(label: string, url: string): Promise<Figure> {
   return figure
 }
 
-function redisServer(): string | undefined {
-  try {
-    return execFileSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).trim() || undefined
-  } catch {
-    return undefined
-  }
-}
-
 async function main() {
   execFileSync(process.execPath, ['scripts/build-if-changed.mjs'], { cwd: projectRoot, stdio: 'inherit' })
   const database = await provisionDatabase(log)
   console.log(`database: ${database.label}; ${CONNECTIONS} connections, ${DURATION_S} s per run`)
   const procs: Proc[] = []
-  let ownRedis: ChildProcess | undefined
+  let redis: Awaited<ReturnType<typeof benchRedis>>
   try {
     const hello = spawnProc(['--input-type=module', '-e', HELLO], {}, await freePort())
     procs.push(hello)
@@ -265,22 +217,12 @@ async function main() {
     await run('uncached', api.base)
     await api.stop()
 
-    let redisUrl = process.env.BENCH_REDIS_URL
-    const binary = redisServer()
-    if (!redisUrl && binary) {
-      const port = await freePort()
-      ownRedis = spawn(
-        binary,
-        ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-        {
-          stdio: 'ignore',
-        },
-      )
-      redisUrl = `redis://127.0.0.1:${port}`
-      await new Promise((r) => setTimeout(r, 500))
-    }
-    if (redisUrl) {
-      api = await startApi(database.url, { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: `dm:bench:${Date.now()}:` })
+    redis = await benchRedis()
+    if (redis) {
+      api = await startApi(database.url, {
+        REDIS_URL: redis.url,
+        REDIS_KEY_PREFIX: `dm:bench:${Date.now()}:`,
+      })
       procs.push(api)
       await run('cached, Redis', api.base)
       await api.stop()
@@ -291,7 +233,7 @@ async function main() {
       console.log(`${f.label.padEnd(44)} ${((100 * f.rps) / reference.rps).toFixed(1)}%`)
   } finally {
     for (const p of procs) await p.stop()
-    if (ownRedis?.pid !== undefined && ownRedis.exitCode === null) process.kill(ownRedis.pid, 'SIGKILL')
+    redis?.stop()
     agent.destroy()
     await database.cleanup()
   }

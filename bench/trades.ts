@@ -64,6 +64,7 @@ import { ledgerViolations } from '../test/helpers/money.js'
 import { freePort } from '../test/helpers/net.js'
 import { rng } from '../test/helpers/random.js'
 import { provisionDatabase } from './database.js'
+import { BENCH_SERVICE_ENV } from './env.js'
 import { type MinimalTradeResult, minimalTradeFiles, runMinimalTrade } from './minimal-trade.js'
 import { type OpenLoopResult, openLoop } from './open-loop.js'
 import { type SeedResult, seedChecks, seedGrownData } from './seed.js'
@@ -154,18 +155,9 @@ const METRICS_SCRAPE_S = Number(process.env.BENCH_METRICS_SCRAPE_S ?? 15)
 const MINIMAL_CLIENTS = Number(process.env.BENCH_MINIMAL_CLIENTS ?? 8)
 
 const BENCH_ENV = {
-  LOG_LEVEL: 'warn',
+  ...BENCH_SERVICE_ENV,
   PROCESS_ROLE: 'api',
-  HOST: '127.0.0.1',
   MIGRATE_ON_START: 'true',
-  RATE_LIMIT_IP_MAX: '0',
-  RATE_LIMIT_USER_MAX: '0',
-  RATE_LIMIT_AUTH_MAX: '0',
-  AUTH_ARGON2_MEMORY_KIB: '1024',
-  AUTH_ARGON2_TIME_COST: '1',
-  ENCRYPTION_KEYS: 'bench:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=',
-  // Enough credits that nobody runs out during the run.
-  SIGNUP_GRANT_CREDITS: '100000000',
   DATABASE_POOL_MAX: String(POOL),
   REDIS_URL: '',
   // Metrics off unless a scenario turns them on; one issuer for every API process of a run, so

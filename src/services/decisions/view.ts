@@ -44,7 +44,7 @@ export function marketWithDecision(ctx: Pick<AppContext, 'db' | 'clock'>, idOrSl
 }
 
 export async function decisionView(
-  ctx: Pick<AppContext, 'db' | 'clock'>,
+  ctx: Pick<AppContext, 'clock'> & { db: Queryable },
   marketId: string,
   db: Queryable = ctx.db,
 ) {

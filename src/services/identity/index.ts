@@ -23,6 +23,14 @@ export interface Identity {
   readonly local?: LocalAuth
   /** The authenticated principals (absent when turned off). */
   readonly cache?: AuthCache
+  /**
+   * Told when something about a user's credentials changed on any process (the same `dm_auth`
+   * notifications that empty the cache): a sign-out, a revoked API key, a suspension. `undefined`:
+   * anyone may have changed (an unreadable notification, or the listener reconnected after
+   * notifications could have been missed). Long-lived connections (the realtime feed's) check
+   * their credential again on it, since they authenticated once, at their start.
+   */
+  onUserChanged(listener: (userId: string | undefined) => void): void
   /** Stops listening for invalidations. */
   close(): Promise<void>
 }
@@ -37,6 +45,7 @@ export const AUTH_CHANNEL = 'dm_auth'
 async function startAuthCache(
   db: Database,
   options: AuthCacheOptions,
+  changed: (userId: string | undefined) => void,
   onLost?: (error: Error) => void,
 ): Promise<{ cache: AuthCache; listener: Listener }> {
   const cache = createAuthCache({ ...options, barrier: options.barrier ?? (() => listener.sync()) })
@@ -56,10 +65,13 @@ async function startAuthCache(
       if (typeof userId === 'string') cache.dropUser(userId)
       // Something we cannot read may concern anyone.
       else cache.clear()
+      changed(typeof userId === 'string' ? userId : undefined)
     },
     onListening() {
       cache.clear()
       cache.enabled = true
+      // (Re)connected: whatever was notified while it was down was missed.
+      changed(undefined)
     },
     onLost(error) {
       cache.enabled = false
@@ -84,14 +96,19 @@ export async function createIdentity(parts: {
   onAuthFailure?: (reason: AuthFailureReason) => void
 }): Promise<Identity> {
   const { config, db, clock } = parts
+  const listeners = new Set<(userId: string | undefined) => void>()
+  const changed = (userId: string | undefined) => {
+    for (const listener of listeners) listener(userId)
+  }
+  const onUserChanged = (listener: (userId: string | undefined) => void) => void listeners.add(listener)
   const startCache = async () => {
     const cached =
       parts.authCache === false
         ? undefined
-        : await startAuthCache(db, parts.authCache ?? {}, parts.onListenerLost)
+        : await startAuthCache(db, parts.authCache ?? {}, changed, parts.onListenerLost)
     return cached
-      ? { cache: cached.cache, close: () => cached.listener.close() }
-      : { close: async () => undefined }
+      ? { cache: cached.cache, close: () => cached.listener.close(), onUserChanged }
+      : { close: async () => undefined, onUserChanged }
   }
   if (config.SUPABASE_URL) {
     const supabaseUrl = config.SUPABASE_URL.replace(/\/$/, '')

@@ -8,9 +8,11 @@
  *   channel               stream      sequence (from the database)
  *   market:<id>           b<index>    the branch's trade number (trades.branch_seq): its prices
  *                         s           market_feed.market_seq: the market's status changes
+ *                         d           decision markets: the trade count (Σ branch_seq), its score
  *   market:<id>:trades    b<index>    trades.branch_seq: the tape
  *   markets               m           market_feed.seq: markets created, status changes
  *   user                  l           ledger_postings.seq of the user's cash postings
+ *                         a           market_feed.seq of the decisions of the user's agents
  *
  * Every event carries its stream, its `seq` and `prev`, the seq of the stream's previous event:
  * a client that last saw `cursor[stream]` expects `prev === cursor[stream]`, anything else is a
@@ -93,7 +95,7 @@ export function parseCursor(value: unknown): Cursor | undefined {
   const entries = Object.entries(value)
   if (entries.length > 64) return undefined
   for (const [stream, seq] of entries) {
-    if (!/^(b\d{1,2}|s|m|l)$/.test(stream)) return undefined
+    if (!/^(b\d{1,2}|s|d|m|l|a)$/.test(stream)) return undefined
     if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0) return undefined
     cursor[stream] = seq
   }

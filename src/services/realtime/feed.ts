@@ -77,11 +77,18 @@ interface Member {
 }
 
 function give(member: Member, event: FeedEvent): void {
-  if (!member.open || event.seq <= (member.cursor[event.stream] ?? 0)) return
+  const last = member.cursor[event.stream] ?? 0
+  if (!member.open || event.seq <= last) return
   member.cursor[event.stream] = event.seq
-  if (member.held) member.held.push(event)
-  else member.sink.event(event)
+  // A score (`d`) is a state: each event replaces the last, and its prev is this member's last
+  // one, whichever earlier scores the member joined after (they are not owed).
+  const given = event.stream === 'd' && event.prev !== last ? { ...event, prev: last } : event
+  if (member.held) member.held.push(given)
+  else member.sink.event(given)
 }
+
+/** At most one score read per decision market channel and process in this long. */
+const SCORE_INTERVAL_MS = 250
 
 /** Reads in chunks of this many events per stream while catching up. */
 const CHUNK = 500
@@ -93,6 +100,9 @@ class ChannelState {
   head: Cursor | undefined
   /** The database's heads at the last poll, for the two-polls rule. */
   polled: Cursor | undefined
+  /** A score read is due (throttled: SCORE_INTERVAL_MS). */
+  scoreTimer: NodeJS.Timeout | undefined
+  lastScoreAt = 0
   private tail: Promise<void> = Promise.resolve()
   private pullQueued = false
 
@@ -127,7 +137,7 @@ export interface Feed {
 }
 
 export function createFeed(
-  ctx: Pick<AppContext, 'db' | 'bus' | 'log' | 'metrics'>,
+  ctx: Pick<AppContext, 'db' | 'bus' | 'log' | 'metrics' | 'clock'>,
   options: FeedOptions,
 ): Feed {
   const states = new Map<string, ChannelState>()
@@ -148,7 +158,7 @@ export function createFeed(
   /** The events after the head, up to `upTo` (or all), read and delivered in chunks. */
   async function catchUp(state: ChannelState, upTo?: Cursor): Promise<void> {
     for (;;) {
-      const events = await readEventsAfter(ctx.db, state.channel, { ...state.head }, upTo, CHUNK)
+      const events = await readEventsAfter(ctx.db, state.channel, { ...state.head }, upTo, CHUNK, ctx.clock)
       for (const event of events) deliver(state, event)
       if (!fullChunk(events)) return
     }
@@ -193,11 +203,28 @@ export function createFeed(
           () => metrics.lag.observe(lag),
           (error) => log.warn({ err: error, channel: key }, 'realtime catch-up failed'),
         )
+      if (state.head?.d !== undefined) scoreSoon(state)
     }
     for (const userId of message.users ?? []) {
       const state = states.get(channelKey({ kind: 'user', userId }))
       if (state) state.pull(() => catchUp(state))
     }
+  }
+
+  /**
+   * A decision market traded: its score is read (catchUp reads it once the trade count is past
+   * the channel's `d`), at most every SCORE_INTERVAL_MS: a score read is the market's whole
+   * price path, not a trade's few rows.
+   */
+  function scoreSoon(state: ChannelState): void {
+    if (state.scoreTimer !== undefined || closed) return
+    const wait = Math.max(0, state.lastScoreAt + SCORE_INTERVAL_MS - Date.now())
+    state.scoreTimer = setTimeout(() => {
+      state.scoreTimer = undefined
+      state.lastScoreAt = Date.now()
+      state.pull(() => catchUp(state))
+    }, wait)
+    state.scoreTimer.unref()
   }
 
   /** The poll: every served channel's heads in a few queries; reads where the database is ahead. */
@@ -287,11 +314,14 @@ export function createFeed(
           throw errors.notFound('Market', `No market with id '${channel.marketId}'`)
         }
         const behind = Object.entries(cursor).some(([s, seq]) => (from[s] ?? 0) > seq)
-        const tooFar = Object.entries(cursor).some(([s, seq]) => seq - (from[s] ?? 0) > options.resumeMax)
+        // The score (`d`) replays as one event however far behind: it is a state, not a tape.
+        const tooFar = Object.entries(cursor).some(
+          ([s, seq]) => s !== 'd' && seq - (from[s] ?? 0) > options.resumeMax,
+        )
         // A cursor ahead of the database (another deployment's, or made up) is as useless as a
         // stale one: both take a snapshot.
         if (behind || tooFar) return { ok: false, reason: 'too_old' }
-        replayed = await readEventsAfter(ctx.db, channel, from, cursor, options.resumeMax + 1)
+        replayed = await readEventsAfter(ctx.db, channel, from, cursor, options.resumeMax + 1, ctx.clock)
       }
       const state = stateOf(channel)
       state.joining += 1
@@ -318,7 +348,7 @@ export function createFeed(
         // Behind the channel: what it delivered since the read, from the database.
         const behind = Object.entries(state.head).some(([s, seq]) => seq > (cursor[s] ?? 0))
         if (!behind) return
-        const missed = await readEventsAfter(ctx.db, channel, cursor, state.head, CHUNK * 4)
+        const missed = await readEventsAfter(ctx.db, channel, cursor, state.head, CHUNK * 4, ctx.clock)
         for (const event of missed) give(member, event)
       })
       return { ok: true, subscription, snapshot, cursor, replayed }
@@ -328,6 +358,7 @@ export function createFeed(
       closed = true
       clearInterval(timer)
       for (const state of states.values()) {
+        clearTimeout(state.scoreTimer)
         for (const member of [...state.members]) leave(state, member)
       }
       states.clear()

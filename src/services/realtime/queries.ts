@@ -9,7 +9,9 @@
  */
 import type { Database, Queryable } from '../../db/database.js'
 import { sql } from '../../db/database.js'
+import type { Clock } from '../../domain/clock.js'
 import { formatAmount } from '../../domain/money.js'
+import { decisionView } from '../decisions/view.js'
 import { roundPrice } from '../markets/present.js'
 import { getMarket, listMarkets, listMarketTrades } from '../markets/queries.js'
 import { cashBalance } from '../money/ledger.js'
@@ -82,15 +84,31 @@ export function tradeEvents(trade: FeedTrade): { tape: FeedEvent; market: FeedEv
 // Heads
 // ---------------------------------------------------------------------------------------
 
-const BranchHeads = sql<{ market_id: string; index: number; version: bigint }>(
+// `decision`: a decision market (scores.ts isDecisionMarket), whose market channel has a score
+// stream `d` numbered by the market's trade count (the sum of its branches' versions).
+const BranchHeads = sql<{ market_id: string; index: number; version: bigint; decision: boolean }>(
   'FeedBranchHeads',
-  `select market_id, index, version from public.market_branches where market_id = any($1::uuid[])`,
+  `select b.market_id, b.index, b.version,
+          (m.default_branch is not null and m.decide_at is not null and m.decision_rule is not null) as decision
+     from public.market_branches b join public.markets m on m.id = b.market_id
+    where b.market_id = any($1::uuid[])`,
 )
 
 const MarketStatusHeads = sql<{ market_id: string; seq: bigint | null }>(
   'FeedMarketStatusHeads',
   `select m.id as market_id, (select max(f.market_seq) from public.market_feed f where f.market_id = m.id) as seq
      from unnest($1::uuid[]) as m(id)`,
+)
+
+// The decisions of a user's agents: the market_feed row of each agent market's change to
+// `decided` (one per market; global market_feed.seq, so `prev` says how far, as for `l`).
+const AgentDecisionHeads = sql<{ user_id: string; seq: bigint | null }>(
+  'FeedAgentDecisionHeads',
+  `select u.id as user_id,
+          (select max(f.seq) from public.agent_decisions ad
+             join public.market_feed f on f.market_id = ad.market_id and f.kind = 'status' and f.status = 'decided'
+            where ad.owner_id = u.id) as seq
+     from unnest($1::uuid[]) as u(id)`,
 )
 
 const ListHead = sql<{ last_seq: bigint }>('FeedListHead', 'select last_seq from public.market_feed_sequence')
@@ -110,30 +128,40 @@ export async function readHeads(db: Queryable, channels: readonly Channel[]): Pr
   const statusIds = [...new Set(channels.flatMap((c) => (c.kind === 'market' ? [c.marketId] : [])))]
   const userIds = [...new Set(channels.flatMap((c) => (c.kind === 'user' ? [c.userId] : [])))]
   const wantsList = channels.some((c) => c.kind === 'markets')
-  const [branches, statuses, users, list] = await Promise.all([
+  const [branches, statuses, users, agentDecisions, list] = await Promise.all([
     marketIds.length > 0 ? db.many(BranchHeads, [marketIds]) : [],
     statusIds.length > 0 ? db.many(MarketStatusHeads, [statusIds]) : [],
     userIds.length > 0 ? db.many(UserHeads, [userIds]) : [],
+    userIds.length > 0 ? db.many(AgentDecisionHeads, [userIds]) : [],
     wantsList ? db.one(ListHead) : undefined,
   ])
   const byMarket = new Map<string, Cursor>()
+  const decisionCount = new Map<string, number>()
   for (const b of branches) {
     const cursor = byMarket.get(b.market_id) ?? {}
     cursor[branchStream(b.index)] = Number(b.version)
     byMarket.set(b.market_id, cursor)
+    if (b.decision) decisionCount.set(b.market_id, (decisionCount.get(b.market_id) ?? 0) + Number(b.version))
   }
   const status = new Map(statuses.map((s) => [s.market_id, Number(s.seq ?? 0)]))
   const user = new Map(users.map((u) => [u.user_id, Number(u.seq ?? 0)]))
+  const agent = new Map(agentDecisions.map((u) => [u.user_id, Number(u.seq ?? 0)]))
   const headOf = (c: Channel): Cursor => {
     switch (c.kind) {
       case 'tape':
         return { ...byMarket.get(c.marketId) }
-      case 'market':
-        return { ...byMarket.get(c.marketId), s: status.get(c.marketId) ?? 0 }
+      case 'market': {
+        const d = decisionCount.get(c.marketId)
+        return {
+          ...byMarket.get(c.marketId),
+          s: status.get(c.marketId) ?? 0,
+          ...(d === undefined ? {} : { d }),
+        }
+      }
       case 'markets':
         return { m: Number(list?.last_seq ?? 0) }
       case 'user':
-        return { l: user.get(c.userId) ?? 0 }
+        return { l: user.get(c.userId) ?? 0, a: agent.get(c.userId) ?? 0 }
     }
   }
   return channels.map(headOf)
@@ -235,6 +263,86 @@ const UserAfter = sql<{
     limit $4`,
 )
 
+// A user's agents' decisions after the cursor: what the market chose and why, and the refunds
+// of the branches not chosen (posted by the deciding transaction, so already there).
+const AgentDecisionsAfter = sql<{
+  seq: bigint
+  prev: bigint | null
+  market_id: string
+  agent_id: string
+  chosen_branch: number
+  chosen_label: string | null
+  best_branch: number
+  default_branch: number
+  reason: string
+  decided_at: Date
+  refunds: number
+  refunded: bigint
+}>(
+  'FeedAgentDecisionsAfter',
+  `select f.seq, lag(f.seq) over (order by f.seq) as prev, ad.market_id, ad.agent_id,
+          d.chosen_branch, cb.label as chosen_label, d.best_branch, d.default_branch, d.reason, d.decided_at,
+          r.refunds, r.refunded
+     from public.agent_decisions ad
+     join public.market_feed f on f.market_id = ad.market_id and f.kind = 'status' and f.status = 'decided'
+     join public.market_decisions d on d.market_id = ad.market_id
+     left join public.market_branches cb on cb.market_id = ad.market_id and cb.index = d.chosen_branch
+     cross join lateral (
+       select count(*)::int as refunds, coalesce(sum(p.amount), 0)::bigint as refunded
+         from public.journal_entries e
+         join public.ledger_postings p on p.entry_id = e.id and p.user_id is not null
+        where e.market_id = ad.market_id and e.kind = 'refund') r
+    where ad.owner_id = $1 and f.seq > $2 and f.seq <= $3
+    order by f.seq
+    limit $4`,
+)
+
+// The score stream's number: the market's trade count, for a decision market only.
+const DecisionCount = sql<{ seq: bigint | null }>(
+  'FeedDecisionCount',
+  `select sum(b.version)::bigint as seq
+     from public.market_branches b join public.markets m on m.id = b.market_id
+    where b.market_id = $1
+      and m.default_branch is not null and m.decide_at is not null and m.decision_rule is not null`,
+)
+
+/**
+ * The market's decision score as one event, when the market has traded since `after` (a
+ * decision market only). A score is a state, not a delta: one event replaces every earlier
+ * one, so a client behind gets the latest only, numbered by the trade count it is as of. The
+ * count is read first and the score after: the score is at least as new as its number, never
+ * older (a later trade's score then comes with a later number).
+ */
+async function scoreEvents(
+  db: Queryable,
+  clock: Clock,
+  marketId: string,
+  after: number,
+): Promise<FeedEvent[]> {
+  const count = await db.maybeOne(DecisionCount, [marketId])
+  const seq = Number(count?.seq ?? 0)
+  if (count?.seq === null || count === undefined || seq <= after) return []
+  const view = await decisionView({ db, clock }, marketId, db)
+  if (!view) return []
+  return [
+    {
+      channel: `market:${marketId}`,
+      stream: 'd',
+      seq,
+      prev: after,
+      type: 'score',
+      data: {
+        scores: view.scores,
+        distinct_traders: view.distinct_traders,
+        total_volume: view.total_volume,
+        window_end: view.scoring.window_end,
+        decided: view.result !== null,
+        at: clock.now().toISOString(),
+      },
+    },
+  ]
+}
+
 const MAX_SEQ = '9223372036854775807'
 
 /** The user channel's event type for a journal entry's kind. */
@@ -261,6 +369,8 @@ export async function readEventsAfter(
   after: Cursor,
   upTo: Cursor | undefined,
   limit: number,
+  /** Given, a decision market's channel also gets its score (`d`); absent, it does not. */
+  clock?: Clock,
 ): Promise<FeedEvent[]> {
   const name = channelName(channel)
   switch (channel.kind) {
@@ -287,8 +397,10 @@ export async function readEventsAfter(
       if (channel.kind === 'tape') return events
       const statusAfter = after.s ?? 0
       const statuses = await db.many(StatusAfter, [channel.marketId, statusAfter, upTo?.s ?? MAX_SEQ, limit])
+      const scores = clock ? await scoreEvents(db, clock, channel.marketId, after.d ?? 0) : []
       return [
         ...events,
+        ...scores,
         ...statuses.map(
           (s): FeedEvent => ({
             channel: name,
@@ -320,36 +432,62 @@ export async function readEventsAfter(
     }
     case 'user': {
       const from = after.l ?? 0
-      const rows = await db.many(UserAfter, [channel.userId, from, upTo?.l ?? MAX_SEQ, limit])
-      return rows.map((r) => ({
-        channel: name,
-        stream: 'l',
-        seq: Number(r.seq),
-        prev: Number(r.prev ?? from),
-        type: USER_EVENT[r.kind] ?? r.kind,
-        data: {
-          kind: r.kind,
-          amount: formatAmount(r.amount),
-          cash: r.balance_after === null ? null : formatAmount(r.balance_after),
-          market_id: r.market_id,
-          branch_id: r.branch_id,
-          trade_id: r.trade_id,
-          ...(r.side !== null && r.shares !== null
-            ? {
-                fill: {
-                  side: r.side,
-                  outcome: r.outcome,
-                  // The position's change in shares: + bought, − sold.
-                  shares: formatAmount(r.side === 'buy' ? r.shares : -r.shares),
-                  cost: formatAmount(r.cost ?? 0n),
-                  proceeds: formatAmount(r.proceeds ?? 0n),
-                  fee: formatAmount(r.fee ?? 0n),
-                },
-              }
-            : {}),
-          at: r.created_at.toISOString(),
-        },
-      }))
+      const [rows, decisions] = await Promise.all([
+        db.many(UserAfter, [channel.userId, from, upTo?.l ?? MAX_SEQ, limit]),
+        db.many(AgentDecisionsAfter, [channel.userId, after.a ?? 0, upTo?.a ?? MAX_SEQ, limit]),
+      ])
+      const decided = decisions.map(
+        (r): FeedEvent => ({
+          channel: name,
+          stream: 'a',
+          seq: Number(r.seq),
+          prev: Number(r.prev ?? after.a ?? 0),
+          type: 'agent_decision',
+          data: {
+            market_id: r.market_id,
+            agent_id: r.agent_id,
+            chosen: { branch: r.chosen_branch, label: r.chosen_label },
+            best_branch: r.best_branch,
+            default_branch: r.default_branch,
+            reason: r.reason,
+            // The traders of the branches not chosen, refunded by the decision.
+            refunds: { count: r.refunds, amount: formatAmount(r.refunded) },
+            at: r.decided_at.toISOString(),
+          },
+        }),
+      )
+      const postings = rows.map(
+        (r): FeedEvent => ({
+          channel: name,
+          stream: 'l',
+          seq: Number(r.seq),
+          prev: Number(r.prev ?? from),
+          type: USER_EVENT[r.kind] ?? r.kind,
+          data: {
+            kind: r.kind,
+            amount: formatAmount(r.amount),
+            cash: r.balance_after === null ? null : formatAmount(r.balance_after),
+            market_id: r.market_id,
+            branch_id: r.branch_id,
+            trade_id: r.trade_id,
+            ...(r.side !== null && r.shares !== null
+              ? {
+                  fill: {
+                    side: r.side,
+                    outcome: r.outcome,
+                    // The position's change in shares: + bought, − sold.
+                    shares: formatAmount(r.side === 'buy' ? r.shares : -r.shares),
+                    cost: formatAmount(r.cost ?? 0n),
+                    proceeds: formatAmount(r.proceeds ?? 0n),
+                    fee: formatAmount(r.fee ?? 0n),
+                  },
+                }
+              : {}),
+            at: r.created_at.toISOString(),
+          },
+        }),
+      )
+      return [...postings, ...decided]
     }
   }
 }

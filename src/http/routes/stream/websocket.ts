@@ -17,10 +17,13 @@
  * client message (more: close 1009); REALTIME_MAX_BUFFERED_BYTES queued for sending: a client
  * that does not read is closed with 4008 and its queue dropped; events are never held back for
  * it, so the others go on. Heartbeat: a WebSocket ping every REALTIME_HEARTBEAT_MS; no pong by
- * the next one and the connection is dropped. Shutdown: 1001 "going away".
+ * the next one and the connection is dropped. Shutdown: 1001 "going away". A credential
+ * revoked (its dm_auth notification, or the heartbeat's check) on a connection subscribed to
+ * `user`: 4001 "credential revoked".
  */
 import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
+import * as wsModule from 'ws'
 import { type WebSocket, WebSocketServer } from 'ws'
 import type { Principal } from '../../../domain/identity/principal.js'
 import { AppError, ErrorCode } from '../../../errors/codes.js'
@@ -43,6 +46,8 @@ export const CLOSE = {
   policy: 1008,
   tooBig: 1009,
   slowConsumer: 4008,
+  /** The credential of a connection subscribed to `user` was revoked (or expired). */
+  revoked: 4001,
 } as const
 
 const MAX_IN_FLIGHT = 8
@@ -52,7 +57,14 @@ const SLOW_CLOSE_GRACE_MS = 10_000
 /** At shutdown, how long clients have to answer the 1001 close before their socket is cut. */
 const SHUTDOWN_GRACE_MS = 2_000
 
-type DisconnectReason = 'client' | 'slow_consumer' | 'heartbeat' | 'shutdown' | 'error' | 'protocol'
+type DisconnectReason =
+  | 'client'
+  | 'slow_consumer'
+  | 'heartbeat'
+  | 'shutdown'
+  | 'error'
+  | 'protocol'
+  | 'revoked'
 
 export interface StreamServer {
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void
@@ -66,6 +78,47 @@ interface Request {
   channel?: unknown
   cursor?: unknown
   token?: unknown
+}
+
+function eventMessage(e: FeedEvent) {
+  return {
+    type: 'event',
+    channel: e.channel,
+    stream: e.stream,
+    seq: e.seq,
+    prev: e.prev,
+    event: e.type,
+    data: e.data,
+  }
+}
+
+/**
+ * An event's whole WebSocket frame (header and JSON text), built once per event, not once per
+ * subscriber: the feed hands the same event object to every member of a channel, and a server's
+ * frames are not masked, so the same bytes go to every socket. With 2,000 subscribers of one
+ * market, JSON.stringify and ws's framing per send were the fan-out's cost (bench/README.md,
+ * "Realtime fan-out"). Weak, so a frame lives as long as its event.
+ */
+const frames = new WeakMap<FeedEvent, Buffer>()
+/** ws's own framing: exported by ws (lib/sender.js), not declared by @types/ws. */
+const { Sender } = wsModule as unknown as {
+  Sender: {
+    frame(
+      data: Buffer,
+      options: { fin: boolean; rsv1: boolean; opcode: number; mask: boolean; readOnly: boolean },
+    ): Buffer[]
+  }
+}
+function eventFrame(e: FeedEvent): Buffer {
+  let frame = frames.get(e)
+  if (frame === undefined) {
+    const text = Buffer.from(JSON.stringify(eventMessage(e)), 'utf8')
+    frame = Buffer.concat(
+      Sender.frame(text, { fin: true, rsv1: false, opcode: 1, mask: false, readOnly: false }),
+    )
+    frames.set(e, frame)
+  }
+  return frame
 }
 
 export function createStreamServer(ctx: ApiContext, feed: Feed): StreamServer {
@@ -86,10 +139,34 @@ export function createStreamServer(ctx: ApiContext, feed: Feed): StreamServer {
     labelNames: ['reason'],
   })
   let closing = false
+  /** Each authenticated connection's credential check, by user: run when the user changes. */
+  const checks = new Map<string, Set<() => void>>()
+  const watch = (userId: string, check: () => void) => {
+    const set = checks.get(userId) ?? new Set()
+    set.add(check)
+    checks.set(userId, set)
+  }
+  const unwatch = (userId: string, check: () => void) => {
+    const set = checks.get(userId)
+    set?.delete(check)
+    if (set?.size === 0) checks.delete(userId)
+  }
+  // A sign-out, a revoked key, a suspension on any process (the auth cache's notifications):
+  // the user's connections check their credential at once, not at their next heartbeat.
+  ctx.identity.onUserChanged((userId) => {
+    const targets = userId === undefined ? [...checks.values()] : [checks.get(userId) ?? new Set()]
+    for (const set of targets) for (const check of [...set]) check()
+  })
 
-  function connection(ws: WebSocket, initial: Principal | null): void {
+  function connection(
+    ws: WebSocket,
+    socket: Duplex,
+    initial: Principal | null,
+    initialCredential: string | undefined,
+  ): void {
     connections.inc()
     let principal = initial
+    let credential = initialCredential
     const subscriptions = new Map<string, Subscription>()
     /** Channels being subscribed (their replies not sent yet). */
     const pending = new Set<string>()
@@ -103,12 +180,28 @@ export function createStreamServer(ctx: ApiContext, feed: Feed): StreamServer {
       reason = why
       // Counted when decided: a slow consumer's socket may take SLOW_CLOSE_GRACE_MS to close.
       disconnects.inc({ reason: why })
+      if (principal) unwatch(principal.userId, recheck)
       for (const s of subscriptions.values()) s.close()
       subscriptions.clear()
       if (code !== undefined) ws.close(code, text)
     }
 
-    function send(message: object): void {
+    /**
+     * Corked until the end of the tick: the events one bus message brings (a batch's trades) go
+     * out in one write per connection, not one system call per event per subscriber.
+     */
+    let corked = false
+    const uncork = () => {
+      corked = false
+      socket.uncork()
+    }
+
+    /**
+     * A message, or an event's frame already built (eventFrame), written to the socket as is:
+     * the server has no per-message compression (ws's default) and never fragments, so its
+     * Sender holds nothing such a write could overtake; `bufferedAmount` counts it all the same.
+     */
+    function send(message: object | Buffer): void {
       if (reason || ws.readyState !== ws.OPEN) return
       if (ws.bufferedAmount > config.REALTIME_MAX_BUFFERED_BYTES) {
         // It does not read: cut it off rather than queue without bound (or wait for it).
@@ -116,22 +209,18 @@ export function createStreamServer(ctx: ApiContext, feed: Feed): StreamServer {
         setTimeout(() => ws.terminate(), SLOW_CLOSE_GRACE_MS).unref()
         return
       }
-      ws.send(JSON.stringify(message))
+      if (!corked) {
+        corked = true
+        socket.cork()
+        process.nextTick(uncork)
+      }
+      if (Buffer.isBuffer(message)) socket.write(message)
+      else ws.send(JSON.stringify(message))
       sent.inc()
     }
 
-    const eventMessage = (e: FeedEvent) => ({
-      type: 'event',
-      channel: e.channel,
-      stream: e.stream,
-      seq: e.seq,
-      prev: e.prev,
-      event: e.type,
-      data: e.data,
-    })
-
     const sink = {
-      event: (e: FeedEvent) => send(eventMessage(e)),
+      event: (e: FeedEvent) => send(eventFrame(e)),
       notice: (notice: 'degraded' | 'restored') => {
         // Once per connection, not once per subscription.
         const down = notice === 'degraded'
@@ -140,6 +229,36 @@ export function createStreamServer(ctx: ApiContext, feed: Feed): StreamServer {
         send({ type: notice })
       },
     }
+
+    /**
+     * The credential checked again (revocation, expiry). Refused: a connection subscribed to its
+     * user's private channel is closed with 4001; one on public channels only just loses its
+     * principal. Unknown (the database unreachable): kept, checked again at the next heartbeat.
+     */
+    let checking = false
+    function recheck(): void {
+      if (checking || reason || !principal || credential === undefined) return
+      checking = true
+      const checked = principal
+      ctx.auth
+        .authenticate(credential)
+        .then(
+          (found) => found?.userId === checked.userId,
+          (error) => (error instanceof AppError && error.status === 401 ? false : undefined),
+        )
+        .then((valid) => {
+          checking = false
+          if (valid !== false || principal !== checked || reason) return
+          if (subscriptions.has(`user:${checked.userId}`) || pending.has(`user:${checked.userId}`)) {
+            end('revoked', CLOSE.revoked, 'credential revoked')
+            return
+          }
+          unwatch(checked.userId, recheck)
+          principal = null
+          credential = undefined
+        })
+    }
+    if (principal) watch(principal.userId, recheck)
 
     const reply = (id: unknown, body: object) => send({ type: 'reply', id, ...body })
     const refuse = (id: unknown, code: string, message: string) =>
@@ -197,7 +316,10 @@ export function createStreamServer(ctx: ApiContext, feed: Feed): StreamServer {
           ) {
             return refuse(id, ErrorCode.BadRequest, 'Unsubscribe from the user channel before changing user')
           }
+          if (principal) unwatch(principal.userId, recheck)
           principal = found
+          credential = request.token
+          watch(found.userId, recheck)
           return reply(id, { ok: true, user_id: found.userId })
         }
         case 'subscribe':
@@ -264,6 +386,9 @@ export function createStreamServer(ctx: ApiContext, feed: Feed): StreamServer {
       }
       alive = false
       ws.ping()
+      // The bound on a revocation's notification lost (or the cache's listener down): a
+      // revoked credential is cut off by the next heartbeat at the latest.
+      recheck()
     }, config.REALTIME_HEARTBEAT_MS)
     heartbeat.unref()
     ws.on('error', () => end('error'))
@@ -291,7 +416,9 @@ export function createStreamServer(ctx: ApiContext, feed: Feed): StreamServer {
         (principal) => {
           // A credential that is present but invalid is refused at once (as on every route).
           if (token && !principal) return refuseUpgrade(401, 'Unauthorized')
-          wss.handleUpgrade(request, socket, head, (ws) => connection(ws, principal))
+          wss.handleUpgrade(request, socket, head, (ws) =>
+            connection(ws, socket, principal, principal ? token : undefined),
+          )
         },
         () => refuseUpgrade(500, 'Internal Server Error'),
       )
