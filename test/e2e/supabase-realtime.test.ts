@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { createTestApp, type TestApp } from '../helpers/app.js'
 import { expectContiguous } from '../helpers/feed.js'
+import { buyYes, openBinaryMarket } from '../helpers/markets.js'
 import { supabaseClient } from '../helpers/supabase.js'
 import { createTestApiKey, createTestUser, type TestUser } from '../helpers/users.js'
 
@@ -77,32 +78,10 @@ function subscribed(channel: RealtimeChannel): Promise<{ status: string; error?:
   })
 }
 
-async function newMarket(user: TestUser) {
-  const res = await t.app.inject({
-    method: 'POST',
-    url: '/v1/markets',
-    headers: user.headers,
-    payload: {
-      question: 'Will supabase-js see every trade?',
-      kind: 'binary',
-      subsidy: '100',
-      close_at: new Date(Date.now() + 3_600_000).toISOString(),
-    },
-  })
-  expect(res.statusCode, res.body).toBe(201)
-  return res.json() as { id: string }
-}
-
-async function trade(user: TestUser, marketId: string, shares = '1') {
-  const res = await t.app.inject({
-    method: 'POST',
-    url: `/v1/markets/${marketId}/trades`,
-    headers: user.headers,
-    payload: { outcome: 'YES', side: 'buy', shares },
-  })
-  expect(res.statusCode, res.body).toBe(201)
-  return res.json() as { trade: { id: string } }
-}
+const newMarket = (user: TestUser) => openBinaryMarket(t, user, 'Will supabase-js see every trade?')
+const trade = async (user: TestUser, marketId: string, shares = '1') => ({
+  trade: { id: await buyYes(t, user, marketId, shares) },
+})
 
 describe('supabase-js channels on /realtime/v1/websocket', () => {
   it('market:<id>: a snapshot with its seq, then each trade as `trade`, in order, consecutive seqs', async () => {
