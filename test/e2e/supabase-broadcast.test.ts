@@ -5,12 +5,14 @@
  * the endpoint is down or a process dies mid-pass; one publisher among several workers.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createLogger } from '../../src/infra/logger.js'
 import { createBroadcastSender } from '../../src/infra/supabase-broadcast.js'
 import { type Broadcaster, startBroadcaster } from '../../src/jobs/broadcast.js'
 import { broadcastBacklog, publishPending } from '../../src/services/realtime/broadcast.js'
 import { runBatch } from '../../src/services/trading/batcher.js'
 import { parseTerms, resolveBranch, tradingMarket } from '../../src/services/trading/orders.js'
-import { createTestApp, type TestApp } from '../helpers/app.js'
+import { startService } from '../../src/start/server.js'
+import { createTestApp, type TestApp, testConfig } from '../helpers/app.js'
 import { type Accepted, FakeSupabaseBroadcast } from '../helpers/fake-supabase-broadcast.js'
 import { buyYes, openBinaryMarket } from '../helpers/markets.js'
 import { createTestUser, type TestUser } from '../helpers/users.js'
@@ -185,5 +187,27 @@ describe('publishing the feed to Supabase Realtime broadcast', () => {
     expect(fake.refused.at(-1)).toBe(401)
     await publisher.tick()
     expect(fake.on(`market:${market.id}:trades`).map((m) => m.payload.seq)).toEqual([1])
+  })
+
+  it('a worker started with SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY runs the publisher', async () => {
+    const worker = await startService(
+      testConfig({
+        DATABASE_URL: t.database.url,
+        PROCESS_ROLE: 'worker',
+        SUPABASE_URL: fake.url,
+        SUPABASE_SERVICE_ROLE_KEY: SERVICE_KEY,
+        REALTIME_BROADCAST_POLL_MS: '50',
+      }),
+      createLogger('silent'),
+    )
+    try {
+      const market = await newMarket()
+      const deadline = Date.now() + 10_000
+      const sent = () => fake.on('markets').some((m) => m.payload.data.market_id === market.id)
+      while (!sent() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+      expect(sent()).toBe(true)
+    } finally {
+      await worker.stop()
+    }
   })
 })

@@ -284,4 +284,23 @@ describe('supabase-js channels on /realtime/v1/websocket', () => {
     })
     expect(refusal).toBe(401)
   })
+
+  it('shutdown closes supabase-js sockets with 1001 going away, as /v1/stream does', async () => {
+    const second = await createTestApp({ database: t.database })
+    const address = await second.app.listen({ host: '127.0.0.1', port: 0 })
+    const supabase = supabaseClient(address)
+    clients.push(supabase)
+    const channel = supabase.channel('markets')
+    expect((await subscribed(channel)).status).toBe('SUBSCRIBED')
+    const raw = new WebSocket(`${address.replace(/^http/, 'ws')}/realtime/v1/websocket?apikey=k&vsn=2.0.0`)
+    await new Promise((resolve) => raw.once('open', resolve))
+    const rawClosed = new Promise<number>((resolve) => raw.once('close', (code) => resolve(code)))
+    await second.close()
+    expect(await rawClosed).toBe(1001)
+    // The supabase-js channel saw its socket go (it would rejoin on another process).
+    const deadline = Date.now() + 5_000
+    while (channel.state === 'joined' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
+    expect(channel.state).not.toBe('joined')
+    await supabase.realtime.disconnect()
+  })
 })
