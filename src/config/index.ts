@@ -311,6 +311,11 @@ export const variables = {
     ['ES256', 'RS256'],
     'Asymmetric algorithms accepted for Supabase tokens (the token never chooses)',
   ),
+  SUPABASE_SERVICE_ROLE_KEY: variable(
+    secret(16),
+    undefined,
+    'Service-role (secret) key of the Supabase project: with SUPABASE_URL, workers publish the feed to its Realtime broadcast',
+  ),
   AUTH_JWT_AUDIENCE: variable(text, 'authenticated', 'Audience (aud) access tokens must carry'),
   AUTH_ANON_KEY: variable(
     secret(16),
@@ -385,6 +390,16 @@ export const variables = {
     int(1_000, 600_000),
     30_000,
     'Ping interval of the realtime feed; a connection silent for two is closed',
+  ),
+  REALTIME_BROADCAST_POLL_MS: variable(
+    int(50, 60_000),
+    250,
+    'How often a worker sends new feed events to Supabase Realtime (with SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY)',
+  ),
+  REALTIME_BROADCAST_TIMEOUT_MS: variable(
+    int(100, 60_000),
+    5_000,
+    'Longest wait for the Supabase Realtime broadcast endpoint before a POST counts as failed',
   ),
   // Money and markets (issue 4). Amounts are credits as decimal strings.
   SIGNUP_GRANT_CREDITS: variable(

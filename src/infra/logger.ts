@@ -24,6 +24,7 @@ export const redactPaths = [
   'config.REDIS_URL',
   'config.SUPABASE_JWT_SECRET',
   'config.AUTH_ANON_KEY',
+  'config.SUPABASE_SERVICE_ROLE_KEY',
   'config.ENCRYPTION_KEYS',
 ]
 

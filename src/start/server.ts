@@ -14,8 +14,10 @@ import { createLogger, type Logger, redactUrl, resolveLogFormat } from '../infra
 import { createMetrics, disabledMetrics, startMetricsServer } from '../infra/metrics.js'
 import { type JobQueue, startJobQueue } from '../infra/queue.js'
 import { createStarknetChain, starknetOptionsFromConfig } from '../infra/starknet/index.js'
+import { createBroadcastSender } from '../infra/supabase-broadcast.js'
 import { createTracer } from '../infra/tracing.js'
 import { startAnchorer } from '../jobs/anchoring.js'
+import { startBroadcaster } from '../jobs/broadcast.js'
 import { jobDefinitions } from '../jobs/index.js'
 import { startLedgerAuditor } from '../jobs/ledger-audit.js'
 import { createAppContext } from './context.js'
@@ -104,6 +106,15 @@ export async function startService(
       const chainOptions = starknetOptionsFromConfig(config, ctx.secrets, log)
       const anchorer = startAnchorer(ctx, chainOptions ? () => createStarknetChain(chainOptions) : null)
       cleanups.push(() => anchorer.stop())
+      if (config.SUPABASE_URL && config.SUPABASE_SERVICE_ROLE_KEY) {
+        const send = createBroadcastSender({
+          url: config.SUPABASE_URL,
+          serviceKey: config.SUPABASE_SERVICE_ROLE_KEY,
+          timeoutMs: config.REALTIME_BROADCAST_TIMEOUT_MS,
+        })
+        const broadcaster = startBroadcaster(ctx, send, { intervalMs: config.REALTIME_BROADCAST_POLL_MS })
+        cleanups.push(() => broadcaster.stop())
+      }
       if (config.LEDGER_AUDIT_INTERVAL_SECONDS > 0) {
         const auditor = startLedgerAuditor(ctx)
         cleanups.push(() => auditor.stop())

@@ -30,6 +30,7 @@ import { grantRole } from '../../src/services/identity/roles.js'
 import { createMarket } from '../../src/services/markets/create.js'
 import { grantSignupCredits } from '../../src/services/money/issuance.js'
 import { withMoneyTransaction } from '../../src/services/money/transaction.js'
+import { publishPending } from '../../src/services/realtime/broadcast.js'
 import { placeTrade } from '../../src/services/trading/place.js'
 import { createTestApp, type TestApp } from '../helpers/app.js'
 import { createTestApiKey, createTestUser, type TestUser } from '../helpers/users.js'
@@ -196,6 +197,8 @@ const SERVICE_ONLY_TABLES: string[] = [
   'public.ledger_audit_checkpoint',
   'public.ledger_audit_violations',
   'public.market_feed_sequence',
+  'public.realtime_broadcast_state',
+  'public.realtime_broadcast_branches',
 ]
 
 let t: TestApp
@@ -220,6 +223,8 @@ beforeAll(async () => {
      values ('balance_matches_postings', 'account:0', $1, '{}', 1, 1, now(), now())`,
     [victim.userId],
   )
+  // The Supabase Realtime publisher's first pass writes its cursors (one per existing branch).
+  await publishPending(t.ctx, async () => {})
   client = await t.ctx.db.pool.connect()
 })
 

@@ -7,13 +7,13 @@
  * On Node 20 (no global WebSocket) `createClient` throws unless realtime is given a transport;
  * the README's snippet passes `ws`, and so does every client here.
  */
-import { createClient, type WebSocketLikeConstructor } from '@supabase/supabase-js'
+import { createClient } from '@supabase/supabase-js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import WebSocket from 'ws'
 import { createLogger } from '../../src/infra/logger.js'
 import { type RunningService, startService } from '../../src/start/server.js'
 import { testConfig } from '../helpers/app.js'
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js'
+import { ANON_KEY, supabaseClient } from '../helpers/supabase.js'
 
 let database: TestDatabase
 let service: RunningService
@@ -30,27 +30,7 @@ afterAll(async () => {
   await database?.drop()
 })
 
-// Any apikey works on a laptop install (no AUTH_ANON_KEY configured).
-const ANON_KEY = 'local-anon-key'
-
-function client() {
-  const memory = new Map<string, string>()
-  return createClient(base, ANON_KEY, {
-    // ws's typings (a `new WebSocket(null)` overload) do not match realtime-js's; the class does.
-    realtime: { transport: WebSocket as unknown as WebSocketLikeConstructor },
-    auth: {
-      storageKey: `test-${Math.random()}`,
-      storage: {
-        getItem: (key: string) => memory.get(key) ?? null,
-        setItem: (key: string, value: string) => void memory.set(key, value),
-        removeItem: (key: string) => void memory.delete(key),
-      },
-      autoRefreshToken: false,
-      persistSession: true,
-      detectSessionInUrl: false,
-    },
-  })
-}
+const client = () => supabaseClient(base)
 
 const NODE_MAJOR = Number(process.versions.node.split('.')[0])
 

@@ -398,20 +398,7 @@ export async function readEventsAfter(
       const statusAfter = after.s ?? 0
       const statuses = await db.many(StatusAfter, [channel.marketId, statusAfter, upTo?.s ?? MAX_SEQ, limit])
       const scores = clock ? await scoreEvents(db, clock, channel.marketId, after.d ?? 0) : []
-      return [
-        ...events,
-        ...scores,
-        ...statuses.map(
-          (s): FeedEvent => ({
-            channel: name,
-            stream: 's',
-            seq: Number(s.market_seq),
-            prev: Number(s.market_seq) - 1,
-            type: s.kind === 'created' ? 'created' : 'status',
-            data: { status: s.status, at: s.created_at.toISOString() },
-          }),
-        ),
-      ]
+      return [...events, ...scores, ...statuses.map((s) => marketStatusEvent(channel.marketId, s))]
     }
     case 'markets': {
       const rows = await db.many(ListAfter, [after.m ?? 0, upTo?.m ?? MAX_SEQ, limit])
@@ -529,5 +516,20 @@ async function snapshotData(tx: Queryable, channel: Channel): Promise<unknown> {
       return (await listMarkets(tx, { limit: SNAPSHOT_ITEMS })).items
     case 'user':
       return { cash: formatAmount(await cashBalance(tx, channel.userId)) }
+  }
+}
+
+/** A market's status change (or creation) on its `market:<id>` channel's `s` stream. */
+export function marketStatusEvent(
+  marketId: string,
+  s: { market_seq: bigint | number; kind: string; status: string; created_at: Date },
+): FeedEvent {
+  return {
+    channel: channelName({ kind: 'market', marketId }),
+    stream: 's',
+    seq: Number(s.market_seq),
+    prev: Number(s.market_seq) - 1,
+    type: s.kind === 'created' ? 'created' : 'status',
+    data: { status: s.status, at: s.created_at.toISOString() },
   }
 }

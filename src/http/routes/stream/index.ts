@@ -12,6 +12,7 @@ import { errors } from '../../../errors/codes.js'
 import { createFeed } from '../../../services/realtime/feed.js'
 import { problemResponses } from '../../schemas/problem.js'
 import type { RouteModule } from '../../types.js'
+import { createPhoenixServer, PHOENIX_PATH } from './phoenix.js'
 import { registerSse } from './sse.js'
 import { createStreamServer, STREAM_PATH } from './websocket.js'
 
@@ -21,9 +22,12 @@ export const streamRoutes: RouteModule = (app, ctx) => {
     resumeMax: ctx.config.REALTIME_RESUME_MAX,
   })
   const stream = createStreamServer(ctx, feed)
+  // The Supabase Realtime protocol over the same feed (phoenix.ts).
+  const phoenix = createPhoenixServer(ctx, feed)
   app.server.on('upgrade', (request, socket, head) => {
     const path = (request.url ?? '').split('?')[0]
     if (path === STREAM_PATH) return stream.handleUpgrade(request, socket, head)
+    if (path === PHOENIX_PATH) return phoenix.handleUpgrade(request, socket, head)
     // Another path's upgrade is another listener's (or nobody's: then refused here).
     if (app.server.listenerCount('upgrade') === 1) {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
@@ -32,6 +36,7 @@ export const streamRoutes: RouteModule = (app, ctx) => {
   const endSse = registerSse(app, ctx, feed)
   app.addHook('preClose', async () => {
     stream.close()
+    phoenix.close()
     endSse()
   })
   app.addHook('onClose', async () => feed.close())

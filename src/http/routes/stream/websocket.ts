@@ -37,34 +37,20 @@ import {
 } from '../../../services/realtime/channels.js'
 import type { Feed, Subscription } from '../../../services/realtime/feed.js'
 import type { ApiContext } from '../../context.js'
+import {
+  CLOSE,
+  closeAll,
+  connectionMetrics,
+  MAX_IN_FLIGHT,
+  MAX_MESSAGE_BYTES,
+  refuseUpgrade,
+  supervise,
+} from './connection.js'
 
 export const STREAM_PATH = '/v1/stream'
 
-/** Close codes (docs/realtime.md). */
-export const CLOSE = {
-  goingAway: 1001,
-  policy: 1008,
-  tooBig: 1009,
-  slowConsumer: 4008,
-  /** The credential of a connection subscribed to `user` was revoked (or expired). */
-  revoked: 4001,
-} as const
-
-const MAX_IN_FLIGHT = 8
-const MAX_MESSAGE_BYTES = 16 * 1024
-/** After a 4008 close, how long the queued data may still drain before the socket is cut. */
-const SLOW_CLOSE_GRACE_MS = 10_000
-/** At shutdown, how long clients have to answer the 1001 close before their socket is cut. */
-const SHUTDOWN_GRACE_MS = 2_000
-
-type DisconnectReason =
-  | 'client'
-  | 'slow_consumer'
-  | 'heartbeat'
-  | 'shutdown'
-  | 'error'
-  | 'protocol'
-  | 'revoked'
+// The close codes are shared with phoenix.ts (connection.ts); imported from here by the tests.
+export { CLOSE }
 
 export interface StreamServer {
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void
@@ -125,19 +111,7 @@ export function createStreamServer(ctx: ApiContext, feed: Feed): StreamServer {
   const { config } = ctx
   const log = ctx.log.child({ component: 'stream' })
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES })
-  const connections = ctx.metrics.gauge({
-    name: 'dm_realtime_connections',
-    help: 'Realtime feed connections open on this process',
-  })
-  const sent = ctx.metrics.counter({
-    name: 'dm_realtime_messages_sent_total',
-    help: 'Messages sent to realtime feed clients',
-  })
-  const disconnects = ctx.metrics.counter({
-    name: 'dm_realtime_disconnects_total',
-    help: 'Realtime feed connections ended, by reason',
-    labelNames: ['reason'],
-  })
+  const metrics = connectionMetrics(ctx.metrics)
   let closing = false
   /** Each authenticated connection's credential check, by user: run when the user changes. */
   const checks = new Map<string, Set<() => void>>()
@@ -164,60 +138,28 @@ export function createStreamServer(ctx: ApiContext, feed: Feed): StreamServer {
     initial: Principal | null,
     initialCredential: string | undefined,
   ): void {
-    connections.inc()
     let principal = initial
     let credential = initialCredential
     const subscriptions = new Map<string, Subscription>()
     /** Channels being subscribed (their replies not sent yet). */
     const pending = new Set<string>()
-    let inFlight = 0
-    let alive = true
-    let reason: DisconnectReason | undefined
     let degradedSent = feed.degraded
-
-    function end(why: DisconnectReason, code?: number, text?: string): void {
-      if (reason) return
-      reason = why
-      // Counted when decided: a slow consumer's socket may take SLOW_CLOSE_GRACE_MS to close.
-      disconnects.inc({ reason: why })
-      if (principal) unwatch(principal.userId, recheck)
-      for (const s of subscriptions.values()) s.close()
-      subscriptions.clear()
-      if (code !== undefined) ws.close(code, text)
-    }
-
-    /**
-     * Corked until the end of the tick: the events one bus message brings (a batch's trades) go
-     * out in one write per connection, not one system call per event per subscriber.
-     */
-    let corked = false
-    const uncork = () => {
-      corked = false
-      socket.uncork()
-    }
-
-    /**
-     * A message, or an event's frame already built (eventFrame), written to the socket as is:
-     * the server has no per-message compression (ws's default) and never fragments, so its
-     * Sender holds nothing such a write could overtake; `bufferedAmount` counts it all the same.
-     */
-    function send(message: object | Buffer): void {
-      if (reason || ws.readyState !== ws.OPEN) return
-      if (ws.bufferedAmount > config.REALTIME_MAX_BUFFERED_BYTES) {
-        // It does not read: cut it off rather than queue without bound (or wait for it).
-        end('slow_consumer', CLOSE.slowConsumer, 'slow consumer')
-        setTimeout(() => ws.terminate(), SLOW_CLOSE_GRACE_MS).unref()
-        return
-      }
-      if (!corked) {
-        corked = true
-        socket.cork()
-        process.nextTick(uncork)
-      }
-      if (Buffer.isBuffer(message)) socket.write(message)
-      else ws.send(JSON.stringify(message))
-      sent.inc()
-    }
+    const conn = supervise(ws, {
+      socket,
+      heartbeatMs: config.REALTIME_HEARTBEAT_MS,
+      maxBufferedBytes: config.REALTIME_MAX_BUFFERED_BYTES,
+      metrics,
+      onEnd: () => {
+        if (principal) unwatch(principal.userId, recheck)
+        for (const s of subscriptions.values()) s.close()
+        subscriptions.clear()
+      },
+      // The bound on a revocation's notification lost (or the cache's listener down): a
+      // revoked credential is cut off by the next heartbeat at the latest.
+      onHeartbeat: () => recheck(),
+    })
+    const send = (message: object | Buffer) =>
+      conn.send(Buffer.isBuffer(message) ? message : JSON.stringify(message))
 
     const sink = {
       event: (e: FeedEvent) => send(eventFrame(e)),
@@ -237,7 +179,7 @@ export function createStreamServer(ctx: ApiContext, feed: Feed): StreamServer {
      */
     let checking = false
     function recheck(): void {
-      if (checking || reason || !principal || credential === undefined) return
+      if (checking || conn.ended || !principal || credential === undefined) return
       checking = true
       const checked = principal
       ctx.auth
@@ -248,9 +190,9 @@ export function createStreamServer(ctx: ApiContext, feed: Feed): StreamServer {
         )
         .then((valid) => {
           checking = false
-          if (valid !== false || principal !== checked || reason) return
+          if (valid !== false || principal !== checked || conn.ended) return
           if (subscriptions.has(`user:${checked.userId}`) || pending.has(`user:${checked.userId}`)) {
-            end('revoked', CLOSE.revoked, 'credential revoked')
+            conn.end('revoked', CLOSE.revoked, 'credential revoked')
             return
           }
           unwatch(checked.userId, recheck)
@@ -285,7 +227,7 @@ export function createStreamServer(ctx: ApiContext, feed: Feed): StreamServer {
         if (!joined.ok) {
           return refuse(id, ErrorCode.TooOld, 'Too far behind to resume: subscribe again for a snapshot')
         }
-        if (reason) return joined.subscription.close()
+        if (conn.ended) return joined.subscription.close()
         subscriptions.set(key, joined.subscription)
         const channel = channelName(parsed.channel)
         if (cursor === undefined) {
@@ -348,8 +290,8 @@ export function createStreamServer(ctx: ApiContext, feed: Feed): StreamServer {
     }
 
     ws.on('message', (data, isBinary) => {
-      alive = true
-      if (isBinary) return end('protocol', CLOSE.policy, 'text messages only')
+      conn.touch()
+      if (isBinary) return conn.end('protocol', CLOSE.policy, 'text messages only')
       let request: Request
       try {
         request = JSON.parse(data.toString()) as Request
@@ -359,78 +301,43 @@ export function createStreamServer(ctx: ApiContext, feed: Feed): StreamServer {
       if (typeof request !== 'object' || request === null) {
         return refuse(null, ErrorCode.BadRequest, 'Messages are JSON objects')
       }
-      if (inFlight >= MAX_IN_FLIGHT) {
-        return refuse(request.id, ErrorCode.Busy, `At most ${MAX_IN_FLIGHT} requests in flight`)
-      }
-      inFlight += 1
-      handle(request)
-        .catch((error) => {
+      const admitted = conn.admit(
+        () => handle(request),
+        (error) => {
           if (error instanceof AppError && error.status < 500) {
             return refuse(request.id, error.code, error.detail ?? error.title)
           }
           log.error({ err: error }, 'stream request failed')
-          return refuse(request.id, ErrorCode.Internal, 'Internal error')
-        })
-        .finally(() => {
-          inFlight -= 1
-        })
-    })
-    ws.on('pong', () => {
-      alive = true
-    })
-    const heartbeat = setInterval(() => {
-      if (!alive) {
-        end('heartbeat')
-        ws.terminate()
-        return
-      }
-      alive = false
-      ws.ping()
-      // The bound on a revocation's notification lost (or the cache's listener down): a
-      // revoked credential is cut off by the next heartbeat at the latest.
-      recheck()
-    }, config.REALTIME_HEARTBEAT_MS)
-    heartbeat.unref()
-    ws.on('error', () => end('error'))
-    ws.once('shutdown', () => end('shutdown', CLOSE.goingAway, 'going away'))
-    ws.on('close', (code) => {
-      clearInterval(heartbeat)
-      if (code === CLOSE.tooBig) end('protocol')
-      end('client')
-      connections.dec()
+          refuse(request.id, ErrorCode.Internal, 'Internal error')
+        },
+      )
+      if (!admitted) refuse(request.id, ErrorCode.Busy, `At most ${MAX_IN_FLIGHT} requests in flight`)
     })
     send({ type: 'welcome', heartbeat_ms: config.REALTIME_HEARTBEAT_MS, degraded: feed.degraded })
   }
 
   return {
     handleUpgrade(request, socket, head) {
-      const refuseUpgrade = (status: number, text: string) => {
-        socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
-      }
-      if (closing) return refuseUpgrade(503, 'Service Unavailable')
+      const refuse = (status: number, text: string) => refuseUpgrade(socket, status, text)
+      if (closing) return refuse(503, 'Service Unavailable')
       const header = request.headers.authorization
       const token = header ? /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1] : undefined
-      if (header && !token) return refuseUpgrade(401, 'Unauthorized')
+      if (header && !token) return refuse(401, 'Unauthorized')
       const authenticated = token ? ctx.auth.authenticate(token).catch(() => null) : Promise.resolve(null)
       authenticated.then(
         (principal) => {
           // A credential that is present but invalid is refused at once (as on every route).
-          if (token && !principal) return refuseUpgrade(401, 'Unauthorized')
+          if (token && !principal) return refuse(401, 'Unauthorized')
           wss.handleUpgrade(request, socket, head, (ws) =>
             connection(ws, socket, principal, principal ? token : undefined),
           )
         },
-        () => refuseUpgrade(500, 'Internal Server Error'),
+        () => refuse(500, 'Internal Server Error'),
       )
     },
     close() {
       closing = true
-      for (const ws of wss.clients) {
-        ws.emit('shutdown')
-        // A client that does not answer the close handshake does not hold the shutdown up.
-        setTimeout(() => ws.terminate(), SHUTDOWN_GRACE_MS).unref()
-      }
-      wss.close()
+      closeAll(wss)
     },
   }
 }
