@@ -52,7 +52,7 @@ export const streamRoutes: RouteModule = (app, ctx) => {
           'Connect with a WebSocket client. Channels: market:<id>, market:<id>:trades, markets, user. ' +
           'Every event carries a per-stream sequence number from the database; resume replays missed ' +
           'events. Close codes: 1001 going away (shutdown), 1008 policy, 1009 message too big, ' +
-          '4008 slow consumer.',
+          '4001 credential revoked (a `user` subscription), 4008 slow consumer.',
         response: problemResponses(426),
       },
     },
