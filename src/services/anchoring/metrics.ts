@@ -52,4 +52,12 @@ export function registerAnchoringMetrics(ctx: AppContext, metrics: Metrics): voi
   for (const [name, help, pick] of gauges) {
     metrics.gaugeFromDatabase(name, help, async () => pick(await status()), ctx.log)
   }
+  // Without a chain nothing is ever anchored and the lag only grows: the lag alert asks this
+  // first, so an installation that does not anchor is not paged for it.
+  metrics
+    .gauge({
+      name: 'dm_anchoring_chain_configured',
+      help: '1 when this process has a Starknet chain to anchor on (STARKNET_* set), else 0',
+    })
+    .set(ctx.config.STARKNET_RPC_URL === undefined ? 0 : 1)
 }
