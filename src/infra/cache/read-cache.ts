@@ -40,6 +40,13 @@ export interface ReadCache {
    * (the cache is off, or the store failed: counted `error` under `cache`): read the database.
    */
   token(cache: string, names: readonly [string] | readonly [string, string]): Promise<string | undefined>
+  /**
+   * A `performance.now()` time after the commits that raised the versions `names` had in
+   * `token` (see OBSERVED below), or undefined when this process has not read them: what a fill
+   * compares with the replica's freshness (ReadRouting.fillDb). The names are needed: a token
+   * holds values only, and two markets' can be equal.
+   */
+  observedAt(names: readonly string[], token: string): number | undefined
   /** The body kept for `key` under `token`; counts hit, stale (kept under an older token) or miss. */
   lookup(cache: string, key: string, token: string): Promise<string | undefined>
   /** Keeps `body` for `key` under `token` (the token read before the database was). */
@@ -82,6 +89,21 @@ interface Entry {
 
 const newEpoch = () => randomBytes(6).toString('base64url')
 
+/**
+ * OBSERVED: when this process first read each version's current value, on the monotonic clock
+ * (performance.now(), the replica tracker's too). Why that time follows the commit: a version
+ * value is only ever written to the store after the commit that raised it (trades raise after
+ * COMMIT; other changes arrive by NOTIFY, sent at commit; another process raised what Redis
+ * holds after its commit, too), and this process read the value after it was written. So the
+ * end of the read that first returned a value is an upper bound of that value's commit time,
+ * whichever process raised it; a later observation of the same value only loosens the bound, so
+ * the first one is kept. The epoch is part of what is observed: a new epoch (after a raise that
+ * failed, or missed notifications) is observed anew, after whatever it covers for.
+ * Bounded: past MAX_OBSERVED names the oldest go, and a value read again is observed later
+ * (later is always safe: it only sends a fill to the primary).
+ */
+const MAX_OBSERVED = 100_000
+
 export function createReadCache(options: ReadCacheOptions): ReadCache {
   const { store, log } = options
   const now = options.now ?? Date.now
@@ -110,6 +132,15 @@ export function createReadCache(options: ReadCacheOptions): ReadCache {
   let barrier: () => Promise<void> = async () => {}
   let detach: () => Promise<void> = async () => {}
   let lastErrorLog = 0
+  const clock = () => performance.now()
+  /** name → the epoch and fields last read, and when they were first read (OBSERVED). */
+  const observed = new Map<string, { seen: string; at: number }>()
+  /** names and token → the latest observation among the names; recent reads only. */
+  const tokenAt = new Map<string, number>()
+  const remember = <K, V>(map: Map<K, V>, key: K, value: V) => {
+    map.set(key, value)
+    if (map.size > MAX_OBSERVED) map.delete(map.keys().next().value as K)
+  }
 
   const count = (cache: string, result: CacheResult) => requests.inc({ cache, result })
   const failed = (error: unknown, what: string) => {
@@ -157,11 +188,25 @@ export function createReadCache(options: ReadCacheOptions): ReadCache {
           behind = false
         }
         const read = await store.readVersions(names, newEpoch())
+        const at = clock()
         let token = read.epoch
-        for (const fields of read.fields) {
-          token += '|'
-          for (const field of Object.keys(fields).sort()) token += `${field}${fields[field]}.`
-        }
+        let latest = Number.NEGATIVE_INFINITY
+        read.fields.forEach((fields, i) => {
+          let seen = ''
+          for (const field of Object.keys(fields).sort()) seen += `${field}${fields[field]}.`
+          token += `|${seen}`
+          seen = `${read.epoch}|${seen}`
+          const name = names[i] as string
+          let last = observed.get(name)
+          if (last?.seen !== seen) {
+            last = { seen, at }
+            observed.delete(name)
+            remember(observed, name, last)
+          }
+          latest = Math.max(latest, last.at)
+        })
+        const seenKey = `${names.join('\n')}\n${token}`
+        if (!tokenAt.has(seenKey)) remember(tokenAt, seenKey, latest)
         return token
       } catch (error) {
         failed(error, 'reading versions')
@@ -169,6 +214,7 @@ export function createReadCache(options: ReadCacheOptions): ReadCache {
         return undefined
       }
     },
+    observedAt: (names, token) => tokenAt.get(`${names.join('\n')}\n${token}`),
     async lookup(cache, key, token) {
       const full = `${cache}:${key}`
       const entry = local.get(full)
