@@ -240,21 +240,28 @@ if (haveReplicaBinaries()) {
     it('fills the read cache from the replica once it holds the version filled, and from the primary before', async () => {
       const reads = cached.ctx.reads
       const market = await newMarket(cached, alice)
-      await trade(cached, alice, market.id)
-      // From the primary, and not through the cache (whose fill it would be).
-      const truth = await volume(loose, market.id, alice)
       const snapshot = `/v1/markets/${market.id}`
       const tape = `/v1/markets/${market.id}/trades`
       const history = `/v1/markets/${market.id}/history`
       const read = (url: string) => cached.app.inject({ method: 'GET', url })
+      await pair.caughtUp()
 
-      // The first anonymous read after the trade observes its version now: no check has seen
-      // the replica past this moment yet, so the fill reads the primary.
-      await reads?.check()
+      // Before the replica has replayed the trade, no check can have seen it past the moment
+      // the trade's version was observed: the fill reads the primary.
+      await pair.pauseReplay()
+      let truth: string
       const [onReplica, onPrimary] = [await routed(cached, 'replica'), await routed(cached, 'primary')]
-      expect((await read(snapshot)).json().volume).toBe(truth)
-      expect(await routed(cached, 'primary')).toBe(onPrimary + 1)
-      expect(await routed(cached, 'replica')).toBe(onReplica)
+      try {
+        await trade(cached, alice, market.id)
+        // From the primary, and not through the cache (whose fill it would be).
+        truth = await volume(loose, market.id, alice)
+        await reads?.check()
+        expect((await read(snapshot)).json().volume).toBe(truth)
+        expect(await routed(cached, 'primary')).toBe(onPrimary + 1)
+        expect(await routed(cached, 'replica')).toBe(onReplica)
+      } finally {
+        await pair.resumeReplay()
+      }
       const observed = performance.now()
 
       // Once a check has seen the replica replay past a moment after that observation, misses

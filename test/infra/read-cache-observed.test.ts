@@ -41,6 +41,22 @@ it('observes a version value when first read, and again only once it changes', a
   await cache.close()
 })
 
+it('observes a value this process raised right after the raise, before any read of it', async () => {
+  const cache = cacheOf()
+  const a = ['market:a'] as const
+  await cache.token('market', a)
+  const beforeRaise = performance.now()
+  await cache.raise('market:a', { b0: 1 }, ['market'])
+  await new Promise((r) => setTimeout(r, 20)) // the read-back is not awaited by raise
+  const afterRaise = performance.now()
+  await new Promise((r) => setTimeout(r, 20))
+  const raised = (await cache.token('market', a)) as string
+  const at = cache.observedAt(a, raised) as number
+  expect(at).toBeGreaterThanOrEqual(beforeRaise)
+  expect(at).toBeLessThanOrEqual(afterRaise)
+  await cache.close()
+})
+
 it('keeps names apart whose values are equal, and observes every value anew under a new epoch', async () => {
   const cache = cacheOf()
   const a = ['market:a'] as const

@@ -141,6 +141,34 @@ export function createReadCache(options: ReadCacheOptions): ReadCache {
     map.set(key, value)
     if (map.size > MAX_OBSERVED) map.delete(map.keys().next().value as K)
   }
+  const fieldsText = (fields: Record<string, string>) => {
+    let text = ''
+    for (const field of Object.keys(fields).sort()) text += `${field}${fields[field]}.`
+    return text
+  }
+  /** Records `seen` (epoch and fields) of `name` as read at `at`, unless read before; its first time. */
+  const observe = (name: string, seen: string, at: number): number => {
+    let last = observed.get(name)
+    if (last?.seen !== seen) {
+      last = { seen, at }
+      observed.delete(name)
+      remember(observed, name, last)
+    }
+    return last.at
+  }
+  /**
+   * After this process raised `name`: reads its value back, so that it is observed right after
+   * the raise rather than at the first read for it (which is the first fill, too late for a
+   * check to have seen the replica past it). Not awaited: the writer's answer does not wait for
+   * it, and a read that comes first observes the value itself. One store round trip per raise.
+   */
+  const observeRaised = (name: string) => {
+    if (!enabled || suspended || behind) return
+    store
+      .readVersions([name], newEpoch())
+      .then((read) => observe(name, `${read.epoch}|${fieldsText(read.fields[0] ?? {})}`, clock()))
+      .catch(() => {})
+  }
 
   const count = (cache: string, result: CacheResult) => requests.inc({ cache, result })
   const failed = (error: unknown, what: string) => {
@@ -192,18 +220,9 @@ export function createReadCache(options: ReadCacheOptions): ReadCache {
         let token = read.epoch
         let latest = Number.NEGATIVE_INFINITY
         read.fields.forEach((fields, i) => {
-          let seen = ''
-          for (const field of Object.keys(fields).sort()) seen += `${field}${fields[field]}.`
+          const seen = fieldsText(fields)
           token += `|${seen}`
-          seen = `${read.epoch}|${seen}`
-          const name = names[i] as string
-          let last = observed.get(name)
-          if (last?.seen !== seen) {
-            last = { seen, at }
-            observed.delete(name)
-            remember(observed, name, last)
-          }
-          latest = Math.max(latest, last.at)
+          latest = Math.max(latest, observe(names[i] as string, `${read.epoch}|${seen}`, at))
         })
         const seenKey = `${names.join('\n')}\n${token}`
         if (!tokenAt.has(seenKey)) remember(tokenAt, seenKey, latest)
@@ -255,6 +274,7 @@ export function createReadCache(options: ReadCacheOptions): ReadCache {
     async raise(name, fields, caches) {
       try {
         await store.raiseVersion(name, fields)
+        observeRaised(name)
       } catch (error) {
         behind = true
         failed(error, 'raising a version')
@@ -264,6 +284,7 @@ export function createReadCache(options: ReadCacheOptions): ReadCache {
     async increment(name, caches) {
       try {
         await store.incrementVersion(name, 'n')
+        observeRaised(name)
       } catch (error) {
         behind = true
         failed(error, 'raising a version')
