@@ -18,6 +18,13 @@
  * delays checks, the replica ages out, and reads go to the primary. That errs towards fresh
  * reads over offloading; a check connection of its own would be the next step if it shows.
  *
+ * Read-cache fills (`fillDb`): a body kept under a version must show that version's commits,
+ * which a replica within the bound may not have replayed yet. heldAt decides it without a
+ * round trip: the read cache knows when this process first read the version (observedAt, after
+ * its commits: infra/cache/read-cache.ts), and heldAt > observedAt means the replica holds them.
+ * A hot market's fills thus move to the replica one check after each trade, instead of always
+ * loading the primary.
+ *
  * Falling back: a replica that lags, whose replay is paused, that cannot be reached, or whose
  * check has not answered within the bound, simply ages past the bound and reads go to the
  * primary until a check sees it caught up again. A read that fails on the replica because it is
@@ -34,6 +41,11 @@ export interface ReplicaState {
   readonly usable: boolean
   /** How far behind the replica is known to be at most, in ms (undefined: never seen caught up). */
   readonly lagMs: number | undefined
+  /**
+   * The replica holds every commit acknowledged before this time (the `now` clock:
+   * performance.now() by default); -Infinity: never seen caught up.
+   */
+  readonly heldAt: number
 }
 
 export interface ReadRouting {
@@ -46,6 +58,12 @@ export interface ReadRouting {
    * fails there runs again on the primary), else the primary.
    */
   publicDb(): Database
+  /**
+   * Where a read-cache fill goes (counted like a public read): the replica when it is within the
+   * lag bound and holds every commit made before `observedAt` (a performance.now() time after
+   * the commits behind the version being filled: ReadCache.observedAt), else the primary.
+   */
+  fillDb(observedAt: number | undefined): Database
   state(): ReplicaState
   /** Runs a check now (tests, and the first one at start). */
   check(): Promise<ReplicaState>
@@ -60,6 +78,7 @@ export interface ReadRoutingOptions {
   maxLagMs: number
   /** Between checks; a quarter of the bound by default, so a healthy replica never ages out. */
   intervalMs?: number
+  /** The clock of heldAt; performance.now() by default, the read cache's observation clock. */
   now?: () => number
   /** Told of each public read's target (metrics). */
   onRoute?: (target: ReadTarget) => void
@@ -92,14 +111,18 @@ const MAX_SAMPLES = 1_000
 
 export function createReadRouting(options: ReadRoutingOptions): ReadRouting {
   const { primary, replica, maxLagMs } = options
-  const now = options.now ?? Date.now
+  // Monotonic: heldAt is compared with the read cache's observation times, and a wall clock
+  // stepped back would make a sample look later than a version observed after it.
+  const now = options.now ?? (() => performance.now())
   if (!replica) {
+    const none: ReplicaState = { usable: false, lagMs: undefined, heldAt: Number.NEGATIVE_INFINITY }
     return {
       primary,
       hasReplica: false,
       publicDb: () => primary,
-      state: () => ({ usable: false, lagMs: undefined }),
-      check: async () => ({ usable: false, lagMs: undefined }),
+      fillDb: () => primary,
+      state: () => none,
+      check: async () => none,
       close: async () => {},
     }
   }
@@ -111,7 +134,7 @@ export function createReadRouting(options: ReadRoutingOptions): ReadRouting {
 
   const state = (): ReplicaState => {
     const lagMs = heldAt === Number.NEGATIVE_INFINITY ? undefined : Math.max(0, now() - heldAt)
-    return { usable: lagMs !== undefined && lagMs <= maxLagMs, lagMs }
+    return { usable: lagMs !== undefined && lagMs <= maxLagMs, lagMs, heldAt }
   }
 
   let running: Promise<ReplicaState> | undefined
@@ -165,6 +188,15 @@ export function createReadRouting(options: ReadRoutingOptions): ReadRouting {
       const target: ReadTarget = state().usable ? 'replica' : 'primary'
       options.onRoute?.(target)
       return target === 'replica' ? onReplica : primary
+    },
+    fillDb(observedAt) {
+      // heldAt > observedAt: the commits behind the version were acknowledged before observedAt,
+      // so before the sample of heldAt, whose LSN the replica replayed. Within the bound as well,
+      // so that a replica that stopped answering is not tried first by every fill.
+      const fresh = observedAt !== undefined && heldAt > observedAt && state().usable
+      const target: ReadTarget = fresh ? 'replica' : 'primary'
+      options.onRoute?.(target)
+      return fresh ? onReplica : primary
     },
     state,
     check,

@@ -7,7 +7,8 @@
  *   and the trades come from the primary, so a trader sees their trade at once;
  * - a lagging replica serves public reads only within DATABASE_READ_MAX_LAG_MS, then the
  *   primary does, and the replica again once caught up;
- * - the read cache never keeps a replica's older body under a newer version;
+ * - the read cache never keeps a replica's older body under a newer version: a miss fills from
+ *   the replica only once it holds the commits behind the version, else from the primary;
  * - the replica stopped: reads still answer, from the primary.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -234,6 +235,96 @@ if (haveReplicaBinaries()) {
       } finally {
         await pair.resumeReplay()
       }
+    })
+
+    it('fills the read cache from the replica once it holds the version filled, and from the primary before', async () => {
+      const reads = cached.ctx.reads
+      const market = await newMarket(cached, alice)
+      const snapshot = `/v1/markets/${market.id}`
+      const tape = `/v1/markets/${market.id}/trades`
+      const history = `/v1/markets/${market.id}/history`
+      const read = (url: string) => cached.app.inject({ method: 'GET', url })
+      await pair.caughtUp()
+
+      // Before the replica has replayed the trade, no check can have seen it past the moment
+      // the trade's version was observed: the fill reads the primary.
+      await pair.pauseReplay()
+      let truth: string
+      const [onReplica, onPrimary] = [await routed(cached, 'replica'), await routed(cached, 'primary')]
+      try {
+        await trade(cached, alice, market.id)
+        // From the primary, and not through the cache (whose fill it would be).
+        truth = await volume(loose, market.id, alice)
+        await reads?.check()
+        expect((await read(snapshot)).json().volume).toBe(truth)
+        expect(await routed(cached, 'primary')).toBe(onPrimary + 1)
+        expect(await routed(cached, 'replica')).toBe(onReplica)
+      } finally {
+        await pair.resumeReplay()
+      }
+      const observed = performance.now()
+
+      // Once a check has seen the replica replay past a moment after that observation, misses
+      // under the same version (other views of the market) fill from the replica, and show the trade.
+      await pair.caughtUp()
+      await reads?.check()
+      for (let i = 0; (reads?.state().heldAt ?? 0) <= observed; i++) {
+        if (i > 500) throw new Error('the replica never replayed past the observation')
+        await pair.caughtUp()
+        await reads?.check()
+      }
+      const tapeRes = await read(tape)
+      expect(tapeRes.statusCode, tapeRes.body).toBe(200)
+      expect(tapeRes.json().items).toHaveLength(1)
+      expect(await routed(cached, 'replica')).toBe(onReplica + 1)
+      expect((await read(history)).statusCode).toBe(200)
+      expect(await routed(cached, 'replica')).toBe(onReplica + 2)
+      // The hits that follow read no database at all.
+      expect((await read(tape)).body).toBe(tapeRes.body)
+      expect(await routed(cached, 'replica')).toBe(onReplica + 2)
+      expect(await routed(cached, 'primary')).toBe(onPrimary + 1)
+    })
+
+    it('fills from the primary while replay is paused: a miss after a trade shows it, under the new ETag', async () => {
+      const reads = cached.ctx.reads
+      const market = await newMarket(cached, alice)
+      const tape = `/v1/markets/${market.id}/trades`
+      const read = (url: string) => cached.app.inject({ method: 'GET', url })
+      const before = await read(tape)
+      expect(before.json().items).toHaveLength(0)
+      await pair.caughtUp()
+
+      await pair.pauseReplay()
+      try {
+        await trade(cached, alice, market.id)
+        const onPrimary = await routed(cached, 'primary')
+        const onReplica = await routed(cached, 'replica')
+        // Checks go on (the replica is within the 60 s bound) but never see it past the trade.
+        for (let i = 0; i < 3; i++) await reads?.check()
+        expect(reads?.state().usable).toBe(true)
+        const after = await read(tape)
+        expect(after.json().items).toHaveLength(1)
+        expect(after.headers.etag).not.toBe(before.headers.etag)
+        expect(await routed(cached, 'primary')).toBe(onPrimary + 1)
+        expect(await routed(cached, 'replica')).toBe(onReplica)
+        // Another view of the same version, after more checks: still the primary, still the trade.
+        await reads?.check()
+        const snapshot = await read(`/v1/markets/${market.id}`)
+        expect(snapshot.json().volume).toBe(await volume(loose, market.id, alice))
+        expect(await routed(cached, 'primary')).toBe(onPrimary + 2)
+        // What the replica itself has: not the trade (so a replica fill would have been stale).
+        const [row] = await pair.onReplica<{ n: number }>(
+          `select count(*)::int as n from public.trades where market_id = '${market.id}'`,
+        )
+        expect(row?.n).toBe(0)
+        // The kept body is the trade's, hit again under the same ETag.
+        const again = await read(tape)
+        expect(again.headers.etag).toBe(after.headers.etag)
+        expect(again.json().items).toHaveLength(1)
+      } finally {
+        await pair.resumeReplay()
+      }
+      await pair.caughtUp()
     })
 
     it('answers public reads from the primary when the replica is stopped, and uses it again once back', async () => {

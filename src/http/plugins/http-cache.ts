@@ -56,7 +56,7 @@ export function registerHttpCache(app: App, ctx: Pick<AppContext, 'config' | 're
 
 /**
  * Answers a public GET from the read cache, or from `load` (the uncached path, unchanged) on a
- * miss. The cached body is the string the route's own serializer produced, so a hit is byte for
+ * miss, on the replica when it provably holds the version's commits (ReadRouting.fillDb). The cached body is the string the route's own serializer produced, so a hit is byte for
  * byte what the database path sends.
  */
 export async function sendCached<T>(
@@ -70,8 +70,9 @@ export async function sendCached<T>(
   const cacheControl = withCredentials(request)
     ? 'private, no-cache'
     : `public, max-age=${age}, s-maxage=${age}, stale-while-revalidate=${2 * age}`
-  const token = read.versions && (await ctx.readCache.token(read.cache, read.versions))
-  if (token === undefined) {
+  const { versions } = read
+  const token = versions && (await ctx.readCache.token(read.cache, versions))
+  if (versions === undefined || token === undefined) {
     // Not kept, so it may come from the replica (within its lag bound; the primary for a
     // caller with credentials). Loaded first: a refusal thrown by `load` must not leave the
     // public header on the problem.
@@ -83,9 +84,15 @@ export async function sendCached<T>(
   if (text === undefined) {
     // A body kept under `token` must show at least the versions in it, and the token was raised
     // after a commit the replica may not have replayed yet (a lagging replica's body would be
-    // kept, and sent with the new ETag, until the next change). So fills read the primary: one
-    // per version and key, while the hits they make possible read no database at all.
-    const body = await read.load(ctx.db)
+    // kept, and sent with the new ETag, until the next change). So a fill reads the replica only
+    // once it is known to hold every commit made before this process first read the token (a
+    // time after those commits: ReadCache.observedAt), else the primary. A caller with
+    // credentials reads the primary, as everywhere (read-target.ts).
+    const db =
+      ctx.reads && !withCredentials(request)
+        ? ctx.reads.fillDb(ctx.readCache.observedAt(versions, token))
+        : ctx.db
+    const body = await read.load(db)
     if (read.keepable && !read.keepable(body)) return reply.header('cache-control', cacheControl).send(body)
     text = reply.serialize(body) as string
     ctx.readCache.keep(read.cache, read.key, token, text)

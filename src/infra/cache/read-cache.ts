@@ -40,6 +40,13 @@ export interface ReadCache {
    * (the cache is off, or the store failed: counted `error` under `cache`): read the database.
    */
   token(cache: string, names: readonly [string] | readonly [string, string]): Promise<string | undefined>
+  /**
+   * A `performance.now()` time after the commits that raised the versions `names` had in
+   * `token` (see OBSERVED below), or undefined when this process has not read them: what a fill
+   * compares with the replica's freshness (ReadRouting.fillDb). The names are needed: a token
+   * holds values only, and two markets' can be equal.
+   */
+  observedAt(names: readonly string[], token: string): number | undefined
   /** The body kept for `key` under `token`; counts hit, stale (kept under an older token) or miss. */
   lookup(cache: string, key: string, token: string): Promise<string | undefined>
   /** Keeps `body` for `key` under `token` (the token read before the database was). */
@@ -82,6 +89,21 @@ interface Entry {
 
 const newEpoch = () => randomBytes(6).toString('base64url')
 
+/**
+ * OBSERVED: when this process first read each version's current value, on the monotonic clock
+ * (performance.now(), the replica tracker's too). Why that time follows the commit: a version
+ * value is only ever written to the store after the commit that raised it (trades raise after
+ * COMMIT; other changes arrive by NOTIFY, sent at commit; another process raised what Redis
+ * holds after its commit, too), and this process read the value after it was written. So the
+ * end of the read that first returned a value is an upper bound of that value's commit time,
+ * whichever process raised it; a later observation of the same value only loosens the bound, so
+ * the first one is kept. The epoch is part of what is observed: a new epoch (after a raise that
+ * failed, or missed notifications) is observed anew, after whatever it covers for.
+ * Bounded: past MAX_OBSERVED names the oldest go, and a value read again is observed later
+ * (later is always safe: it only sends a fill to the primary).
+ */
+const MAX_OBSERVED = 100_000
+
 export function createReadCache(options: ReadCacheOptions): ReadCache {
   const { store, log } = options
   const now = options.now ?? Date.now
@@ -110,6 +132,43 @@ export function createReadCache(options: ReadCacheOptions): ReadCache {
   let barrier: () => Promise<void> = async () => {}
   let detach: () => Promise<void> = async () => {}
   let lastErrorLog = 0
+  const clock = () => performance.now()
+  /** name → the epoch and fields last read, and when they were first read (OBSERVED). */
+  const observed = new Map<string, { seen: string; at: number }>()
+  /** names and token → the latest observation among the names; recent reads only. */
+  const tokenAt = new Map<string, number>()
+  const remember = <K, V>(map: Map<K, V>, key: K, value: V) => {
+    map.set(key, value)
+    if (map.size > MAX_OBSERVED) map.delete(map.keys().next().value as K)
+  }
+  const fieldsText = (fields: Record<string, string>) => {
+    let text = ''
+    for (const field of Object.keys(fields).sort()) text += `${field}${fields[field]}.`
+    return text
+  }
+  /** Records `seen` (epoch and fields) of `name` as read at `at`, unless read before; its first time. */
+  const observe = (name: string, seen: string, at: number): number => {
+    let last = observed.get(name)
+    if (last?.seen !== seen) {
+      last = { seen, at }
+      observed.delete(name)
+      remember(observed, name, last)
+    }
+    return last.at
+  }
+  /**
+   * After this process raised `name`: reads its value back, so that it is observed right after
+   * the raise rather than at the first read for it (which is the first fill, too late for a
+   * check to have seen the replica past it). Not awaited: the writer's answer does not wait for
+   * it, and a read that comes first observes the value itself. One store round trip per raise.
+   */
+  const observeRaised = (name: string) => {
+    if (!enabled || suspended || behind) return
+    store
+      .readVersions([name], newEpoch())
+      .then((read) => observe(name, `${read.epoch}|${fieldsText(read.fields[0] ?? {})}`, clock()))
+      .catch(() => {})
+  }
 
   const count = (cache: string, result: CacheResult) => requests.inc({ cache, result })
   const failed = (error: unknown, what: string) => {
@@ -157,11 +216,16 @@ export function createReadCache(options: ReadCacheOptions): ReadCache {
           behind = false
         }
         const read = await store.readVersions(names, newEpoch())
+        const at = clock()
         let token = read.epoch
-        for (const fields of read.fields) {
-          token += '|'
-          for (const field of Object.keys(fields).sort()) token += `${field}${fields[field]}.`
-        }
+        let latest = Number.NEGATIVE_INFINITY
+        read.fields.forEach((fields, i) => {
+          const seen = fieldsText(fields)
+          token += `|${seen}`
+          latest = Math.max(latest, observe(names[i] as string, `${read.epoch}|${seen}`, at))
+        })
+        const seenKey = `${names.join('\n')}\n${token}`
+        if (!tokenAt.has(seenKey)) remember(tokenAt, seenKey, latest)
         return token
       } catch (error) {
         failed(error, 'reading versions')
@@ -169,6 +233,7 @@ export function createReadCache(options: ReadCacheOptions): ReadCache {
         return undefined
       }
     },
+    observedAt: (names, token) => tokenAt.get(`${names.join('\n')}\n${token}`),
     async lookup(cache, key, token) {
       const full = `${cache}:${key}`
       const entry = local.get(full)
@@ -209,6 +274,7 @@ export function createReadCache(options: ReadCacheOptions): ReadCache {
     async raise(name, fields, caches) {
       try {
         await store.raiseVersion(name, fields)
+        observeRaised(name)
       } catch (error) {
         behind = true
         failed(error, 'raising a version')
@@ -218,6 +284,7 @@ export function createReadCache(options: ReadCacheOptions): ReadCache {
     async increment(name, caches) {
       try {
         await store.incrementVersion(name, 'n')
+        observeRaised(name)
       } catch (error) {
         behind = true
         failed(error, 'raising a version')
