@@ -10,6 +10,7 @@ import { request as httpsRequest } from 'node:https'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { HELMET_OPTIONS, helmetHeaders } from '../../src/http/plugins/security.js'
 import { createLogger } from '../../src/infra/logger.js'
 import { startService } from '../../src/start/server.js'
 import { createTestApp, type TestApp, testConfig } from '../helpers/app.js'
@@ -179,6 +180,15 @@ describe('security headers and CORS', () => {
     expect(res.headers['x-frame-options']).toBe('SAMEORIGIN')
     expect(res.headers['strict-transport-security']).toContain('max-age=')
     expect(res.headers['content-security-policy']).toContain("default-src 'none'")
+    // Every header helmet sets, on every answer (also a 404 and a problem), as helmet sets it.
+    const expected = helmetHeaders(HELMET_OPTIONS)
+    expect(Object.keys(expected).length).toBeGreaterThanOrEqual(10)
+    for (const url of ['/healthz', '/v1/markets/00000000-0000-4000-8000-000000000000', '/nowhere']) {
+      const answer = await t.app.inject({ method: 'GET', url })
+      for (const [name, value] of Object.entries(expected))
+        expect(answer.headers[name], `${url} ${name}`).toBe(value)
+      expect(answer.headers['x-powered-by']).toBeUndefined()
+    }
     const docs = await t.app.inject({ method: 'GET', url: '/docs/' })
     expect(docs.statusCode).toBe(200)
     expect(docs.headers['content-security-policy']).toContain("script-src 'self'")

@@ -141,6 +141,17 @@ export function createReadCache(options: ReadCacheOptions): ReadCache {
     map.set(key, value)
     if (map.size > MAX_OBSERVED) map.delete(map.keys().next().value as K)
   }
+  /**
+   * The epoch a store without one adopts: made ahead, and anew only once adopted (the next store
+   * without an epoch, Redis flushed, must get another), so reading the versions (every cached
+   * GET) draws no random bytes.
+   */
+  let candidateEpoch = newEpoch()
+  const readVersions = async (names: readonly [string] | readonly [string, string]) => {
+    const read = await store.readVersions(names, candidateEpoch)
+    if (read.epoch === candidateEpoch) candidateEpoch = newEpoch()
+    return read
+  }
   const fieldsText = (fields: Record<string, string>) => {
     let text = ''
     for (const field of Object.keys(fields).sort()) text += `${field}${fields[field]}.`
@@ -164,8 +175,7 @@ export function createReadCache(options: ReadCacheOptions): ReadCache {
    */
   const observeRaised = (name: string) => {
     if (!enabled || suspended || behind) return
-    store
-      .readVersions([name], newEpoch())
+    readVersions([name])
       .then((read) => observe(name, `${read.epoch}|${fieldsText(read.fields[0] ?? {})}`, clock()))
       .catch(() => {})
   }
@@ -215,7 +225,7 @@ export function createReadCache(options: ReadCacheOptions): ReadCache {
           await newEpochNow()
           behind = false
         }
-        const read = await store.readVersions(names, newEpoch())
+        const read = await readVersions(names)
         const at = clock()
         let token = read.epoch
         let latest = Number.NEGATIVE_INFINITY
@@ -321,6 +331,16 @@ export function createReadCache(options: ReadCacheOptions): ReadCache {
 }
 
 /** A weak ETag for a token: short, and opaque (the token names the store's epoch). */
+/** Recent tokens' ETags: a hot market's token is asked for on every read until its next trade. */
+const etags = new Map<string, string>()
+const MAX_ETAGS = 4096
+
 export function etagOf(token: string): string {
-  return `W/"${createHash('sha1').update(token).digest('base64url').slice(0, 20)}"`
+  let etag = etags.get(token)
+  if (etag === undefined) {
+    etag = `W/"${createHash('sha1').update(token).digest('base64url').slice(0, 20)}"`
+    etags.set(token, etag)
+    if (etags.size > MAX_ETAGS) etags.delete(etags.keys().next().value as string)
+  }
+  return etag
 }
