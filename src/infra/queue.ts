@@ -170,12 +170,6 @@ export async function startJobQueue(options: {
     }
   }
 
-  async function ensureQueue(name: string) {
-    if (created.has(name)) return
-    if (!(await boss.getQueue(name))) await boss.createQueue(name)
-    created.add(name)
-  }
-
   // Replicas started together on a fresh database register the same queues at the same moment,
   // and pg-boss's create_queue deadlocks with itself (it inserts the queue row, then adds a
   // foreign key to that table): 3 of 4 registrations failed, and their processes exited. One
@@ -192,6 +186,20 @@ export async function startJobQueue(options: {
     } finally {
       await client.end().catch(() => {}) // ending the session releases the lock
     }
+  }
+
+  /**
+   * A queue sent to before any process registered it (a job kind this build added) is created
+   * under the same lock: creating it beside another process's registration deadlocked as two
+   * registrations do (seen with four processes started at once, test/e2e/load-balancer.test.ts).
+   */
+  async function ensureQueue(name: string) {
+    if (created.has(name)) return
+    if (!(await boss.getQueue(name)))
+      await registeringAlone(async () => {
+        if (!(await boss.getQueue(name))) await boss.createQueue(name)
+      })
+    created.add(name)
   }
 
   const queue: JobQueue = {
