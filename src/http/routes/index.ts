@@ -45,6 +45,7 @@ import { myTradesRoute } from './me/trades.js'
 import { healthz } from './operations/healthz.js'
 import { readyz } from './operations/readyz.js'
 import { streamRoutes } from './stream/index.js'
+import { userActivityRoutes } from './users/activity.js'
 import { getUser } from './users/get-user.js'
 
 const operations: RouteModule[] = [healthz, readyz]
@@ -58,6 +59,7 @@ const identity: RouteModule[] = [
   listApiKeysRoute,
   revokeApiKeyRoute,
   getUser,
+  userActivityRoutes,
   listAuditRoute,
 ]
 
