@@ -78,6 +78,24 @@ function subscribed(channel: RealtimeChannel): Promise<{ status: string; error?:
   })
 }
 
+/** Subscribes and records the channel's statuses; `closed` resolves at CLOSED. */
+function untilClosed(channel: RealtimeChannel) {
+  const statuses: string[] = []
+  const closed = new Promise<void>((resolve) =>
+    channel.subscribe((status) => {
+      statuses.push(status)
+      if (status === 'CLOSED') resolve()
+    }),
+  )
+  return { statuses, closed }
+}
+
+const until = (done: () => boolean) =>
+  new Promise<void>((resolve) => {
+    const wait = () => (done() ? resolve() : setTimeout(wait, 20))
+    wait()
+  })
+
 const newMarket = (user: TestUser) => openBinaryMarket(t, user, 'Will supabase-js see every trade?')
 const trade = async (user: TestUser, marketId: string, shares = '1') => ({
   trade: { id: await buyYes(t, user, marketId, shares) },
@@ -164,21 +182,35 @@ describe('supabase-js channels on /realtime/v1/websocket', () => {
   it('an invalid token pushed later (setAuth) closes the private channel', async () => {
     const supabase = client()
     await supabase.realtime.setAuth(alice.accessToken)
-    const mine = supabase.channel('user')
-    const statuses: string[] = []
-    const closed = new Promise<void>((resolve) =>
-      mine.subscribe((status) => {
-        statuses.push(status)
-        if (status === 'CLOSED') resolve()
-      }),
-    )
-    await new Promise<void>((resolve) => {
-      const wait = () => (statuses.includes('SUBSCRIBED') ? resolve() : setTimeout(wait, 20))
-      wait()
-    })
+    const { statuses, closed } = untilClosed(supabase.channel('user'))
+    await until(() => statuses.includes('SUBSCRIBED'))
     await supabase.realtime.setAuth('expired-or-forged')
     await closed
     expect(statuses).toEqual(['SUBSCRIBED', 'CLOSED'])
+  })
+
+  it('an API key revoked while supabase-js holds the user channel shuts that channel, not the public ones', async () => {
+    const supabase = client()
+    const key = await createTestApiKey(t, bob, ['read'])
+    await supabase.realtime.setAuth(key.key)
+    const { statuses, closed } = untilClosed(supabase.channel('user'))
+    const market = await newMarket(alice)
+    const tape = supabase.channel(`market:${market.id}:trades`)
+    const events = listen(tape)
+    expect((await subscribed(tape)).status).toBe('SUBSCRIBED')
+    await until(() => statuses.includes('SUBSCRIBED'))
+    const revoked = await t.app.inject({
+      method: 'DELETE',
+      url: `/v1/me/api-keys/${key.id}`,
+      headers: bob.headers,
+    })
+    expect(revoked.statusCode, revoked.body).toBeLessThan(300)
+    // By the dm_auth notification, well before a heartbeat.
+    await closed
+    expect(statuses).toEqual(['SUBSCRIBED', 'CLOSED'])
+    // The public channel of the same connection goes on.
+    const placed = await trade(alice, market.id)
+    await events.waitFor(() => events.named('trade').some((e) => e.data.id === placed.trade.id))
   })
 
   it('resume after a disconnect: the missed trades from the database, then live', async () => {

@@ -9,6 +9,9 @@
 import type { Duplex } from 'node:stream'
 import type { WebSocket, WebSocketServer } from 'ws'
 import type { AppContext } from '../../../context.js'
+import type { Principal } from '../../../domain/identity/principal.js'
+import { AppError } from '../../../errors/codes.js'
+import type { ApiContext } from '../../context.js'
 
 /** Close codes (docs/realtime.md). */
 export const CLOSE = {
@@ -190,4 +193,85 @@ export function closeAll(wss: WebSocketServer): void {
     setTimeout(() => ws.terminate(), SHUTDOWN_GRACE_MS).unref()
   }
   wss.close()
+}
+
+/**
+ * The credentials connections hold, by user, checked again when the user changes: a sign-out,
+ * a revoked key, a suspension, on any process (the auth cache's dm_auth notifications), so a
+ * connection holding the private `user` channel is cut off at once rather than at its next
+ * heartbeat (which checks too: the bound on a notification lost). One per transport server.
+ */
+export function credentialWatch(ctx: Pick<ApiContext, 'identity' | 'auth'>) {
+  const checks = new Map<string, Set<() => void>>()
+  ctx.identity.onUserChanged((userId) => {
+    const targets = userId === undefined ? [...checks.values()] : [checks.get(userId) ?? new Set()]
+    for (const set of targets) for (const check of [...set]) check()
+  })
+  const watch = (userId: string, check: () => void) => {
+    const set = checks.get(userId) ?? new Set()
+    set.add(check)
+    checks.set(userId, set)
+  }
+  const unwatch = (userId: string, check: () => void) => {
+    const set = checks.get(userId)
+    set?.delete(check)
+    if (set?.size === 0) checks.delete(userId)
+  }
+
+  /**
+   * One connection's credential. `refused(userId)` runs once it is refused (revoked, expired,
+   * signed out), after the principal is dropped: the transport shuts what was private. A check
+   * that cannot tell (the database unreachable) keeps it, to be checked at the next heartbeat.
+   */
+  return function holder(
+    refused: (userId: string) => void,
+    initial?: { principal: Principal; token: string },
+  ) {
+    let principal: Principal | null = null
+    let credential: string | undefined
+    let checking = false
+    let released = false
+    function recheck(): void {
+      if (checking || released || !principal || credential === undefined) return
+      checking = true
+      const checked = principal
+      ctx.auth
+        .authenticate(credential)
+        .then(
+          (found) => found?.userId === checked.userId,
+          (error) => (error instanceof AppError && error.status === 401 ? false : undefined),
+        )
+        .then((valid) => {
+          checking = false
+          if (valid !== false || principal !== checked || released) return
+          drop()
+          refused(checked.userId)
+        })
+    }
+    function drop(): void {
+      if (principal) unwatch(principal.userId, recheck)
+      principal = null
+      credential = undefined
+    }
+    function adopt(found: Principal, token: string): void {
+      drop()
+      principal = found
+      credential = token
+      watch(found.userId, recheck)
+    }
+    if (initial) adopt(initial.principal, initial.token)
+    return {
+      get principal() {
+        return principal
+      },
+      /** From now on this principal, from this token (watched); the one before is not. */
+      adopt,
+      recheck,
+      /** The connection ended: no more checks. */
+      release(): void {
+        drop()
+        released = true
+      },
+    }
+  }
 }

@@ -47,6 +47,7 @@ import {
   CLOSE,
   closeAll,
   connectionMetrics,
+  credentialWatch,
   MAX_IN_FLIGHT,
   MAX_MESSAGE_BYTES,
   refuseUpgrade,
@@ -92,10 +93,10 @@ export function createPhoenixServer(ctx: ApiContext, feed: Feed): PhoenixServer 
   const log = ctx.log.child({ component: 'stream', protocol: 'phoenix' })
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES })
   const metrics = connectionMetrics(ctx.metrics)
+  const holder = credentialWatch(ctx)
   let closing = false
 
   function connection(ws: WebSocket, socket: Duplex, vsn: Vsn, apiKey: string): void {
-    let principal: Principal | null = null
     /** By topic. */
     const joined = new Map<string, Joined>()
     const pending = new Set<string>()
@@ -105,11 +106,36 @@ export function createPhoenixServer(ctx: ApiContext, feed: Feed): PhoenixServer 
       maxBufferedBytes: config.REALTIME_MAX_BUFFERED_BYTES,
       metrics,
       onEnd: () => {
+        held.release()
         for (const j of joined.values()) j.subscription.close()
         joined.clear()
       },
+      onHeartbeat: () => held.recheck(),
     })
     const send = (message: PhoenixMessage) => conn.send(encodeFrame(vsn, message))
+
+    /**
+     * A refused credential (revocation, expiry): the private channel is shut down as Supabase
+     * shuts it (a system error, then phx_close); the connection keeps its public channels.
+     */
+    const held = holder(() => {
+      for (const [topic, j] of [...joined]) {
+        if (j.channel.kind === 'user') shutChannel(topic, j, 'Invalid or expired credential')
+      }
+    })
+
+    function shutChannel(topic: string, j: Joined, message: string): void {
+      leaveTopic(topic)
+      send(
+        push(topic, j.joinRef, 'system', {
+          extension: 'system',
+          status: 'error',
+          channel: channelName(j.channel),
+          message,
+        }),
+      )
+      send(push(topic, j.joinRef, 'phx_close'))
+    }
 
     const eventPayload = (e: FeedEvent) => ({
       channel: e.channel,
@@ -120,14 +146,16 @@ export function createPhoenixServer(ctx: ApiContext, feed: Feed): PhoenixServer 
     })
 
     /** A credential the client gave: the anon key is nobody; anything else must be valid. */
-    async function credential(
+    async function credentialOf(
       token: unknown,
-    ): Promise<{ ok: true; principal: Principal | null } | { ok: false }> {
+    ): Promise<
+      { ok: true; principal: null } | { ok: true; principal: Principal; token: string } | { ok: false }
+    > {
       if (token === undefined || token === null || token === '') return { ok: true, principal: null }
       if (typeof token !== 'string') return { ok: false }
       if (sameSecret(token, apiKey)) return { ok: true, principal: null }
       const found = await ctx.auth.authenticate(token).catch(() => null)
-      return found ? { ok: true, principal: found } : { ok: false }
+      return found ? { ok: true, principal: found, token } : { ok: false }
     }
 
     function leaveTopic(topic: string): void {
@@ -146,11 +174,11 @@ export function createPhoenixServer(ctx: ApiContext, feed: Feed): PhoenixServer 
           replyTo(m, 'error', { reason: 'postgres_changes is not served here: use broadcast events' }),
         )
       }
-      const given = await credential(m.payload.access_token)
+      const given = await credentialOf(m.payload.access_token)
       if (!given.ok)
         return send(replyTo(m, 'error', { reason: 'InvalidJWTToken: Invalid or expired credential' }))
-      if (given.principal) principal = given.principal
-      const parsed = parseChannel(name, principal?.userId)
+      if (given.principal) held.adopt(given.principal, given.token)
+      const parsed = parseChannel(name, held.principal?.userId)
       if (!parsed.ok) {
         return send(
           replyTo(m, 'error', {
@@ -211,23 +239,14 @@ export function createPhoenixServer(ctx: ApiContext, feed: Feed): PhoenixServer 
     }
 
     async function accessToken(m: PhoenixMessage): Promise<void> {
-      const given = await credential(m.payload.access_token)
+      const given = await credentialOf(m.payload.access_token)
       const j = joined.get(m.topic)
       const stillAllowed =
         given.ok && (j?.channel.kind !== 'user' || given.principal?.userId === j.channel.userId)
-      if (given.ok && given.principal) principal = given.principal
+      if (given.ok && given.principal) held.adopt(given.principal, given.token)
       if (stillAllowed || !j) return
       // Supabase shuts the channel down when its token stops being valid.
-      leaveTopic(m.topic)
-      send(
-        push(m.topic, j.joinRef, 'system', {
-          extension: 'system',
-          status: 'error',
-          channel: channelName(j.channel),
-          message: given.ok ? forbidden(channelName(j.channel)) : 'Invalid or expired credential',
-        }),
-      )
-      send(push(m.topic, j.joinRef, 'phx_close'))
+      shutChannel(m.topic, j, given.ok ? forbidden(channelName(j.channel)) : 'Invalid or expired credential')
     }
 
     async function handle(m: PhoenixMessage): Promise<void> {

@@ -41,6 +41,7 @@ import {
   CLOSE,
   closeAll,
   connectionMetrics,
+  credentialWatch,
   MAX_IN_FLIGHT,
   MAX_MESSAGE_BYTES,
   refuseUpgrade,
@@ -113,24 +114,7 @@ export function createStreamServer(ctx: ApiContext, feed: Feed): StreamServer {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES })
   const metrics = connectionMetrics(ctx.metrics)
   let closing = false
-  /** Each authenticated connection's credential check, by user: run when the user changes. */
-  const checks = new Map<string, Set<() => void>>()
-  const watch = (userId: string, check: () => void) => {
-    const set = checks.get(userId) ?? new Set()
-    set.add(check)
-    checks.set(userId, set)
-  }
-  const unwatch = (userId: string, check: () => void) => {
-    const set = checks.get(userId)
-    set?.delete(check)
-    if (set?.size === 0) checks.delete(userId)
-  }
-  // A sign-out, a revoked key, a suspension on any process (the auth cache's notifications):
-  // the user's connections check their credential at once, not at their next heartbeat.
-  ctx.identity.onUserChanged((userId) => {
-    const targets = userId === undefined ? [...checks.values()] : [checks.get(userId) ?? new Set()]
-    for (const set of targets) for (const check of [...set]) check()
-  })
+  const holder = credentialWatch(ctx)
 
   function connection(
     ws: WebSocket,
@@ -138,8 +122,6 @@ export function createStreamServer(ctx: ApiContext, feed: Feed): StreamServer {
     initial: Principal | null,
     initialCredential: string | undefined,
   ): void {
-    let principal = initial
-    let credential = initialCredential
     const subscriptions = new Map<string, Subscription>()
     /** Channels being subscribed (their replies not sent yet). */
     const pending = new Set<string>()
@@ -150,13 +132,13 @@ export function createStreamServer(ctx: ApiContext, feed: Feed): StreamServer {
       maxBufferedBytes: config.REALTIME_MAX_BUFFERED_BYTES,
       metrics,
       onEnd: () => {
-        if (principal) unwatch(principal.userId, recheck)
+        held.release()
         for (const s of subscriptions.values()) s.close()
         subscriptions.clear()
       },
       // The bound on a revocation's notification lost (or the cache's listener down): a
       // revoked credential is cut off by the next heartbeat at the latest.
-      onHeartbeat: () => recheck(),
+      onHeartbeat: () => held.recheck(),
     })
     const send = (message: object | Buffer) =>
       conn.send(Buffer.isBuffer(message) ? message : JSON.stringify(message))
@@ -173,34 +155,18 @@ export function createStreamServer(ctx: ApiContext, feed: Feed): StreamServer {
     }
 
     /**
-     * The credential checked again (revocation, expiry). Refused: a connection subscribed to its
-     * user's private channel is closed with 4001; one on public channels only just loses its
-     * principal. Unknown (the database unreachable): kept, checked again at the next heartbeat.
+     * A refused credential (revocation, expiry): a connection subscribed to its user's private
+     * channel is closed with 4001; one on public channels only just loses its principal.
      */
-    let checking = false
-    function recheck(): void {
-      if (checking || conn.ended || !principal || credential === undefined) return
-      checking = true
-      const checked = principal
-      ctx.auth
-        .authenticate(credential)
-        .then(
-          (found) => found?.userId === checked.userId,
-          (error) => (error instanceof AppError && error.status === 401 ? false : undefined),
-        )
-        .then((valid) => {
-          checking = false
-          if (valid !== false || principal !== checked || conn.ended) return
-          if (subscriptions.has(`user:${checked.userId}`) || pending.has(`user:${checked.userId}`)) {
-            conn.end('revoked', CLOSE.revoked, 'credential revoked')
-            return
-          }
-          unwatch(checked.userId, recheck)
-          principal = null
-          credential = undefined
-        })
-    }
-    if (principal) watch(principal.userId, recheck)
+    const held = holder(
+      (userId) => {
+        if (subscriptions.has(`user:${userId}`) || pending.has(`user:${userId}`))
+          conn.end('revoked', CLOSE.revoked, 'credential revoked')
+      },
+      initial && initialCredential !== undefined
+        ? { principal: initial, token: initialCredential }
+        : undefined,
+    )
 
     const reply = (id: unknown, body: object) => send({ type: 'reply', id, ...body })
     const refuse = (id: unknown, code: string, message: string) =>
@@ -208,7 +174,7 @@ export function createStreamServer(ctx: ApiContext, feed: Feed): StreamServer {
 
     async function join(id: unknown, name: unknown, cursor: Cursor | undefined): Promise<void> {
       if (typeof name !== 'string') return refuse(id, ErrorCode.BadRequest, 'channel must be a string')
-      const parsed = parseChannel(name, principal?.userId)
+      const parsed = parseChannel(name, held.principal?.userId)
       if (!parsed.ok) {
         return parsed.reason === 'auth'
           ? refuse(id, ErrorCode.Unauthorized, 'The user channel needs an access token or API key (auth)')
@@ -251,6 +217,7 @@ export function createStreamServer(ctx: ApiContext, feed: Feed): StreamServer {
             return refuse(id, ErrorCode.BadRequest, 'token must be a string')
           const found = await ctx.auth.authenticate(request.token).catch(() => null)
           if (!found) return refuse(id, ErrorCode.Unauthorized, 'Invalid or expired credential')
+          const principal = held.principal
           if (
             principal &&
             principal.userId !== found.userId &&
@@ -258,10 +225,7 @@ export function createStreamServer(ctx: ApiContext, feed: Feed): StreamServer {
           ) {
             return refuse(id, ErrorCode.BadRequest, 'Unsubscribe from the user channel before changing user')
           }
-          if (principal) unwatch(principal.userId, recheck)
-          principal = found
-          credential = request.token
-          watch(found.userId, recheck)
+          held.adopt(found, request.token)
           return reply(id, { ok: true, user_id: found.userId })
         }
         case 'subscribe':
@@ -274,7 +238,7 @@ export function createStreamServer(ctx: ApiContext, feed: Feed): StreamServer {
         case 'unsubscribe': {
           if (typeof request.channel !== 'string')
             return refuse(id, ErrorCode.BadRequest, 'channel must be a string')
-          const parsed = parseChannel(request.channel, principal?.userId)
+          const parsed = parseChannel(request.channel, held.principal?.userId)
           const key = parsed.ok ? channelKey(parsed.channel) : undefined
           const subscription = key === undefined ? undefined : subscriptions.get(key)
           if (!subscription || key === undefined) {
