@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
+import type { Socket } from 'node:net'
 import { constants as zlib } from 'node:zlib'
 import { AjvCompiler } from '@fastify/ajv-compiler'
 import compress from '@fastify/compress'
@@ -75,6 +76,9 @@ function toProblem(error: Error) {
   return toAppError(error) ?? errors.internal(error)
 }
 
+/** At a stop, how long a connection that has sent nothing yet may still start its request. */
+const SILENT_CONNECTION_GRACE_MS = 500
+
 export async function buildApp(ctx: ApiContext): Promise<App> {
   const { config } = ctx
   const app = Fastify({
@@ -130,20 +134,32 @@ export async function buildApp(ctx: ApiContext): Promise<App> {
   })
   app.setNotFoundHandler(notFoundHandler(routeIndex))
   registerHttpMetrics(app, ctx.metrics)
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id)
+    done()
   })
   registerTracing(app, ctx)
   await registerSecurity(app, ctx)
   // Draining: new requests on kept-alive connections are turned away, and the answers still
   // being produced close their connection; otherwise a client that keeps its connection alive
-  // holds the stop up until the keep-alive timeout.
+  // holds the stop up until the keep-alive timeout. A connection that still has not sent a byte
+  // a moment after the stop began is dropped: no request of it can be lost, and Node counts it as
+  // busy (waiting for headers), so it would hold the stop up until headersTimeout and the next
+  // check, ~70 s. (Late requests on new connections still get their 503 meanwhile.)
   let closing = false
+  const connections = new Set<Socket>()
+  app.server.on('connection', (socket: Socket) => {
+    connections.add(socket)
+    socket.once('close', () => connections.delete(socket))
+  })
   app.addHook('preClose', async () => {
     closing = true
+    setTimeout(() => {
+      for (const socket of connections) if (socket.bytesRead === 0) socket.destroy()
+    }, SILENT_CONNECTION_GRACE_MS).unref()
   })
-  app.addHook('onRequest', async () => {
-    if (closing) throw errors.shuttingDown()
+  app.addHook('onRequest', (_request, _reply, done) => {
+    done(closing ? errors.shuttingDown() : undefined)
   })
   app.addHook('onSend', async (_request, reply, payload) => {
     if (closing) reply.header('connection', 'close')

@@ -182,8 +182,15 @@ export function supervise(
   }
 }
 
+/**
+ * Answers an upgrade with a plain refusal and closes the socket once it is written: a client
+ * that never closes its side (ws keeps the socket when its 'unexpected-response' is handled)
+ * would otherwise hold the server's shutdown until Node's connection timeouts, ~70 s.
+ */
 export function refuseUpgrade(socket: Duplex, status: number, text: string): void {
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`, () =>
+    socket.destroy(),
+  )
 }
 
 /** Shutdown: every client told 1001; one that does not answer the close does not hold it up. */

@@ -12,6 +12,7 @@ import { errors } from '../../../errors/codes.js'
 import { createFeed } from '../../../services/realtime/feed.js'
 import { problemResponses } from '../../schemas/problem.js'
 import type { RouteModule } from '../../types.js'
+import { refuseUpgrade } from './connection.js'
 import { createPhoenixServer, PHOENIX_PATH } from './phoenix.js'
 import { registerSse } from './sse.js'
 import { createStreamServer, STREAM_PATH } from './websocket.js'
@@ -30,7 +31,7 @@ export const streamRoutes: RouteModule = (app, ctx) => {
     if (path === PHOENIX_PATH) return phoenix.handleUpgrade(request, socket, head)
     // Another path's upgrade is another listener's (or nobody's: then refused here).
     if (app.server.listenerCount('upgrade') === 1) {
-      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
+      refuseUpgrade(socket, 404, 'Not Found')
     }
   })
   const endSse = registerSse(app, ctx, feed)
