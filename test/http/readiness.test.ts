@@ -23,6 +23,13 @@ async function appOn(url: string) {
   // The queue and authenticator are not reached by these probes; the queue could not even
   // start against a database that is down, which is the point of one of these tests.
   const unused = new Proxy({}, { get: () => () => Promise.reject(new Error('not used by readiness')) })
+  // The realtime transports subscribe to the identity's user changes when they are built.
+  const identity = new Proxy({ onUserChanged: () => undefined } as Record<string, unknown>, {
+    get: (target, name) =>
+      typeof name === 'string' && name in target
+        ? target[name]
+        : () => Promise.reject(new Error('not used by readiness')),
+  })
   const app = await buildApp({
     config,
     db,
@@ -30,7 +37,7 @@ async function appOn(url: string) {
     clock: systemClock,
     queue: unused as ApiContext['queue'],
     auth: unused as ApiContext['auth'],
-    identity: unused as ApiContext['identity'],
+    identity: identity as unknown as ApiContext['identity'],
     secrets: unused as ApiContext['secrets'],
     store: unused as ApiContext['store'],
     readCache: unused as ApiContext['readCache'],
