@@ -182,7 +182,19 @@ export async function startJobQueue(options: {
     await client.connect()
     try {
       await client.query('select pg_advisory_lock($1)', [QUEUE_REGISTER_LOCK_KEY.toString()])
-      await run()
+      // Creating a queue adds a partition to pg-boss's job table, which can still deadlock with
+      // another process's job traffic on that table (seen at start beside a working worker);
+      // the victim's statement was rolled back, and registering is idempotent: run it again.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await run()
+          return
+        } catch (error) {
+          if ((error as { code?: string }).code !== '40P01' || attempt >= 5) throw error
+          log.warn({ err: error, attempt }, 'queue registration deadlocked; retrying')
+          await new Promise((resolve) => setTimeout(resolve, 50 * attempt + Math.random() * 100))
+        }
+      }
     } finally {
       await client.end().catch(() => {}) // ending the session releases the lock
     }
