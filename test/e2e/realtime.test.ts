@@ -9,6 +9,7 @@ import { runBatch } from '../../src/services/trading/batcher.js'
 import { parseTerms, resolveBranch, tradingMarket } from '../../src/services/trading/orders.js'
 import { createTestApp, type TestApp } from '../helpers/app.js'
 import { expectContiguous, FeedClient } from '../helpers/feed.js'
+import { openBinaryMarket } from '../helpers/markets.js'
 import { createTestApiKey, createTestUser, type TestUser } from '../helpers/users.js'
 
 let t: TestApp
@@ -29,21 +30,8 @@ beforeAll(async () => {
 })
 afterAll(() => t?.close())
 
-async function newMarket(user: TestUser, question = 'Will the feed be gap-free?') {
-  const res = await t.app.inject({
-    method: 'POST',
-    url: '/v1/markets',
-    headers: user.headers,
-    payload: {
-      question,
-      kind: 'binary',
-      subsidy: '100',
-      close_at: new Date(Date.now() + 3_600_000).toISOString(),
-    },
-  })
-  expect(res.statusCode, res.body).toBe(201)
-  return res.json() as { id: string }
-}
+const newMarket = (user: TestUser, question = 'Will the feed be gap-free?') =>
+  openBinaryMarket(t, user, question)
 
 async function trade(user: TestUser, marketId: string, shares = '1', outcome = 'YES') {
   const res = await t.app.inject({
