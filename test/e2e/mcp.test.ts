@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, type TestApp } from '../helpers/app.js'
 import { CLI } from '../helpers/cli.js'
 import { openBinaryMarket } from '../helpers/markets.js'
+import { freePort } from '../helpers/net.js'
 import { createTestApiKey, createTestUser, type TestUser } from '../helpers/users.js'
 
 const TOOLS = [
@@ -63,13 +64,13 @@ async function overHttp(key: string, url = base): Promise<Client> {
   return client
 }
 
-async function overStdio(key: string): Promise<Client> {
+async function overStdio(key: string, url = base): Promise<Client> {
   const client = new Client({ name: 'mcp-test', version: '1.0.0' })
   clients.push(client)
   await client.connect(
     new StdioClientTransport({
       command: process.execPath,
-      args: [...CLI, 'mcp', '--url', base],
+      args: [...CLI, 'mcp', '--url', url],
       env: { PATH: process.env.PATH ?? '', DM_API_KEY: key },
       stderr: 'pipe',
     }),
@@ -315,6 +316,12 @@ describe('MCP over stdio (decision-markets mcp --url)', () => {
     expect(
       await failure(client, 'place_trade', { market: market.id, outcome: 'YES', side: 'buy', amount: '1' }),
     ).toMatch(/^forbidden \(HTTP 403\)/)
+  })
+
+  it('answers a tool error, and keeps serving, when the API cannot be reached', async () => {
+    const client = await overStdio(tradeKey, `http://127.0.0.1:${await freePort()}`)
+    expect(await failure(client, 'list_markets', {})).toMatch(/^internal_error: the call to the API failed/)
+    expect((await client.listTools()).tools).toHaveLength(TOOLS.length)
   })
 
   it('says the key is missing and exits 1 without DM_API_KEY', () => {
