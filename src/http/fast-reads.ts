@@ -15,10 +15,10 @@
  *
  * It stands aside, and Fastify answers, for anything it does not do itself: another method,
  * credentials (their answers are private), an Origin (CORS), a body that would be compressed
- * for this caller, the service draining, trace export, or an address that only the proxy
- * headers give (TRUST_PROXY) where a per-IP limit or a log line needs it.
+ * for this caller, the service draining, or trace export.
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
+import proxyAddr from '@fastify/proxy-addr'
 import { etagOf, type ReadCache } from '../infra/cache/read-cache.js'
 import type { Logger } from '../infra/logger.js'
 import type { HttpSeries } from './plugins/metrics.js'
@@ -56,7 +56,7 @@ export interface FastReadsOptions {
   log: Logger
   /** False when the lane must never answer (trace export on: every request needs its span). */
   enabled: boolean
-  /** Whether request.ip comes from X-Forwarded-For (then the lane cannot name the caller). */
+  /** TRUST_PROXY: the caller's address and host come from X-Forwarded-*, as Fastify reads them. */
   trustProxy: boolean
 }
 
@@ -86,9 +86,8 @@ export function createFastReads(options: FastReadsOptions): FastReads {
   const { readCache, log } = options
   const lanes = new Map<string, Lane>()
   let served = 0
-  // Logging and limiting need the caller's address; behind a trusted proxy only Fastify knows it.
-  const needsAddress = log.isLevelEnabled('info') || options.ipLimiter !== undefined
-  const on = options.enabled && !(needsAddress && options.trustProxy)
+  const on = options.enabled
+  const caller = options.trustProxy ? callerBehindProxy : callerOfSocket
 
   function eligible(req: IncomingMessage): boolean {
     const h = req.headers
@@ -108,12 +107,13 @@ export function createFastReads(options: FastReadsOptions): FastReads {
     if (kept === undefined) return false
     const compressible = req.headers['accept-encoding'] !== undefined
     if (compressible && Buffer.byteLength(kept.body) >= COMPRESS_THRESHOLD_BYTES) return false
-    const limit = options.ipLimiter && (await options.ipLimiter.count(req, req.socket.remoteAddress ?? ''))
+    const limit = options.ipLimiter && (await options.ipLimiter.count(req, caller(req).ip ?? ''))
     if (limit === 'refused') return false
     if (options.draining()) return false
 
     const reqId = options.requestId(req)
-    if (log.isLevelEnabled('info')) log.info({ reqId, req: requestForLog(req) }, 'incoming request')
+    if (log.isLevelEnabled('info'))
+      log.info({ reqId, req: requestForLog(req, caller(req)) }, 'incoming request')
     const etag = etagOf(kept.token)
     const notModified = ifNoneMatch(req.headers['if-none-match'], etag)
     const status = notModified ? 304 : 200
@@ -181,17 +181,47 @@ export function createFastReads(options: FastReadsOptions): FastReads {
   }
 }
 
+interface Caller {
+  ip: string | undefined
+  host: string
+}
+
+/** request.ip and request.host as Fastify has them without TRUST_PROXY. */
+function callerOfSocket(req: IncomingMessage): Caller {
+  return { ip: req.socket.remoteAddress, host: req.headers.host ?? '' }
+}
+
+const trustEveryHop = () => true
+const lastEntry = (value: string) => value.slice(value.lastIndexOf(',') + 1).trim()
+
 /**
- * What Fastify's `req` log serializer reads of its request, for a caller whose address is the
- * socket's (the serializer of app.log turns it into the same fields).
+ * request.ip and request.host as Fastify has them with `trustProxy: true` (lib/request.js): the
+ * farthest address of X-Forwarded-For (through the same @fastify/proxy-addr), and the last entry
+ * of X-Forwarded-Host.
  */
-function requestForLog(req: IncomingMessage) {
+function callerBehindProxy(req: IncomingMessage): Caller {
+  const addresses = proxyAddr.all(req, trustEveryHop)
+  const forwardedHost = req.headers['x-forwarded-host']
+  return {
+    ip: addresses[addresses.length - 1],
+    host:
+      typeof forwardedHost === 'string' && forwardedHost
+        ? lastEntry(forwardedHost)
+        : (req.headers.host ?? ''),
+  }
+}
+
+/**
+ * What Fastify's `req` log serializer reads of its request (the serializer of app.log turns it
+ * into the same fields).
+ */
+function requestForLog(req: IncomingMessage, caller: Caller) {
   return {
     method: req.method,
     url: req.url,
     headers: req.headers,
-    host: req.headers.host,
-    ip: req.socket.remoteAddress,
+    host: caller.host,
+    ip: caller.ip,
     socket: req.socket,
   }
 }

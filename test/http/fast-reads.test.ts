@@ -183,6 +183,28 @@ describe('the fast lane', () => {
   })
 })
 
+describe('the fast lane with CORS origins configured', () => {
+  it('sends, to a caller without an Origin, the CORS fields Fastify sends', async () => {
+    const t = await startApp({ CORS_ORIGINS: 'https://app.example' })
+    try {
+      const alice = await createTestUser(t)
+      const market = await openBinaryMarket(t, alice, 'Does the lane vary by Origin?')
+      const url = `/v1/markets/${market.id}`
+      const first = await get(t, url)
+      const again = await get(t, url)
+      expect(t.app.fastReads.served).toBe(1)
+      expect(first.headers.vary).toBe('Origin')
+      expect(comparable(again)).toEqual(comparable(first))
+      // With an Origin, Fastify answers (and allows it).
+      const cross = await get(t, url, { origin: 'https://app.example' })
+      expect(t.app.fastReads.served).toBe(1)
+      expect(cross.headers['access-control-allow-origin']).toBe('https://app.example')
+    } finally {
+      await t.close()
+    }
+  })
+})
+
 describe('the fast lane with a per-IP limit', () => {
   let t: TestApp
   let market: { id: string }
@@ -217,43 +239,82 @@ describe('the fast lane with a per-IP limit', () => {
   })
 })
 
-describe('the fast lane at log level info', () => {
-  it('logs the request as Fastify does', async () => {
-    const lines: Record<string, unknown>[] = []
-    const sink = new Writable({
-      write(chunk, _encoding, done) {
-        for (const line of chunk.toString().split('\n')) if (line) lines.push(JSON.parse(line))
-        done()
-      },
-    })
-    const t = await startApp({ LOG_LEVEL: 'info' }, createLogger('info', { destination: sink }))
+describe('the fast lane with a per-IP limit behind a trusted proxy', () => {
+  it('counts the forwarded address, as Fastify does', async () => {
+    const t = await startApp({ RATE_LIMIT_IP_MAX: '30', TRUST_PROXY: 'true' })
     try {
       const alice = await createTestUser(t)
-      const market = await openBinaryMarket(t, alice, 'Are the logs the same?')
+      const market = await openBinaryMarket(t, alice, 'Whose address counts?')
       const url = `/v1/markets/${market.id}`
-      await get(t, url, { 'x-request-id': 'by-fastify' })
-      await get(t, url, { 'x-request-id': 'by-the-lane' })
-      expect(t.app.fastReads.served).toBe(1)
-      const of = (reqId: string) =>
-        lines
-          .filter((l) => l.reqId === reqId)
-          .map(({ time: _t, responseTime, req, ...rest }) => ({
-            ...rest,
-            ...(req
-              ? {
-                  req: { ...(req as object), remotePort: typeof (req as { remotePort: unknown }).remotePort },
-                }
-              : {}),
-            ...(responseTime !== undefined ? { responseTime: typeof responseTime } : {}),
-            reqId: 'same',
-          }))
-      expect(of('by-the-lane')).toEqual(of('by-fastify'))
-      expect(lines.filter((l) => l.reqId === 'by-the-lane').map((l) => l.msg)).toEqual([
-        'incoming request',
-        'request completed',
-      ])
+      const remaining = async (address: string) => {
+        const answer = await get(t, url, { 'x-forwarded-for': address })
+        return /r=(\d+)/.exec(answer.headers.ratelimit ?? '')?.[1]
+      }
+      expect(await remaining('203.0.113.1')).toBe('29')
+      expect(await remaining('203.0.113.1')).toBe('28')
+      expect(await remaining('203.0.113.2')).toBe('29')
+      expect(await remaining('203.0.113.1')).toBe('27')
+      expect(t.app.fastReads.served).toBe(3)
     } finally {
       await t.close()
     }
   })
+})
+
+describe('the fast lane at log level info', () => {
+  it.each([
+    ['from the socket', {}, {}],
+    [
+      'behind a trusted proxy',
+      { TRUST_PROXY: 'true' },
+      { 'x-forwarded-for': '198.51.100.9, 10.0.0.2', 'x-forwarded-host': 'api.example, markets.example' },
+    ],
+  ])(
+    'logs the request as Fastify does (%s)',
+    async (_, env: Record<string, string>, forwarded: Record<string, string>) => {
+      const lines: Record<string, unknown>[] = []
+      const sink = new Writable({
+        write(chunk, _encoding, done) {
+          for (const line of chunk.toString().split('\n')) if (line) lines.push(JSON.parse(line))
+          done()
+        },
+      })
+      const t = await startApp({ LOG_LEVEL: 'info', ...env }, createLogger('info', { destination: sink }))
+      try {
+        const alice = await createTestUser(t)
+        const market = await openBinaryMarket(t, alice, 'Are the logs the same?')
+        const url = `/v1/markets/${market.id}`
+        await get(t, url, { 'x-request-id': 'by-fastify', ...forwarded })
+        await get(t, url, { 'x-request-id': 'by-the-lane', ...forwarded })
+        expect(t.app.fastReads.served).toBe(1)
+        const of = (reqId: string) =>
+          lines
+            .filter((l) => l.reqId === reqId)
+            .map(({ time: _t, responseTime, req, ...rest }) => ({
+              ...rest,
+              ...(req
+                ? {
+                    req: {
+                      ...(req as object),
+                      remotePort: typeof (req as { remotePort: unknown }).remotePort,
+                    },
+                  }
+                : {}),
+              ...(responseTime !== undefined ? { responseTime: typeof responseTime } : {}),
+              reqId: 'same',
+            }))
+        expect(of('by-the-lane')).toEqual(of('by-fastify'))
+        const incoming = lines.find((l) => l.reqId === 'by-the-lane' && l.msg === 'incoming request')
+        expect((incoming?.req as { remoteAddress?: string } | undefined)?.remoteAddress).toBe(
+          forwarded['x-forwarded-for'] ? '198.51.100.9' : '127.0.0.1',
+        )
+        expect(lines.filter((l) => l.reqId === 'by-the-lane').map((l) => l.msg)).toEqual([
+          'incoming request',
+          'request completed',
+        ])
+      } finally {
+        await t.close()
+      }
+    },
+  )
 })

@@ -44,27 +44,36 @@ export function helmetHeaders(options: Readonly<HelmetOptions>): Record<string, 
   return headers
 }
 
-/** Resolves with the headers every answer carries (the fast lane of reads sets them too). */
+const EXPOSED_HEADERS = [
+  'x-request-id',
+  'retry-after',
+  'x-supabase-api-version',
+  'ratelimit',
+  'ratelimit-policy',
+]
+
+/**
+ * Resolves with the headers every answer to a request without an Origin carries, in the order
+ * they are set: helmet's, then what @fastify/cors adds when origins are configured (Vary: Origin,
+ * since the answer to a request with one differs, and the exposed headers). The fast lane of
+ * reads (http/fast-reads.ts), which answers only requests without an Origin, sends the same.
+ */
 export async function registerSecurity(app: App, ctx: AppContext): Promise<Readonly<Record<string, string>>> {
   const headers = helmetHeaders(HELMET_OPTIONS)
   app.addHook('onRequest', (_request, reply, done) => {
     reply.headers(headers)
     done()
   })
+  const origins = ctx.config.CORS_ORIGINS
   await app.register(cors, {
     // An empty list means no cross-origin access at all (no Access-Control-Allow-Origin).
-    origin: ctx.config.CORS_ORIGINS.length > 0 ? ctx.config.CORS_ORIGINS : false,
+    origin: origins.length > 0 ? origins : false,
     // Bearer tokens, not cookies: credentials mode is never needed.
     credentials: false,
     methods: ['GET', 'HEAD', 'POST', 'PATCH', 'PUT', 'DELETE'],
-    exposedHeaders: [
-      'x-request-id',
-      'retry-after',
-      'x-supabase-api-version',
-      'ratelimit',
-      'ratelimit-policy',
-    ],
+    exposedHeaders: EXPOSED_HEADERS,
     maxAge: 600,
   })
-  return headers
+  if (origins.length === 0) return headers
+  return { ...headers, vary: 'Origin', 'access-control-expose-headers': EXPOSED_HEADERS.join(', ') }
 }
