@@ -7,6 +7,7 @@
  * - last: the highest last price (ties to the agent's choice);
  * - twap: the highest plain TWAP over the same window, no lag, no threshold, no minimums.
  */
+import { DEFAULT_RULE } from '../domain/agents/settings.js'
 import { decide, laggingTwap } from '../domain/decision-rule/index.js'
 import { type MarketRun, type TwapSettings, twapInputFor } from './market.js'
 import type { World } from './world.js'
@@ -23,12 +24,12 @@ export interface RuleSettings extends TwapSettings {
 
 /** The product's DEFAULT_RULE (domain/agents/settings.ts), in the study's units. */
 export const PRODUCT_DEFAULT_RULE: RuleSettings = {
-  thresholdBps: 200,
-  minTraders: 3,
-  minVolume: 10,
-  intervalMs: 60_000,
-  windowMs: null,
-  maxStepBps: 100,
+  thresholdBps: DEFAULT_RULE.threshold_bps,
+  minTraders: DEFAULT_RULE.min_traders,
+  minVolume: Number(DEFAULT_RULE.min_volume),
+  intervalMs: DEFAULT_RULE.twap_interval_seconds * 1000,
+  windowMs: DEFAULT_RULE.twap_window_seconds === null ? null : DEFAULT_RULE.twap_window_seconds * 1000,
+  maxStepBps: DEFAULT_RULE.twap_max_step_bps,
 }
 
 /** argmax with ties to the default: the status quo needs no market to justify it. */

@@ -1,5 +1,6 @@
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { DEFAULT_RULE } from '../../src/domain/agents/settings.js'
 import { openSecrets } from '../../src/services/agents/agents.js'
 import { createTestApp, type TestApp } from '../helpers/app.js'
 import { createTestApiKey, createTestUser, type TestUser } from '../helpers/users.js'
@@ -59,7 +60,7 @@ describe('agents', () => {
     expect(agent.decision_rule).toMatchObject({
       threshold_bps: 300,
       twap_interval_seconds: 60,
-      min_traders: 3,
+      min_traders: DEFAULT_RULE.min_traders,
     })
     expect(agent.webhook_secret).toMatch(/^whsec_/)
     expect(res.body).not.toContain('sk-very-secret-provider-key')

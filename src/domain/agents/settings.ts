@@ -43,7 +43,7 @@ export interface DecisionRuleSettings {
 
 export const DEFAULT_RULE: DecisionRuleSettings = {
   threshold_bps: 200,
-  min_traders: 3,
+  min_traders: 7,
   min_volume: '10',
   twap_interval_seconds: 60,
   twap_window_seconds: null,
