@@ -10,6 +10,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { errorsExample } from '../../packages/sdk/examples/errors.js'
+import { followFillsExample } from '../../packages/sdk/examples/follow-fills.js'
 import { pagesExample } from '../../packages/sdk/examples/pages.js'
 import { tradeExample } from '../../packages/sdk/examples/trade.js'
 import { createClient, ProblemError, type Session, signUp, unwrap } from '../../packages/sdk/src/index.js'
@@ -121,6 +122,17 @@ describe('the SDK examples, against the running service', () => {
     expect(new Set(trades.map((t) => t.id)).size).toBe(5)
     expect(positions.map((p) => p.outcome.label).sort()).toEqual(['NO', 'YES'])
     expect(portfolio.open_positions).toBe(2)
+  })
+
+  it("follow-fills.ts: an API key's stream of the user channel delivers the fill of its trade", async () => {
+    const { dm } = await newClient()
+    const key = await unwrap(
+      dm.api.POST('/v1/me/api-keys', { body: { name: 'bot', scopes: ['read', 'trade'] } }),
+    )
+    const { placed, received } = await followFillsExample(base, key.key, slug, quiet)
+    const fill = received.at(-1)
+    expect(fill?.event).toBe('fill')
+    expect(JSON.stringify(fill?.data)).toContain(placed.result.trade.id)
   })
 
   it('errors.ts: refusals arrive as ProblemError with code, status, title, detail and fields', async () => {
@@ -266,5 +278,71 @@ describe('pages and sessions', () => {
     expect(error).toBeInstanceOf(ProblemError)
     expect(error.code).toBe('user_already_exists')
     expect(error.status).toBe(422)
+  })
+})
+
+describe('the realtime stream', () => {
+  it("follows the user's fills, and a dropped connection resumes after the last event: none lost or repeated", async () => {
+    const sse: Array<{ lastEventId: string | null }> = []
+    let cutAfterFill = true
+    // The real fetch; the first SSE response's body fails at the read after its first fill, as a
+    // connection reset between two events would.
+    const fetchImpl = (async (input: Request | URL | string, init?: RequestInit) => {
+      const request = new Request(input, init)
+      const response = await fetch(request)
+      if (!request.url.includes('/v1/stream/sse')) return response
+      sse.push({ lastEventId: request.headers.get('last-event-id') })
+      if (!cutAfterFill || !response.body) return response
+      cutAfterFill = false
+      const reader = response.body.getReader()
+      const decoder = new TextDecoder()
+      let seen = ''
+      let delivered = false
+      const body = new ReadableStream<Uint8Array>({
+        async pull(controller) {
+          if (delivered) {
+            await reader.cancel()
+            controller.error(new TypeError('terminated: connection reset (injected)'))
+            return
+          }
+          const { value, done } = await reader.read()
+          if (done) return controller.close()
+          seen += decoder.decode(value, { stream: true })
+          if (/event: fill\ndata: [^\n]*\n\n/.test(seen)) delivered = true
+          controller.enqueue(value)
+        },
+      })
+      return new Response(body, { status: response.status, headers: response.headers })
+    }) as typeof fetch
+    const { dm } = await newClient({ fetch: fetchImpl })
+    const market = await openMarket(dm)
+    const controller = new AbortController()
+    const events = dm.stream('user', { signal: controller.signal })[Symbol.asyncIterator]()
+
+    const snapshot = await events.next()
+    expect(snapshot.value?.event).toBe('snapshot')
+    const first = await dm.trade(market.slug, { outcome: 'YES', side: 'buy', amount: '3' })
+    const fill1 = await events.next()
+    expect(fill1.value?.event).toBe('fill')
+    expect(JSON.stringify(fill1.value?.data)).toContain(first.result.trade.id)
+
+    const second = await dm.trade(market.slug, { outcome: 'NO', side: 'buy', amount: '4' })
+    const fill2 = await events.next()
+    expect(fill2.value?.event).toBe('fill')
+    expect(JSON.stringify(fill2.value?.data)).toContain(second.result.trade.id)
+    expect(sse).toEqual([{ lastEventId: null }, { lastEventId: fill1.value?.id }])
+
+    controller.abort()
+    await events.return?.(undefined)
+  })
+
+  it('a channel the server refuses is a ProblemError, not a reconnect loop', async () => {
+    const dm = createClient({ baseUrl: base })
+    const error = await dm
+      .stream('user')
+      .next()
+      .catch((e) => e)
+    expect(error).toBeInstanceOf(ProblemError)
+    expect(error.status).toBe(401)
   })
 })

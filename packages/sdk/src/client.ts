@@ -1,13 +1,14 @@
 /**
  * The client: openapi-fetch over the generated types (every operation of /openapi.json, typed
  * by its path) with credentials attached, plus what a bot needs on top: unwrapped results that
- * throw `ProblemError`, trades that carry an `Idempotency-Key` and retry safely, and async
- * iteration over cursor pages.
+ * throw `ProblemError`, trades that carry an `Idempotency-Key` and retry safely, async
+ * iteration over cursor pages, and the realtime feed (stream.ts).
  */
 import createFetchClient, { type Client } from 'openapi-fetch'
 import { type Credentials, requestSession, type Session, sessionHolder } from './auth.js'
 import type { paths } from './generated/openapi.js'
 import { problemFrom } from './problem.js'
+import { type StreamOptions, streamEvents } from './stream.js'
 
 export type Api = Client<paths>
 
@@ -167,6 +168,15 @@ export function createClient(options: ClientOptions) {
           body,
         })
       }
+    },
+
+    /**
+     * A realtime channel's events (`market:<id>`, `market:<id>:trades`, `markets`, or `user`: your
+     * fills, grants and payouts), reconnecting after a drop and resuming after the last event:
+     * `for await (const { event, data } of client.stream('user')) if (event === 'fill') …`.
+     */
+    stream(channel: string, streamOptions?: StreamOptions) {
+      return streamEvents(options.baseUrl, authorisedFetch, problemFrom, channel, streamOptions)
     },
 
     /**

@@ -19,3 +19,4 @@ export {
 } from './client.js'
 export type { components, paths } from './generated/openapi.js'
 export { type Problem, ProblemError, problemFrom } from './problem.js'
+export type { StreamEvent, StreamOptions } from './stream.js'
