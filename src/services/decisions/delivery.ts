@@ -6,6 +6,7 @@
  * their operator reads the same decisions from the API.
  */
 import type { AppContext } from '../../context.js'
+import type { DecisionWebhookPayload } from '../../contracts/webhooks.js'
 import { sql, type Transaction } from '../../db/database.js'
 import type { TraceContext } from '../../infra/trace-context.js'
 import { inSpan } from '../../infra/tracing.js'
@@ -74,7 +75,8 @@ export async function queueDecisionDelivery(
   if (agent?.delivery !== 'webhook' || !agent.webhook_url) return
   const chosen = branches.find((b) => b.index === record.chosen_branch)
   const fallback = branches.find((b) => b.index === record.default_branch)
-  const payload = {
+  // delivery_id is the delivery row's id, added at each attempt.
+  const payload: Omit<DecisionWebhookPayload, 'delivery_id'> = {
     event: DECISION_EVENT,
     agent: { id: agentId, name: agent.name },
     market: { id: market.id, slug: market.slug, question: market.question },

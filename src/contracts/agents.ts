@@ -1,6 +1,6 @@
 /** Request and response shapes of /v1/agents. */
 import { Type } from '@sinclair/typebox'
-import { DecisionReason } from '../../domain/decision-rule/index.js'
+import { DecisionReason } from '../domain/decision-rule/index.js'
 import { Credits, SignedDecimal } from './amount.js'
 
 /** Why a decision market took its branch: the decision rule's own reasons. */
@@ -34,6 +34,15 @@ export const Action = Type.Object(
   {
     label: Type.String({ minLength: 1, maxLength: 200 }),
     description: Type.String({ maxLength: 2000, default: '' }),
+  },
+  { additionalProperties: false },
+)
+
+/** POST /v1/markets/{market}/proposals: an action proposed for a decision market in its proposing phase. */
+export const ProposeActionBody = Type.Object(
+  {
+    label: Type.String({ minLength: 1, maxLength: 200 }),
+    description: Type.Optional(Type.String({ maxLength: 2000 })),
   },
   { additionalProperties: false },
 )
