@@ -11,6 +11,7 @@
 import type { AppContext } from '../../context.js'
 import { type Queryable, sql } from '../../db/database.js'
 import { type ActionSpec, decisionActions, SettingsError } from '../../domain/agents/settings.js'
+import { describeForPrompt, scoreDecision } from '../../domain/agents/track-record.js'
 import { authorize } from '../../domain/identity/authorize.js'
 import type { Principal } from '../../domain/identity/principal.js'
 import { formatAmount } from '../../domain/money.js'
@@ -28,6 +29,7 @@ import { withMoneyTransaction } from '../money/transaction.js'
 import { createDecisionMarketInTransaction, type DecisionMarketInput } from './create.js'
 import { listProposals, noAdmittedProposal, openProposedMarket } from './proposals.js'
 import { findDecisionFacts } from './scores.js'
+import { agentTrackRecord, entryOf, SCORING_SELECT, type ScoringColumns } from './track-record.js'
 
 function enforce(
   principal: Principal | null,
@@ -103,7 +105,10 @@ async function askLlm(
 ): Promise<{ prior: Omit<Prior, 'branch'>; actions?: ActionSpec[] }> {
   const llm = agent.llm
   if (!llm) throw new LlmError('llm_unreachable', 'The agent has no LLM configured')
-  const { llmApiKey } = await openSecrets(ctx.db, ctx.secrets, agent.id)
+  const [{ llmApiKey }, record] = await Promise.all([
+    openSecrets(ctx.db, ctx.secrets, agent.id),
+    agentTrackRecord(ctx.db, agent.id),
+  ])
   const generate = actions === undefined
   const messages: ChatMessage[] = [
     {
@@ -112,6 +117,10 @@ async function askLlm(
         `You are ${agent.name}, an AI agent. ${agent.description}`,
         `Your objective: ${describeObjective(agent)}`,
         llm.instructions ?? '',
+        // What the record scores the prior by (domain/agents/track-record.ts).
+        'Give as confidence your probability (0 to 1) that the objective is met if the action you choose is taken; for a scalar or categorical objective, the outcome you expect as a fraction of its range.',
+        // The agent's own record, so it can correct a lean the market keeps overriding.
+        describeForPrompt(record),
         generate
           ? `Propose 2 to 8 distinct candidate actions (always including "${agent.default_action}"), then choose the one you believe best serves the objective.`
           : 'Choose the candidate action you believe best serves the objective.',
@@ -462,7 +471,7 @@ export async function prepareAgentDecision(
   })
 }
 
-interface DecisionListRow {
+interface DecisionListRow extends ScoringColumns {
   market_id: string
   slug: string
   question: string
@@ -493,24 +502,38 @@ interface DecisionListRow {
   delivered_at: Date | null
 }
 
-const ListAgentDecisions = sql<DecisionListRow>(
-  'ListAgentDecisions',
-  `select m.id as market_id, m.slug, m.question, m.status, m.decide_at, m.close_at, ad.created_at,
+const DECISION_SELECT = `select m.id as market_id, m.slug, m.question, m.status, m.decide_at, m.close_at, ad.created_at,
           array(select b.label from public.market_branches b where b.market_id = m.id order by b.index) as branches,
           m.default_branch, ad.prior_branch, ad.prior_confidence, ad.prior_rationale, ad.prior_model, ad.prior_error,
           d.chosen_branch, d.best_branch, d.reason, d.explanation, d.scores, d.decided_at,
           m.resolution_outcome, m.resolution_value, m.resolved_at,
           w.status as delivery_status, w.attempts as delivery_attempts, w.last_status as delivery_last_status,
-          w.last_error as delivery_last_error, w.delivered_at
+          w.last_error as delivery_last_error, w.delivered_at, ${SCORING_SELECT}
      from public.agent_decisions ad
      join public.markets m on m.id = ad.market_id
      left join public.market_decisions d on d.market_id = ad.market_id
      left join public.webhook_deliveries w on w.market_id = ad.market_id and w.event = 'decision.made'
-    where ad.agent_id = $1
+    where ad.agent_id = $1`
+
+const ListAgentDecisions = sql<DecisionListRow>(
+  'ListAgentDecisions',
+  `${DECISION_SELECT}
       and ($2::timestamptz is null or (ad.created_at, ad.market_id) < ($2, $3::uuid))
     order by ad.created_at desc, ad.market_id desc
     limit $4`,
 )
+
+const FindAgentDecision = sql<DecisionListRow>(
+  'FindAgentDecision',
+  `${DECISION_SELECT} and ad.market_id = $2`,
+)
+
+/** One decision of the agent, or a 404 when the agent has no such decision. */
+export async function findAgentDecisionRow(db: Queryable, agentId: string, marketId: string) {
+  const row = await db.maybeOne(FindAgentDecision, [agentId, marketId])
+  if (!row) throw errors.notFound('Decision', `Agent ${agentId} has no decision market ${marketId}`)
+  return row
+}
 
 export function listAgentDecisionRows(
   db: Queryable,
@@ -563,6 +586,7 @@ export function decisionJson(row: DecisionListRow, viewer: { isOperator: boolean
         }
       : null,
     overrode_prior: decided && row.prior_branch !== null ? row.prior_branch !== row.chosen_branch : null,
+    record: scoreOf(row),
     outcome:
       row.resolved_at !== null
         ? {
@@ -582,6 +606,12 @@ export function decisionJson(row: DecisionListRow, viewer: { isOperator: boolean
           }
         : null,
   }
+}
+
+/** The decision's part of the track record; null until decided (the prior is not public before). */
+function scoreOf(row: DecisionListRow) {
+  const entry = entryOf(row)
+  return entry ? scoreDecision(entry) : null
 }
 
 const AgentOfMarket = sql<{ agent_id: string }>(
