@@ -30,7 +30,10 @@ let trader: TestUser
 let stranger: TestUser
 let llm: FakeLlmServer
 /** What the fake LLM answers next. */
-let nextPrior = { action: 'A', confidence: 0.5 }
+let nextPrior: { action: string; confidence: number; forecasts?: unknown[] } = {
+  action: 'A',
+  confidence: 0.5,
+}
 
 beforeAll(async () => {
   clock = new TestClock(new Date('2031-03-31T23:00:00Z'))
@@ -74,7 +77,7 @@ async function createAgent(delivery: Record<string, unknown> = { type: 'polling'
 }
 
 /** Opens a decision whose LLM answers `prior`, and runs the job that asks it. */
-async function open(agentId: string, prior: { action: string; confidence: number }) {
+async function open(agentId: string, prior: typeof nextPrior) {
   nextPrior = prior
   const now = clock.now().getTime()
   const res = await call<{ market: { id: string } }>(t, 'POST', `/v1/agents/${agentId}/decisions`, owner, {
@@ -336,6 +339,46 @@ describe("an agent's track record", () => {
     await open(fresh, { action: 'A', confidence: 0.5 })
     const system = llm.requests[before]?.body.messages.find((m) => m.role === 'system')?.content ?? ''
     expect(system).not.toContain('track record')
+  })
+})
+
+describe('a prior that forecasts every action', () => {
+  it('is scored on the action taken when the market overrides it', async () => {
+    const agentId = (await createAgent()).id
+    const before = llm.requests.length
+    // The agent prefers B (0.8) and gives A 0.4; nobody trades, so the market takes the default A.
+    const d = await open(agentId, {
+      action: 'B',
+      confidence: 0.8,
+      forecasts: [
+        { action: 'A', probability: 0.4 },
+        { action: 'b', probability: 0.8 },
+      ],
+    })
+    const schema = llm.requests[before]?.body.response_format?.json_schema?.schema as {
+      properties: { forecasts: { items: { properties: { action: { enum: string[] } } } } }
+    }
+    expect(schema.properties.forecasts.items.properties.action.enum).toEqual(['A', 'B'])
+    expect((await decideAt(d.marketId, d.decideAt)).chosen).toBe(0)
+    await report(agentId, d.marketId, 'NO')
+    const one = await call<{ prior: { forecasts: number[] }; overrode_prior: boolean; record: unknown }>(
+      t,
+      'GET',
+      `/v1/agents/${agentId}/decisions/${d.marketId}/record`,
+    )
+    expect(one.body.overrode_prior).toBe(true)
+    expect(one.body.prior.forecasts).toEqual([0.4, 0.8])
+    // Against NO (0): the agent's 0.4 scores 0.16, the market's 0.5 scores 0.25.
+    expect(one.body.record).toEqual({
+      prior_forecast: 0.4,
+      market_forecast: 0.5,
+      outcome: 0,
+      brier_prior: 0.16,
+      brier_market: 0.25,
+    })
+    const r = (await call<TrackRecordBody>(t, 'GET', `/v1/agents/${agentId}/track-record`)).body
+    expect([r.overridden, r.override_rate]).toEqual([1, 1])
+    expect(r.brier.paired).toEqual({ count: 1, prior: 0.16, market: 0.25 })
   })
 })
 

@@ -42,6 +42,7 @@ const entry = (over: Partial<DecisionEntry>): DecisionEntry => ({
   decidedAt: at('2031-01-15T00:00:00Z'),
   priorBranch: 0,
   priorConfidence: 0.5,
+  priorForecasts: null,
   chosenBranch: 0,
   marketForecast: 0.5,
   outcome: null,
@@ -64,6 +65,26 @@ describe('scoring', () => {
       brier_prior: null,
       brier_market: 0.09,
     })
+  })
+
+  it('with a forecast per action, an overridden prior is scored on the action the market took', () => {
+    const overridden = entry({
+      priorBranch: 0,
+      priorConfidence: 0.8,
+      priorForecasts: [0.8, 0.3],
+      chosenBranch: 1,
+    })
+    expect(scoreDecision({ ...overridden, marketForecast: 0.6, outcome: 1 })).toEqual({
+      prior_forecast: 0.3,
+      market_forecast: 0.6,
+      outcome: 1,
+      brier_prior: 0.49,
+      brier_market: 0.16,
+    })
+    // Its forecast for its own choice is what it said of it; a gap falls back to nothing.
+    expect(scoreDecision(entry({ priorForecasts: [0.7, null], outcome: 0 })).prior_forecast).toBe(0.7)
+    expect(scoreDecision({ ...overridden, priorForecasts: [0.8, null] }).prior_forecast).toBeNull()
+    expect(scoreDecision({ ...overridden, priorBranch: null }).prior_forecast).toBeNull()
   })
 
   it('paired Brier scores compare both on the same events only', () => {

@@ -10,10 +10,11 @@
  * clamp((v - lo) / (hi - lo), 0, 1); categorical the reported outcome's min-max normalised
  * utility. Two forecasts of y are set against it:
  *   - the market's: the chosen branch's decision score (its lagging TWAP) at the decision;
- *   - the prior's: the agent's stated confidence, when the action taken is the one the agent
- *     chose (its confidence is its forecast for its own choice). When the market overrode the
- *     prior, the agent made no forecast of the action taken, so that decision scores the market
- *     only.
+ *   - the prior's: the agent's own forecast for the action taken, given before the market opened
+ *     (the LLM forecasts every candidate action); for a decision recorded without those, its
+ *     stated confidence when the action taken is the one it chose (its confidence is its
+ *     forecast for its own choice). Without either (an override, recorded before forecasts per
+ *     action) the decision scores the market only.
  * Brier score = mean of (forecast - y)^2 (for scalar and categorical, the squared error of a
  * forecast of the mean, the same proper rule). Lower is better; "who was right" compares both on
  * the decisions where both forecast (paired), so neither is judged on easier events.
@@ -25,6 +26,8 @@ export interface DecisionEntry {
   decidedAt: Date
   priorBranch: number | null
   priorConfidence: number | null
+  /** The prior's forecast per branch index, null where (or when) it gave none. */
+  priorForecasts: ReadonlyArray<number | null> | null
   chosenBranch: number
   /** The chosen branch's decision score at the decision, in [0, 1]. */
   marketForecast: number | null
@@ -66,9 +69,14 @@ export function realisedObjective(r: ResolutionFacts): number | null {
   }
 }
 
-/** The prior's forecast of the action taken: its confidence, if it chose that action. */
-export function priorForecast(e: Pick<DecisionEntry, 'priorBranch' | 'priorConfidence' | 'chosenBranch'>) {
-  return e.priorBranch !== null && e.priorBranch === e.chosenBranch ? e.priorConfidence : null
+/** The prior's forecast of the action taken: its forecast for it, else its confidence if it chose it. */
+export function priorForecast(
+  e: Pick<DecisionEntry, 'priorBranch' | 'priorConfidence' | 'priorForecasts' | 'chosenBranch'>,
+): number | null {
+  if (e.priorBranch === null) return null
+  const forecast = e.priorForecasts?.[e.chosenBranch]
+  if (forecast !== undefined && forecast !== null) return forecast
+  return e.priorBranch === e.chosenBranch ? e.priorConfidence : null
 }
 
 /** Fixed precision for scores and frequencies in the API (6 decimals, like amounts). */
@@ -141,7 +149,7 @@ export interface Summary {
     /** Mean over the resolved decisions with a market forecast. */
     market: number | null
     market_count: number
-    /** Mean over the resolved decisions the prior forecast (those where it was followed). */
+    /** Mean over the resolved decisions where the prior forecast the action taken. */
     prior: number | null
     prior_count: number
     /** Both on the decisions both forecast: the fair comparison. */

@@ -13,7 +13,7 @@ const Brier = (description: string) =>
 export const DecisionScore = Type.Object(
   {
     prior_forecast: Probability(
-      "The agent's forecast of the action taken: its stated confidence when the market followed its prior; null when the market overrode it (the agent forecast another action)",
+      "The agent's forecast of the action taken, made before the market opened: its forecast for that action (the LLM forecasts each candidate), or, for a decision recorded without those, its confidence when the market took its choice; null otherwise",
     ),
     market_forecast: Probability("The chosen branch's decision score (lagging TWAP) at the decision"),
     outcome: Probability(
@@ -35,7 +35,7 @@ const Summary = {
     {
       market: Brier('Over the resolved decisions'),
       market_count: Type.Integer({ minimum: 0 }),
-      prior: Brier('Over the resolved decisions the prior forecast (where the market followed it)'),
+      prior: Brier('Over the resolved decisions where the prior forecast the action taken'),
       prior_count: Type.Integer({ minimum: 0 }),
       paired: Type.Object(
         {

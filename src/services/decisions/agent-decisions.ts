@@ -69,6 +69,13 @@ export interface Prior {
   rationale: string
   model: string
   completionId?: string
+  /** The model's forecast for each candidate action (by label), when it gave them. */
+  forecasts?: Forecast[]
+}
+
+interface Forecast {
+  action: string
+  probability: number
 }
 
 interface LlmChoice {
@@ -76,6 +83,7 @@ interface LlmChoice {
   confidence: number
   rationale: string
   actions?: ActionSpec[]
+  forecasts?: Forecast[]
 }
 
 function describeObjective(agent: AgentRow): string {
@@ -119,6 +127,7 @@ async function askLlm(
         llm.instructions ?? '',
         // What the record scores the prior by (domain/agents/track-record.ts).
         'Give as confidence your probability (0 to 1) that the objective is met if the action you choose is taken; for a scalar or categorical objective, the outcome you expect as a fraction of its range.',
+        'Give in forecasts the same probability for every candidate action, as if it were taken.',
         // The agent's own record, so it can correct a lean the market keeps overriding.
         describeForPrompt(record),
         generate
@@ -163,8 +172,22 @@ async function askLlm(
       action: labels ? { type: 'string', enum: labels } : { type: 'string' },
       confidence: { type: 'number', minimum: 0, maximum: 1 },
       rationale: { type: 'string' },
+      forecasts: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: {
+            action: labels ? { type: 'string', enum: labels } : { type: 'string' },
+            probability: { type: 'number', minimum: 0, maximum: 1 },
+          },
+          required: ['action', 'probability'],
+          additionalProperties: false,
+        },
+      },
     },
-    required: [...(generate ? ['actions'] : []), 'action', 'confidence', 'rationale'],
+    // Strict structured output wants every property required; validate() still accepts an
+    // answer without forecasts (a provider that ignores the schema): the prior then has none.
+    required: [...(generate ? ['actions'] : []), 'action', 'confidence', 'rationale', 'forecasts'],
     additionalProperties: false,
   }
   const span = ctx.tracer.startSpan('llm.chat', {
@@ -190,6 +213,20 @@ async function askLlm(
           return 'confidence must be a number in [0, 1]'
         }
         if (typeof v.rationale !== 'string') return 'rationale must be a string'
+        if (v.forecasts !== undefined) {
+          if (!Array.isArray(v.forecasts) || v.forecasts.length > 32) return 'forecasts must list at most 32'
+          if (
+            v.forecasts.some(
+              (f) =>
+                typeof f?.action !== 'string' ||
+                f.action.length > 200 ||
+                typeof f.probability !== 'number' ||
+                !(f.probability >= 0 && f.probability <= 1),
+            )
+          ) {
+            return 'every forecast needs an action and a probability in [0, 1]'
+          }
+        }
         if (generate) {
           if (!Array.isArray(v.actions) || v.actions.length < 1 || v.actions.length > 15) {
             return 'actions must list 1 to 15 actions'
@@ -217,6 +254,7 @@ async function askLlm(
     rationale: choice.rationale.slice(0, MAX_RATIONALE_CHARS),
     model: result.model,
     ...(result.completionId ? { completionId: result.completionId } : {}),
+    ...(choice.forecasts ? { forecasts: choice.forecasts } : {}),
   }
   return { prior, ...(choice.actions ? { actions: choice.actions } : {}) }
 }
@@ -439,7 +477,7 @@ export async function prepareAgentDecision(
           added.length === 0
             ? `the agent's LLM gave no candidate actions (${priorError ?? 'none'})`
             : `the operator's cash cannot escrow the LLM's ${added.length} actions`
-        await tx.execute(SetPrior, [job.marketId, null, null, null, null, null, priorError ?? why])
+        await recordPrior(tx, job.marketId, labels, null, priorError ?? why)
         await voidInTransaction(ctx, m, locked, `The decision could not open: ${why}`, now)
         return 'voided'
       }
@@ -453,19 +491,7 @@ export async function prepareAgentDecision(
       })
       labels = [labels[0] as string, ...added.map((a) => a.label)]
     }
-    const branch = prior ? labels.findIndex((l) => l.toLowerCase() === prior?.action.toLowerCase()) : -1
-    if (prior && branch < 0) {
-      priorError = `llm_malformed_output: the model chose '${prior.action}', which is not a candidate action`
-    }
-    await tx.execute(SetPrior, [
-      job.marketId,
-      branch >= 0 ? branch : null,
-      branch >= 0 ? (prior?.confidence ?? null) : null,
-      branch >= 0 ? (prior?.rationale ?? null) : null,
-      branch >= 0 ? (prior?.model ?? null) : null,
-      branch >= 0 ? (prior?.completionId ?? null) : null,
-      priorError,
-    ])
+    await recordPrior(tx, job.marketId, labels, prior, priorError)
     await tx.execute(OpenPreparedMarket, [job.marketId, now])
     return 'opened'
   })
@@ -572,6 +598,7 @@ export function decisionJson(row: DecisionListRow, viewer: { isOperator: boolean
             confidence: row.prior_confidence,
             rationale: row.prior_rationale,
             model: row.prior_model,
+            forecasts: row.prior_forecasts,
           }
         : null,
     prior_error: viewer.isOperator ? row.prior_error : null,
@@ -685,9 +712,48 @@ const SetPrior = sql(
   'SetAgentDecisionPrior',
   `update public.agent_decisions
       set prior_branch = $2, prior_confidence = $3, prior_rationale = $4, prior_model = $5, prior_completion_id = $6,
-          prior_error = $7
+          prior_error = $7, prior_forecasts = $8
     where market_id = $1`,
 )
+
+/** The forecasts by branch index (null where the model gave none); null without any. */
+function forecastsByBranch(labels: readonly string[], forecasts: readonly Forecast[] | undefined) {
+  if (!forecasts?.length) return null
+  const byBranch = labels.map(
+    (l) => forecasts.find((f) => f.action.trim().toLowerCase() === l.toLowerCase())?.probability ?? null,
+  )
+  return byBranch.some((f) => f !== null) ? byBranch : null
+}
+
+/**
+ * Records the prior against the market's final actions (or the LLM's error); a choice that is not
+ * among them is recorded as that error. Returns the error on record.
+ */
+async function recordPrior(
+  tx: Queryable,
+  marketId: string,
+  labels: readonly string[],
+  prior: Omit<Prior, 'branch'> | null,
+  error: string | null,
+): Promise<string | null> {
+  const branch = prior ? labels.findIndex((l) => l.toLowerCase() === prior.action.toLowerCase()) : -1
+  const priorError =
+    prior && branch < 0
+      ? `llm_malformed_output: the model chose '${prior.action}', which is not a candidate action`
+      : error
+  const kept = branch >= 0 ? prior : null
+  await tx.execute(SetPrior, [
+    marketId,
+    kept ? branch : null,
+    kept?.confidence ?? null,
+    kept?.rationale ?? null,
+    kept?.model ?? null,
+    kept?.completionId ?? null,
+    priorError,
+    kept ? forecastsByBranch(labels, kept.forecasts) : null,
+  ])
+  return priorError
+}
 
 /**
  * POST /v1/markets/{id}/open: the operator opens a proposing decision market. The agent's LLM
@@ -741,21 +807,7 @@ export async function openProposedDecision(
   await withMoneyTransaction(ctx.db, async (m) => {
     const { tx } = m
     const opened = await openProposedMarket(ctx, principal, marketId, m)
-    const branch = prior
-      ? opened.labels.findIndex((l) => l.toLowerCase() === prior?.action.toLowerCase())
-      : -1
-    if (prior && branch < 0) {
-      priorError = `llm_malformed_output: the model chose '${prior.action}', which is not a candidate action`
-    }
-    await tx.execute(SetPrior, [
-      marketId,
-      branch >= 0 ? branch : null,
-      branch >= 0 ? (prior?.confidence ?? null) : null,
-      branch >= 0 ? (prior?.rationale ?? null) : null,
-      branch >= 0 ? (prior?.model ?? null) : null,
-      branch >= 0 ? (prior?.completionId ?? null) : null,
-      priorError,
-    ])
+    priorError = await recordPrior(tx, marketId, opened.labels, prior, priorError)
   })
   return { prior: prior && !priorError ? prior : null, priorError }
 }

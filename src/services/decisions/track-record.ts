@@ -21,6 +21,7 @@ export interface ScoringColumns {
   status: string
   prior_branch: number | null
   prior_confidence: number | null
+  prior_forecasts: Array<number | null> | null
   chosen_branch: number | null
   decided_at: Date | null
   /** The chosen branch's decision score, read from the recorded scores. */
@@ -32,8 +33,8 @@ export interface ScoringColumns {
   utilities: number[] | null
 }
 
-/** The SQL select items for ScoringColumns beyond the list's own (m = markets, d = market_decisions). */
-export const SCORING_SELECT = `m.kind, m.scalar_lo, m.scalar_hi, m.utilities,
+/** The select items for ScoringColumns beyond the list's own (ad = agent_decisions, m = markets, d = market_decisions). */
+export const SCORING_SELECT = `ad.prior_forecasts, m.kind, m.scalar_lo, m.scalar_hi, m.utilities,
           (select (s ->> 'score')::float8 from jsonb_array_elements(d.scores) s
             where (s ->> 'index')::int = d.chosen_branch) as chosen_score`
 
@@ -63,6 +64,7 @@ export function entryOf(row: ScoringColumns): DecisionEntry | null {
     decidedAt: row.decided_at,
     priorBranch: row.prior_branch,
     priorConfidence: row.prior_confidence,
+    priorForecasts: row.prior_forecasts,
     chosenBranch: row.chosen_branch,
     marketForecast: row.chosen_score,
     outcome: resolved

@@ -31,6 +31,10 @@ export const Decision = Type.Object({
       confidence: Type.Union([Type.Number(), Type.Null()]),
       rationale: Type.Union([Type.String(), Type.Null()]),
       model: Type.Union([Type.String(), Type.Null()]),
+      forecasts: Type.Union([Type.Array(Type.Union([Type.Number(), Type.Null()])), Type.Null()], {
+        description:
+          "The agent's forecast for each action by branch (the probability that the objective is met if it is taken); null where it gave none",
+      }),
     }),
   ),
   prior_error: Type.Union([Type.String(), Type.Null()]),

@@ -27,8 +27,9 @@ export const trackRecordRoute: RouteModule = (app, ctx) => {
             'the realised objective y of the action taken on the decision scores’ [0, 1] scale: binary 1 for YES and 0 for NO; ' +
             'scalar clamp((v − lo) / (hi − lo), 0, 1), what a LONG share paid; categorical the reported outcome’s min-max normalised utility. ' +
             "The market's forecast of y is the chosen branch's decision score (lagging TWAP) at the decision. The prior's is the agent's " +
-            'stated confidence (its probability that the objective is met by its choice) when the market took the action the agent chose; ' +
-            'when the market overrode it, the agent forecast another action, and that decision scores the market only.',
+            'own forecast for the action taken, given with its choice before the market opened (its LLM forecasts every candidate action: ' +
+            'the probability that the objective is met if it is taken), so an overridden prior is scored on the action the market preferred. ' +
+            'A decision recorded without forecasts per action uses the stated confidence when the market took the agent’s choice, and scores the market only otherwise.',
           '',
           '**Brier score** = mean (forecast − y)² (for scalar and categorical objectives, the squared error of a forecast of the mean); ' +
             'lower is better. `brier.paired` scores both on the decisions both forecast: who was right. Numbers have 6 decimals.',
