@@ -13,6 +13,7 @@ import { ErrorCode } from '../../src/errors/codes.js'
 import { DecisionWebhookPayload } from '../../src/http/schemas/webhooks.js'
 import { decideMarket } from '../../src/services/decisions/decide.js'
 import { attemptDelivery } from '../../src/services/decisions/delivery.js'
+import { agentTrackRecord } from '../../src/services/decisions/track-record.js'
 import { type FakeLlmServer, startFakeLlm } from '../fakes/llm-server.js'
 import { startWebhookReceiver } from '../fakes/webhook-receiver.js'
 import { createTestApp, type TestApp } from '../helpers/app.js'
@@ -220,6 +221,15 @@ describe("an agent's track record", () => {
     expect(r.by_month[0]?.brier.prior).toBeCloseTo(0.65, 6)
     expect(r.recent).toMatchObject({ size: 2, decided: 2, overridden: 1, resolved: 1 })
     expect(r.recent.brier.prior).toBeCloseTo(0.16, 6)
+  })
+
+  it('is computed over a bounded window of the most recent decisions, and says when older ones are left out', async () => {
+    const r = await agentTrackRecord(t.ctx.db, agentId, { limit: 3 })
+    expect(r.window).toEqual({ decisions: 3, limit: 3, truncated: true })
+    // Decisions 3, 4 and 5: one override (4), two resolved (3 and 5).
+    expect([r.decided, r.overridden, r.resolved]).toEqual([3, 1, 2])
+    expect(r.brier.prior).toBeCloseTo(meanOf([0.49, 0.16]), 6)
+    expect((await agentTrackRecord(t.ctx.db, agentId, { limit: 5 })).window.truncated).toBe(false)
   })
 
   it('each decision carries its own part of the record, in the list and alone', async () => {

@@ -80,19 +80,23 @@ export function entryOf(row: ScoringColumns): DecisionEntry | null {
   }
 }
 
-export async function agentTrackRecord(db: Queryable, agentId: string, recent = 20) {
+export async function agentTrackRecord(
+  db: Queryable,
+  agentId: string,
+  { recent = 20, limit = MAX_RECORD_DECISIONS }: { recent?: number; limit?: number } = {},
+) {
   const [rows, count] = await Promise.all([
-    db.many(RecordRows, [agentId, MAX_RECORD_DECISIONS]),
+    // One more than the window, to know whether older decisions were left out.
+    db.many(RecordRows, [agentId, limit + 1]),
     db.one(OpenedCount, [agentId]),
   ])
-  const entries = rows.map(entryOf).filter((e): e is DecisionEntry => e !== null)
+  const entries = rows
+    .slice(0, limit)
+    .map(entryOf)
+    .filter((e): e is DecisionEntry => e !== null)
   return {
     opened: count.opened,
-    window: {
-      decisions: entries.length,
-      limit: MAX_RECORD_DECISIONS,
-      truncated: rows.length === MAX_RECORD_DECISIONS,
-    },
+    window: { decisions: entries.length, limit, truncated: rows.length > limit },
     ...trackRecord(entries, recent),
   }
 }

@@ -49,7 +49,10 @@ export const trackRecordRoute: RouteModule = (app, ctx) => {
     async (request) => {
       authorizeRequest(request, 'agent.read')
       const agent = await findAgent(ctx.db, request.params.id)
-      return { agent_id: agent.id, ...(await agentTrackRecord(ctx.db, agent.id, request.query.recent)) }
+      return {
+        agent_id: agent.id,
+        ...(await agentTrackRecord(ctx.db, agent.id, { recent: request.query.recent })),
+      }
     },
   )
 }
