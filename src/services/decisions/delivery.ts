@@ -82,6 +82,13 @@ export async function queueDecisionDelivery(
   const fallback = branches.find((b) => b.index === record.default_branch)
   const prior = await tx.maybeOne(PriorOfDecision, [market.id])
   const priorBranch = prior?.prior_branch ?? null
+  // What decide.ts records with every decision: the rule's settings, its window and margin.
+  const params = record.params as {
+    threshold_bps: number
+    margin: number
+    window_start: string
+    window_end: string
+  }
   const payload = {
     event: DECISION_EVENT,
     agent: { id: agentId, name: agent.name },
@@ -98,10 +105,10 @@ export async function queueDecisionDelivery(
     evidence: {
       distinct_traders: record.distinct_traders,
       total_volume: formatAmount(record.total_volume),
-      threshold_bps: record.params.threshold_bps,
-      margin: record.params.margin,
-      window_start: record.params.window_start,
-      window_end: record.params.window_end,
+      threshold_bps: params.threshold_bps,
+      margin: params.margin,
+      window_start: params.window_start,
+      window_end: params.window_end,
       branches: record.scores.map((s) => ({
         branch: s.index,
         label: s.label,
