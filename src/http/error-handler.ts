@@ -7,9 +7,9 @@ import { STATUS_CODES } from 'node:http'
 import type { Socket } from 'node:net'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import FindMyWay from 'find-my-way'
+import { amountFormatMessages } from '../contracts/amount.js'
 import { DatabaseError, databaseErrorToAppError } from '../db/errors.js'
 import { AppError, ErrorCode, errors, type FieldError } from '../errors/codes.js'
-import { amountFormatMessages } from './schemas/amount.js'
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8'
 

@@ -7,10 +7,10 @@
  */
 import { Value } from '@sinclair/typebox/value'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { DecisionWebhookPayload } from '../../src/contracts/webhooks.js'
 import type { CalibrationBucket, TrackRecord } from '../../src/domain/agents/track-record.js'
 import { formatAmount } from '../../src/domain/money.js'
 import { ErrorCode } from '../../src/errors/codes.js'
-import { DecisionWebhookPayload } from '../../src/http/schemas/webhooks.js'
 import { decideMarket } from '../../src/services/decisions/decide.js'
 import { attemptDelivery } from '../../src/services/decisions/delivery.js'
 import { agentTrackRecord } from '../../src/services/decisions/track-record.js'

@@ -10,7 +10,7 @@
 
 import { Value } from '@sinclair/typebox/value'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { DecisionWebhookPayload } from '../../src/http/schemas/webhooks.js'
+import { DecisionWebhookPayload } from '../../src/contracts/webhooks.js'
 import { jobDefinitions } from '../../src/jobs/index.js'
 import { type FakeLlmServer, startFakeLlm } from '../fakes/llm-server.js'
 import { startWebhookReceiver, type WebhookReceiver } from '../fakes/webhook-receiver.js'

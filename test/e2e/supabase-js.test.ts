@@ -9,26 +9,20 @@
  */
 import { createClient } from '@supabase/supabase-js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createLogger } from '../../src/infra/logger.js'
-import { type RunningService, startService } from '../../src/start/server.js'
-import { testConfig } from '../helpers/app.js'
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js'
+import type { RunningService } from '../../src/start/server.js'
+import { startTestService, type TestService } from '../helpers/service.js'
 import { ANON_KEY, supabaseClient } from '../helpers/supabase.js'
 
-let database: TestDatabase
+let running: TestService
 let service: RunningService
 let base: string
 
 beforeAll(async () => {
-  database = await createTestDatabase()
-  service = await startService(testConfig({ DATABASE_URL: database.url, PORT: '0' }), createLogger('silent'))
-  base = service.address as string
+  running = await startTestService()
+  ;({ service, base } = running)
 })
 
-afterAll(async () => {
-  await service?.stop()
-  await database?.drop()
-})
+afterAll(() => running?.stop())
 
 const client = () => supabaseClient(base)
 

@@ -5,7 +5,9 @@
  * when the operator does not bring one, and shown once.
  */
 
+import type { Static } from '@sinclair/typebox'
 import type { AppContext } from '../../context.js'
+import type { CreateAgentBody, UpdateAgentBody } from '../../contracts/agents.js'
 import { type Queryable, sql, type Transaction } from '../../db/database.js'
 import {
   type ActionSpec,
@@ -31,18 +33,11 @@ export interface LlmSettings {
   instructions?: string
 }
 
-export interface AgentInput {
-  name: string
-  description?: string
-  objective: Objective
-  action_source: 'fixed' | 'llm' | 'proposals'
-  actions?: ActionSpec[]
-  llm?: LlmSettings & { api_key?: string }
-  default_action: string
-  decision_rule?: Partial<DecisionRuleSettings>
-  liquidity_per_decision: string
-  delivery: { type: 'webhook'; url: string; secret?: string } | { type: 'polling' }
-}
+/** An agent's settings as POST /v1/agents receives them (shape-checked by that schema). */
+export type AgentInput = Static<typeof CreateAgentBody>
+
+/** PATCH /v1/agents/{id}: the settings to replace, and the secret operations. */
+export type AgentPatch = Static<typeof UpdateAgentBody>
 
 export interface AgentRow {
   id: string
@@ -305,7 +300,7 @@ export function listAgents(
 export async function updateAgent(
   ctx: AppContext,
   agentId: string,
-  patch: Partial<AgentInput> & { rotate_webhook_secret?: boolean; clear_llm_api_key?: boolean },
+  patch: AgentPatch,
 ): Promise<CreatedAgent> {
   const now = ctx.clock.now()
   return ctx.db.withTransaction(async (tx) => {

@@ -6,6 +6,7 @@
  * their operator reads the same decisions from the API.
  */
 import type { AppContext } from '../../context.js'
+import type { DecisionWebhookPayload } from '../../contracts/webhooks.js'
 import { sql, type Transaction } from '../../db/database.js'
 import { formatAmount } from '../../domain/money.js'
 import type { TraceContext } from '../../infra/trace-context.js'
@@ -89,7 +90,8 @@ export async function queueDecisionDelivery(
     window_start: string
     window_end: string
   }
-  const payload = {
+  // delivery_id is the delivery row's id, added at each attempt.
+  const payload: Omit<DecisionWebhookPayload, 'delivery_id'> = {
     event: DECISION_EVENT,
     agent: { id: agentId, name: agent.name },
     market: { id: market.id, slug: market.slug, question: market.question },

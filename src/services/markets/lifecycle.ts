@@ -12,7 +12,9 @@
  * had waited for). Every step is idempotent: a job that runs twice finds the market already moved and does
  * nothing.
  */
+import type { Static } from '@sinclair/typebox'
 import type { AppContext } from '../../context.js'
+import type { ResolveBody, SettleDisputeBody } from '../../contracts/markets.js'
 import { sql, type Transaction } from '../../db/database.js'
 import type { Principal } from '../../domain/identity/principal.js'
 import { formatAmount } from '../../domain/money.js'
@@ -99,13 +101,8 @@ export async function closeMarketEarly(
   })
 }
 
-export interface ResolveInput {
-  /** Binary and categorical: the winning outcome (index, label or id). */
-  readonly outcome?: string | number
-  /** Scalar: the reported value (decimal string, may be negative). */
-  readonly value?: string
-  readonly evidence: { readonly url?: string; readonly note?: string }
-}
+/** A reported outcome: the body of POST …/resolve (and of an agent's outcome report). */
+export type ResolveInput = Static<typeof ResolveBody>
 
 const SetResolved = sql<MarketRow>(
   'SetMarketResolved',
@@ -350,14 +347,8 @@ const EndDisputeWindow = sql(
     where id = $1`,
 )
 
-export interface SettleDisputeInput {
-  readonly decision: 'uphold' | 'reject'
-  /** Upheld: the correct outcome or value; omit both with `void: true` to void the market. */
-  readonly outcome?: string | number
-  readonly value?: string
-  readonly void?: boolean
-  readonly note?: string
-}
+/** Upheld: the correct outcome or value; omit both with `void: true` to void the market. */
+export type SettleDisputeInput = Static<typeof SettleDisputeBody>
 
 /**
  * An admin settles an open dispute. Upheld: the bond goes back to the disputer and the

@@ -3,7 +3,9 @@
  * market's immutable facts (cached per process), the branch and outcome it names, the
  * conflict-of-interest rule, and the engine's refusals as the API's problem documents.
  */
+import type { Static } from '@sinclair/typebox'
 import type { AppContext } from '../../context.js'
+import type { TradeBody as TradeBodySchema } from '../../contracts/markets.js'
 import { sql } from '../../db/database.js'
 import type { TradeRejection, TradeRequest } from '../../domain/trading/index.js'
 import { AppError, ErrorCode, errors } from '../../errors/codes.js'
@@ -17,23 +19,7 @@ import {
 import { amountField } from '../money/amounts.js'
 
 /** A trade or quote as the API receives it (already shape-checked by the route schema). */
-export interface TradeBody {
-  /** Branch id or index; omitted for plain (one-branch) markets. */
-  readonly branch?: string | number
-  /** Outcome id, label or index. */
-  readonly outcome: string | number
-  readonly side: 'buy' | 'sell'
-  /** Buy: credits to spend, fee included. */
-  readonly amount?: string
-  /** Shares to buy or sell; `"all"` sells everything held of the outcome. */
-  readonly shares?: string
-  /** Buy: the most to pay in total (cost + fee). */
-  readonly max_cost?: string
-  /** Buy by amount: the fewest shares to accept. */
-  readonly min_shares?: string
-  /** Sell: the least to receive after the fee. */
-  readonly min_proceeds?: string
-}
+export type TradeBody = Static<typeof TradeBodySchema>
 
 export type OrderTerms = Pick<
   TradeRequest,

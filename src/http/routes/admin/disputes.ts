@@ -5,7 +5,7 @@ import { getMarket } from '../../../services/markets/queries.js'
 import { problemResponses } from '../../schemas/problem.js'
 import type { RouteModule } from '../../types.js'
 import { amountsAreStrings } from '../markets/amounts.js'
-import { Dispute, Market, OutcomeRef, SignedAmount, Uuid } from '../markets/schemas.js'
+import { Dispute, Market, SettleDisputeBody, Uuid } from '../markets/schemas.js'
 
 /**
  * POST /v1/admin/disputes/{id}/settle (admins): uphold (correct the outcome, or void the market)
@@ -20,16 +20,7 @@ export const settleDisputeRoute: RouteModule = (app, ctx) => {
         summary: 'Settle a dispute (admins)',
         security: [{ bearer: [] }],
         params: Type.Object({ id: Uuid }, { additionalProperties: false }),
-        body: Type.Object(
-          {
-            decision: Type.Union([Type.Literal('uphold'), Type.Literal('reject')]),
-            outcome: Type.Optional(OutcomeRef),
-            value: Type.Optional(SignedAmount),
-            void: Type.Optional(Type.Boolean()),
-            note: Type.Optional(Type.String({ maxLength: 2000 })),
-          },
-          { additionalProperties: false },
-        ),
+        body: SettleDisputeBody,
         response: {
           200: Type.Object({ dispute: Dispute, market: Market }),
           ...problemResponses(400, 401, 403, 404, 409, 422),

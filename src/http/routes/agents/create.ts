@@ -1,6 +1,6 @@
+import { AgentWithSecret, CreateAgentBody } from '../../../contracts/agents.js'
 import { agentJson, createAgent } from '../../../services/agents/agents.js'
 import { authorizeUser } from '../../plugins/authorize.js'
-import { AgentWithSecret, CreateAgentBody } from '../../schemas/agents.js'
 import { problemResponses } from '../../schemas/problem.js'
 import type { RouteModule } from '../../types.js'
 import { amountsAreStrings } from '../markets/amounts.js'

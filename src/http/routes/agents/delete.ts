@@ -1,6 +1,6 @@
+import { AgentIdParams } from '../../../contracts/agents.js'
 import { findAgent, retireAgent } from '../../../services/agents/agents.js'
 import { authorizeUser } from '../../plugins/authorize.js'
-import { AgentIdParams } from '../../schemas/agents.js'
 import { problemResponses } from '../../schemas/problem.js'
 import type { RouteModule } from '../../types.js'
 

@@ -1,6 +1,6 @@
+import { Agent, AgentIdParams } from '../../../contracts/agents.js'
 import { agentJson, findAgent, viewerOf } from '../../../services/agents/agents.js'
 import { authorizeRequest } from '../../plugins/authorize.js'
-import { Agent, AgentIdParams } from '../../schemas/agents.js'
 import { problemResponses } from '../../schemas/problem.js'
 import type { RouteModule } from '../../types.js'
 

@@ -1,6 +1,6 @@
+import { AgentIdParams, AgentWithSecret, UpdateAgentBody } from '../../../contracts/agents.js'
 import { agentJson, findAgent, updateAgent } from '../../../services/agents/agents.js'
 import { authorizeUser } from '../../plugins/authorize.js'
-import { AgentIdParams, AgentWithSecret, UpdateAgentBody } from '../../schemas/agents.js'
 import { problemResponses } from '../../schemas/problem.js'
 import type { RouteModule } from '../../types.js'
 import { amountsAreStrings } from '../markets/amounts.js'

@@ -2,29 +2,15 @@
  * Request and response shapes of the market and money endpoints. Amounts are decimal strings
  * of credits (or shares) with at most 6 decimals; the services parse them and answer a
  * malformed one with `invalid_amount`, naming the field. Prices are numbers, for display.
+ * The bodies the services take (trade, quote, resolve, settle a dispute) and the shapes they are
+ * built from live in src/contracts/markets.ts, below the services; re-exported here for the routes.
  */
 import { type TSchema, Type } from '@sinclair/typebox'
-import { DecisionView } from '../../schemas/agents.js'
+import { DecisionView } from '../../../contracts/agents.js'
+import { Amount, Nullable, SignedAmount, Timestamp, Uuid } from '../../../contracts/markets.js'
 
-export const Timestamp = Type.String({ format: 'date-time' })
-export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()])
-
-export const Amount = Type.String({
-  minLength: 1,
-  maxLength: 40,
-  description:
-    'A decimal amount as a JSON string (a JSON number is refused) with at most 6 decimals, e.g. "12.5"',
-  examples: ['12.5'],
-})
-
-export const SignedAmount = Type.String({
-  minLength: 1,
-  maxLength: 41,
-  description: 'A decimal number as a JSON string with at most 6 decimals, may be negative, e.g. "-3.25"',
-  examples: ['-3.25'],
-})
-
-export const Uuid = Type.String({ format: 'uuid' })
+// The routes import every market shape from here, also those the services share.
+export * from '../../../contracts/markets.js'
 
 export const MarketRef = Type.Object(
   {
@@ -34,36 +20,6 @@ export const MarketRef = Type.Object(
       description: 'Market id (UUID) or slug',
       examples: ['will-it-rain-in-paris-tomorrow-1x2y3z'],
     }),
-  },
-  { additionalProperties: false },
-)
-
-export const OutcomeRef = Type.Union(
-  [Type.Integer({ minimum: 0, maximum: 31 }), Type.String({ minLength: 1, maxLength: 100 })],
-  { description: 'Outcome index, label (case-insensitive) or id', examples: ['YES', 0] },
-)
-
-export const BranchRef = Type.Union([Type.Integer({ minimum: 0, maximum: 15 }), Uuid], {
-  description: 'Branch index or id; omitted for plain (one-branch) markets',
-})
-
-export const TradeBody = Type.Object(
-  {
-    branch: Type.Optional(BranchRef),
-    outcome: OutcomeRef,
-    side: Type.Union([Type.Literal('buy'), Type.Literal('sell')]),
-    amount: Type.Optional({ ...Amount, description: 'Buy: credits to spend, fee included' }),
-    shares: Type.Optional(
-      Type.String({
-        minLength: 1,
-        maxLength: 40,
-        description: 'Shares to buy or sell; "all" sells everything held of the outcome',
-        examples: ['10', 'all'],
-      }),
-    ),
-    max_cost: Type.Optional({ ...Amount, description: 'Buy: the most to pay in total (cost + fee)' }),
-    min_shares: Type.Optional({ ...Amount, description: 'Buy by amount: the fewest shares to accept' }),
-    min_proceeds: Type.Optional({ ...Amount, description: 'Sell: the least to receive after the fee' }),
   },
   { additionalProperties: false },
 )
@@ -260,19 +216,3 @@ export const PageQuery = {
 
 export const Page = <T extends TSchema>(item: T) =>
   Type.Object({ items: Type.Array(item), next_cursor: Nullable(Type.String()) })
-
-/** A reported outcome (POST …/resolve, and an agent's POST …/decisions/{id}/outcome). */
-export const ResolveBody = Type.Object(
-  {
-    outcome: Type.Optional(OutcomeRef),
-    value: Type.Optional(SignedAmount),
-    evidence: Type.Object(
-      {
-        url: Type.Optional(Type.String({ maxLength: 2000, format: 'uri' })),
-        note: Type.Optional(Type.String({ maxLength: 2000 })),
-      },
-      { additionalProperties: false },
-    ),
-  },
-  { additionalProperties: false },
-)

@@ -1,6 +1,6 @@
 /** Request and response shapes of /v1/agents. */
 import { Type } from '@sinclair/typebox'
-import { DecisionReason } from '../../domain/decision-rule/index.js'
+import { DecisionReason } from '../domain/decision-rule/index.js'
 import { Credits, SignedDecimal } from './amount.js'
 
 /** Why a decision market took its branch: the decision rule's own reasons. */

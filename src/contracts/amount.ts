@@ -6,7 +6,7 @@
  * format into an `invalid_amount` problem that states the accepted form.
  */
 import { Type } from '@sinclair/typebox'
-import { AMOUNT_FORM, MoneyFormatError, parseAmount } from '../../domain/money.js'
+import { AMOUNT_FORM, MoneyFormatError, parseAmount } from '../domain/money.js'
 
 /**
  * At most 12 digits before the point (under 10^12 credits), as these fields always allowed.
