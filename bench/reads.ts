@@ -12,7 +12,8 @@
  * Seeded first through the API: BENCH_MARKETS (200) markets, BENCH_TRADES (2000) trades spread
  * over them, so a list page (50 markets) is the size it would be. With Redis: BENCH_REDIS_URL,
  * else a redis-server of the bench's own on a free port when the binary exists, else skipped.
- * BENCH_API_NODE_OPTIONS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) is added to the API's.
+ * BENCH_API_NODE_OPTIONS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) is added to the API's;
+ * BENCH_READ_RUNS (default `cached,uncached,redis`) picks the runs, e.g. `cached` alone to profile.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
@@ -33,6 +34,7 @@ const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10)
 const MARKETS = Number(process.env.BENCH_MARKETS ?? 200)
 const TRADES = Number(process.env.BENCH_TRADES ?? 2000)
 const log = createLogger(process.env.BENCH_LOG_LEVEL ?? 'warn')
+const RUNS = new Set((process.env.BENCH_READ_RUNS ?? 'cached,uncached,redis').split(','))
 const NODE_OPTIONS: string[] = `${
   JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')).config.node_options
 } ${process.env.BENCH_API_NODE_OPTIONS ?? ''}`
@@ -209,15 +211,17 @@ async function main() {
       figures.push(await measure(`${label}: GET /v1/markets/{id}`, `${base}/v1/markets/${hot}`))
       figures.push(await measure(`${label}: GET /v1/markets`, `${base}/v1/markets`))
     }
-    await run('cached, in process', api.base)
+    if (RUNS.has('cached')) await run('cached, in process', api.base)
     await api.stop()
 
-    api = await startApi(database.url, { READ_CACHE: 'false' })
-    procs.push(api)
-    await run('uncached', api.base)
-    await api.stop()
+    if (RUNS.has('uncached')) {
+      api = await startApi(database.url, { READ_CACHE: 'false' })
+      procs.push(api)
+      await run('uncached', api.base)
+      await api.stop()
+    }
 
-    redis = await benchRedis()
+    redis = RUNS.has('redis') ? await benchRedis() : undefined
     if (redis) {
       api = await startApi(database.url, {
         REDIS_URL: redis.url,

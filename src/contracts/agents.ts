@@ -38,6 +38,15 @@ export const Action = Type.Object(
   { additionalProperties: false },
 )
 
+/** POST /v1/markets/{market}/proposals: an action proposed for a decision market in its proposing phase. */
+export const ProposeActionBody = Type.Object(
+  {
+    label: Type.String({ minLength: 1, maxLength: 200 }),
+    description: Type.Optional(Type.String({ maxLength: 2000 })),
+  },
+  { additionalProperties: false },
+)
+
 export const DecisionRule = Type.Object(
   {
     threshold_bps: Type.Integer({ minimum: 0, maximum: 10_000 }),

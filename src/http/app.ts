@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
+import type { IncomingMessage } from 'node:http'
 import type { Socket } from 'node:net'
 import { constants as zlib } from 'node:zlib'
 import { AjvCompiler } from '@fastify/ajv-compiler'
@@ -17,6 +18,7 @@ import { packageVersion } from '../config/index.js'
 import { DecisionView } from '../contracts/agents.js'
 import { amountFormats } from '../contracts/amount.js'
 import { errors } from '../errors/codes.js'
+import type { Logger } from '../infra/logger.js'
 import type { ApiContext } from './context.js'
 import {
   clientErrorHandler,
@@ -26,6 +28,7 @@ import {
   sendProblem,
   toAppError,
 } from './error-handler.js'
+import { COMPRESS_THRESHOLD_BYTES, createFastReads } from './fast-reads.js'
 import { registerAdminAudit } from './plugins/audit.js'
 import { registerAuthentication } from './plugins/authenticate.js'
 import { registerHttpCache } from './plugins/http-cache.js'
@@ -42,6 +45,12 @@ import { decisionWebhooks } from './schemas/webhooks.js'
 import type { App } from './types.js'
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
+
+/** A caller's X-Request-Id is kept when it is sane, so their logs and ours line up. */
+function requestId(request: IncomingMessage): string {
+  const given = request.headers['x-request-id']
+  return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
+}
 
 /**
  * Query strings, path parameters and headers arrive as text, so their validator coerces
@@ -102,12 +111,8 @@ export async function buildApp(ctx: ApiContext): Promise<App> {
       if (request.url.startsWith(AUTH_PREFIX)) return sendGoTrueError(request, reply, problem)
       return sendProblem(request, reply, problem)
     },
-    // A caller's X-Request-Id is kept when it is sane, so their logs and ours line up.
     requestIdHeader: false,
-    genReqId: (request) => {
-      const given = request.headers['x-request-id']
-      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
-    },
+    genReqId: requestId,
     ajv: {
       customOptions: {
         // Unknown fields are refused with their names rather than silently dropped.
@@ -133,13 +138,13 @@ export async function buildApp(ctx: ApiContext): Promise<App> {
     routeIndex.add(route.method, route.url)
   })
   app.setNotFoundHandler(notFoundHandler(routeIndex))
-  registerHttpMetrics(app, ctx.metrics)
+  const httpSeries = registerHttpMetrics(app, ctx.metrics)
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id)
     done()
   })
   registerTracing(app, ctx)
-  await registerSecurity(app, ctx)
+  const securityHeaders = await registerSecurity(app, ctx)
   // Draining: new requests on kept-alive connections are turned away, and the answers still
   // being produced close their connection; otherwise a client that keeps its connection alive
   // holds the stop up until the keep-alive timeout. A connection that still has not sent a byte
@@ -169,7 +174,7 @@ export async function buildApp(ctx: ApiContext): Promise<App> {
   // threshold, where compressing costs more than it saves). Brotli at quality 4: its default,
   // 11, is meant for static assets compressed once, not for a body compressed per request.
   await app.register(compress, {
-    threshold: 1024,
+    threshold: COMPRESS_THRESHOLD_BYTES,
     encodings: ['br', 'gzip'],
     brotliOptions: { params: { [zlib.BROTLI_PARAM_QUALITY]: 4 } },
   })
@@ -214,10 +219,22 @@ export async function buildApp(ctx: ApiContext): Promise<App> {
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
 
-  registerHttpCache(app, ctx)
-  registerRateLimits(app, ctx)
+  const ipLimiter = registerRateLimits(app, ctx)
+  const fastReads = createFastReads({
+    readCache: ctx.readCache,
+    requestId,
+    headers: securityHeaders,
+    draining: () => closing,
+    series: httpSeries,
+    ipLimiter,
+    log: app.log as unknown as Logger,
+    enabled: !ctx.tracer.exporting,
+    trustProxy: Boolean(config.TRUST_PROXY),
+  })
+  registerHttpCache(app, ctx, fastReads)
   registerAuthentication(app, ctx)
   registerAdminAudit(app, ctx)
   registerRoutes(app, ctx)
+  fastReads.install(app.server)
   return app
 }

@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 /**
  * The one command-line entry: `decision-markets serve | migrate | grant-role | revoke-role | verify |
- * seal-starknet-key | --help | --version`.
+ * seal-starknet-key | mcp | --help | --version`.
  */
 import { parseArgs } from 'node:util'
 import { ConfigError, loadConfig, packageVersion, variables } from '../config/index.js'
 import { migrate } from '../db/migrate.js'
 import { createLogger, resolveLogFormat } from '../infra/logger.js'
 import { resolveDatabase } from './database.js'
+import { MCP_HELP, runMcpCommand } from './mcp-command.js'
 import { ROLES_HELP, runRoleCommand } from './roles-command.js'
 import { runSealKeyCommand, SEAL_KEY_HELP } from './seal-key-command.js'
 import { startService } from './server.js'
@@ -24,6 +25,7 @@ Commands:
 ${ROLES_HELP}
 ${VERIFY_HELP}
 ${SEAL_KEY_HELP}
+${MCP_HELP}
 
 Options:
   -h, --help     Show this help
@@ -39,6 +41,8 @@ async function main(argv: string[]): Promise<number> {
   // verify needs no configuration at all (it trusts nothing of this installation), so it runs
   // before the configuration is read, with options of its own.
   if (argv[0] === 'verify') return verifyCommand(argv.slice(1))
+  // mcp is a client of a running API (its key and URL are all it needs): no configuration either.
+  if (argv[0] === 'mcp') return runMcpCommand(argv.slice(1))
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,

@@ -8,7 +8,7 @@ import { type Clock, systemClock } from '../../src/domain/clock.js'
 import { buildApp } from '../../src/http/app.js'
 import type { ApiContext } from '../../src/http/context.js'
 import type { App } from '../../src/http/types.js'
-import { createLogger } from '../../src/infra/logger.js'
+import { createLogger, type Logger } from '../../src/infra/logger.js'
 import { createMetrics } from '../../src/infra/metrics.js'
 import { startJobQueue } from '../../src/infra/queue.js'
 import type { Tracer } from '../../src/infra/tracing.js'
@@ -59,11 +59,13 @@ export async function createTestApp(
     tracer?: Tracer
     /** Another app's database (a second process on the same data); left to its owner to drop. */
     database?: TestDatabase
+    /** Where the app logs (default: a logger at LOG_LEVEL on stdout). */
+    log?: Logger
   } = {},
 ): Promise<TestApp> {
   const database = options.database ?? (await createTestDatabase())
   const config = testConfig({ DATABASE_URL: database.url, ...options.env })
-  const log = createLogger(config.LOG_LEVEL)
+  const log = options.log ?? createLogger(config.LOG_LEVEL)
   // Metrics as a served process has them (its own registry per app): tests read what was counted.
   const metrics = createMetrics()
   const db = createDatabase({

@@ -13,7 +13,14 @@ import { errorsExample } from '../../packages/sdk/examples/errors.js'
 import { followFillsExample } from '../../packages/sdk/examples/follow-fills.js'
 import { pagesExample } from '../../packages/sdk/examples/pages.js'
 import { tradeExample } from '../../packages/sdk/examples/trade.js'
-import { createClient, ProblemError, type Session, signUp, unwrap } from '../../packages/sdk/src/index.js'
+import {
+  createClient,
+  ProblemError,
+  type Session,
+  signIn,
+  signUp,
+  unwrap,
+} from '../../packages/sdk/src/index.js'
 import { startTestService, type TestService } from '../helpers/service.js'
 
 let running: TestService
@@ -55,6 +62,7 @@ interface Sent {
   url: string
   idempotencyKey: string | null
   authorization: string | null
+  apikey: string | null
 }
 
 /** The real fetch, recording what is sent; `fault` decides, per request, to drop or refuse it. */
@@ -67,6 +75,7 @@ function faultyFetch(fault: (request: Request, index: number) => 'drop-response'
       url: request.url,
       idempotencyKey: request.headers.get('idempotency-key'),
       authorization: request.headers.get('authorization'),
+      apikey: request.headers.get('apikey'),
     })
     const action = fault(request, sent.length - 1)
     if (action === 'answer-503') {
@@ -270,6 +279,28 @@ describe('pages and sessions', () => {
     expect(error.status).toBe(401)
     expect(faults.sent).toHaveLength(1)
     expect(faults.sent[0]?.authorization).toBe('Bearer dm_not_a_key')
+  })
+
+  it('signs in and refreshes at the auth server given (Supabase Auth: its URL and apikey header)', async () => {
+    const { login } = await newClient()
+    const faults = faultyFetch(() => undefined)
+    // This server stands in for a Supabase project's auth: the same GoTrue protocol at /auth/v1.
+    const auth = { url: `${base}/`, headers: { apikey: 'anon-key' } }
+    const session = await signIn(base.replace('127.0.0.1', 'localhost'), login, { auth, fetch: faults.fetch })
+    const dm = createClient({
+      baseUrl: base,
+      credentials: { session: { ...session, expires_at: 0 } },
+      auth,
+      fetch: faults.fetch,
+    })
+    await unwrap(dm.api.GET('/v1/me'))
+    const authCalls = faults.sent.filter((s) => s.url.includes('/auth/v1/'))
+    expect(authCalls.map((s) => new URL(s.url).search)).toEqual([
+      '?grant_type=password',
+      '?grant_type=refresh_token',
+    ])
+    expect(authCalls.every((s) => s.apikey === 'anon-key' && s.url.startsWith(base))).toBe(true)
+    expect(faults.sent.filter((s) => s.url.endsWith('/v1/me'))[0]?.apikey).toBeNull()
   })
 
   it('a sign-in refused by /auth/v1 (GoTrue shape) is a ProblemError too', async () => {

@@ -24,9 +24,21 @@ export interface SessionHolder {
   readonly session: Session | undefined
 }
 
+/**
+ * Where sessions come from: the API's own /auth/v1 by default (local auth). A deployment on
+ * Supabase serves auth from the project instead: its URL, and its anon key as `apikey`.
+ */
+export interface AuthServer {
+  /** The base URL in front of `/auth/v1`; the API's by default. */
+  url?: string
+  /** Sent to it with every auth request, e.g. `{ apikey: '<anon key>' }` for Supabase. */
+  headers?: Record<string, string>
+}
+
 export interface AuthOptions {
   baseUrl: string
   fetch: typeof fetch
+  auth?: AuthServer | undefined
   credentials: Credentials | undefined
   /** Told of every new session, to store the rotated refresh token. */
   onSession?: ((session: Session) => void) | undefined
@@ -35,13 +47,13 @@ export interface AuthOptions {
 
 /** POST /auth/v1/token or /auth/v1/signup: a session, or a ProblemError. */
 export async function requestSession(
-  options: Pick<AuthOptions, 'baseUrl' | 'fetch'>,
+  options: Pick<AuthOptions, 'baseUrl' | 'fetch' | 'auth'>,
   path: '/auth/v1/signup' | '/auth/v1/token?grant_type=password' | '/auth/v1/token?grant_type=refresh_token',
   body: Record<string, unknown>,
 ): Promise<Session> {
-  const response = await options.fetch(new URL(path, options.baseUrl), {
+  const response = await options.fetch(new URL(path, options.auth?.url ?? options.baseUrl), {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    headers: { ...options.auth?.headers, 'content-type': 'application/json', accept: 'application/json' },
     body: JSON.stringify(body),
   })
   const parsed: unknown = await response.json().catch(() => undefined)

@@ -5,7 +5,7 @@
  * iteration over cursor pages, and the realtime feed (stream.ts).
  */
 import createFetchClient, { type Client } from 'openapi-fetch'
-import { type Credentials, requestSession, type Session, sessionHolder } from './auth.js'
+import { type AuthServer, type Credentials, requestSession, type Session, sessionHolder } from './auth.js'
 import type { paths } from './generated/openapi.js'
 import { problemFrom } from './problem.js'
 import { type StreamOptions, streamEvents } from './stream.js'
@@ -55,6 +55,8 @@ export interface ClientOptions {
   credentials?: Credentials
   /** Told of each refreshed session: store it, its refresh token is single-use. */
   onSession?: (session: Session) => void
+  /** Where a session is refreshed: the API's /auth/v1 unless the deployment uses Supabase Auth. */
+  auth?: AuthServer
   /** The fetch to use (default: the global one). */
   fetch?: typeof fetch
   /** How trades are retried on a network error or a 503. */
@@ -102,6 +104,7 @@ export function createClient(options: ClientOptions) {
     fetch: baseFetch,
     credentials: options.credentials,
     onSession: options.onSession,
+    auth: options.auth,
   })
 
   /** Every request carries the credential; a session refused with 401 is refreshed once and retried. */
@@ -206,20 +209,32 @@ export function createClient(options: ClientOptions) {
 
 export type DecisionMarketsClient = ReturnType<typeof createClient>
 
+export interface SignInOptions {
+  /** Supabase Auth instead of the API's own /auth/v1 (pass the same to createClient). */
+  auth?: AuthServer
+  fetch?: typeof fetch
+}
+
 /** Signs up (local auth confirms at once) and returns the session to create a client with. */
 export function signUp(
   baseUrl: string,
   body: { email: string; password: string; data?: Record<string, unknown> },
-  fetchImpl: typeof fetch = globalThis.fetch,
+  options: SignInOptions = {},
 ): Promise<Session> {
-  return requestSession({ baseUrl, fetch: fetchImpl }, '/auth/v1/signup', body)
+  const fetchImpl = options.fetch ?? globalThis.fetch
+  return requestSession({ baseUrl, fetch: fetchImpl, auth: options.auth }, '/auth/v1/signup', body)
 }
 
 /** Signs in with email and password. */
 export function signIn(
   baseUrl: string,
   body: { email: string; password: string },
-  fetchImpl: typeof fetch = globalThis.fetch,
+  options: SignInOptions = {},
 ): Promise<Session> {
-  return requestSession({ baseUrl, fetch: fetchImpl }, '/auth/v1/token?grant_type=password', body)
+  const fetchImpl = options.fetch ?? globalThis.fetch
+  return requestSession(
+    { baseUrl, fetch: fetchImpl, auth: options.auth },
+    '/auth/v1/token?grant_type=password',
+    body,
+  )
 }

@@ -10,6 +10,7 @@ export {
   type PlacedTrade,
   type Quote,
   type RetryOptions,
+  type SignInOptions,
   signIn,
   signUp,
   type TradeOptions,

@@ -17,19 +17,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { AppContext } from '../../context.js'
 import type { Database } from '../../db/database.js'
 import { etagOf } from '../../infra/cache/read-cache.js'
+import { type FastReads, ifNoneMatch } from '../fast-reads.js'
 import { publicReadDb, hasCredentials as withCredentials } from '../read-target.js'
 import type { App } from '../types.js'
-
-/** Whether If-None-Match names `etag` (a list, `*`, or weak/strong forms alike: weak comparison). */
-function matches(header: string | undefined, etag: string): boolean {
-  if (header === undefined) return false
-  if (header.trim() === '*') return true
-  const opaque = etag.slice(2)
-  return header.split(',').some((tag) => {
-    const t = tag.trim()
-    return t === etag || t === opaque
-  })
-}
 
 export interface CachedRead<T> {
   /** Bounded name of the view (dm_cache_requests_total's `cache`). */
@@ -44,7 +34,19 @@ export interface CachedRead<T> {
   keepable?: (body: T) => boolean
 }
 
-export function registerHttpCache(app: App, ctx: Pick<AppContext, 'config' | 'readCache'>) {
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Where sendCached tells the fast lane which URLs it may answer. */
+    fastReads: FastReads
+  }
+}
+
+export function registerHttpCache(
+  app: App,
+  ctx: Pick<AppContext, 'config' | 'readCache'>,
+  fastReads: FastReads,
+) {
+  app.decorate('fastReads', fastReads)
   app.addHook('onSend', async (request, reply, payload) => {
     if (!reply.hasHeader('cache-control'))
       reply.header('cache-control', withCredentials(request) ? 'private, no-store' : 'no-store')
@@ -98,8 +100,19 @@ export async function sendCached<T>(
     ctx.readCache.keep(read.cache, read.key, token, text)
   }
   reply.header('cache-control', cacheControl).header('etag', etag)
+  if (request.method === 'GET' && !withCredentials(request)) {
+    const route = request.routeOptions.url
+    if (route !== undefined)
+      request.server.fastReads.remember(request.url, {
+        cache: read.cache,
+        key: read.key,
+        versions,
+        route,
+        cacheControl,
+      })
+  }
   // The reply itself is returned: the handler is async, and a promise that resolved with
   // nothing while the onSend hooks (compression) still run would be taken for a second answer.
-  if (matches(request.headers['if-none-match'], etag)) return reply.code(304).send()
+  if (ifNoneMatch(request.headers['if-none-match'], etag)) return reply.code(304).send()
   return reply.type('application/json; charset=utf-8').send(text)
 }

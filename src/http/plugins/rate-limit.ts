@@ -14,9 +14,11 @@
  *   RateLimit: "ip";r=598;t=41, "user";r=299;t=41            (r left, t seconds until the window resets)
  * so a bot slows down before it is refused rather than after.
  */
+import type { IncomingMessage } from 'node:http'
 import type { FastifyRequest } from 'fastify'
 import type { AppContext } from '../../context.js'
 import { errors } from '../../errors/codes.js'
+import type { WindowCount } from '../../infra/cache/store.js'
 import { perRegistry } from '../../infra/metrics.js'
 import type { App } from '../types.js'
 
@@ -82,31 +84,52 @@ export function rateLimitHeaders(windowSeconds: number, items: readonly Counted[
   }
 }
 
-export function registerRateLimits(app: App, ctx: AppContext) {
+/**
+ * The per-IP limiter for the fast lane of public reads (http/fast-reads.ts), which answers
+ * before Fastify's hooks run: the same count in the same store, and the same headers.
+ */
+export interface IpLimiter {
+  /**
+   * Counts a request of `ip`. Resolves with the RateLimit headers to send, `refused` (over the
+   * limit: the lane hands the request to Fastify, whose hook refuses it from this same count,
+   * not a second one), or undefined when the store failed (not limiting, as the hook does).
+   */
+  count(req: IncomingMessage, ip: string): Promise<Record<string, string> | 'refused' | undefined>
+}
+
+/** The per-IP limiter, or undefined when there is no per-IP limit. */
+export function registerRateLimits(app: App, ctx: AppContext): IpLimiter | undefined {
   const { config, store, log } = ctx
   const windowMs = config.RATE_LIMIT_WINDOW_S * 1000
   let lastFailureLog = 0
   const refusals = rateLimitRefusals(ctx.metrics)
 
-  async function check(request: FastifyRequest, scope: Scope, key: string, max: number): Promise<void> {
-    if (max <= 0) return
-    const window = await store.hit(key, windowMs).catch((error: unknown) => {
+  const hit = (key: string) =>
+    store.hit(key, windowMs).catch((error: unknown) => {
       if (Date.now() - lastFailureLog > 60_000) {
         lastFailureLog = Date.now()
         log.warn({ err: error, store: store.kind }, 'rate-limit store unavailable; not limiting')
       }
       return undefined
     })
+  const item = (scope: Scope, max: number, window: WindowCount): Counted => ({
+    scope,
+    max,
+    remaining: Math.max(0, max - window.count),
+    resetSeconds: Math.max(0, Math.ceil(window.resetInMs / 1000)),
+  })
+  /** Requests the fast lane counted already, then handed to Fastify. */
+  const countedByLane = new WeakMap<IncomingMessage, WindowCount | undefined>()
+
+  async function check(request: FastifyRequest, scope: Scope, key: string, max: number): Promise<void> {
+    if (max <= 0) return
+    const window =
+      scope === 'ip' && countedByLane.has(request.raw) ? countedByLane.get(request.raw) : await hit(key)
     if (!window) return
-    const item: Counted = {
-      scope,
-      max,
-      remaining: Math.max(0, max - window.count),
-      resetSeconds: Math.max(0, Math.ceil(window.resetInMs / 1000)),
-    }
+    const state = item(scope, max, window)
     const items = counted.get(request)
-    if (items) items.push(item)
-    else counted.set(request, [item])
+    if (items) items.push(state)
+    else counted.set(request, [state])
     if (window.count > max) {
       refusals[scope].inc()
       throw errors.rateLimited(Math.max(1, Math.ceil(window.resetInMs / 1000)))
@@ -128,10 +151,21 @@ export function registerRateLimits(app: App, ctx: AppContext) {
 
   // Every limiter off (the benchmarks): not even the hook.
   if (config.RATE_LIMIT_IP_MAX <= 0 && config.RATE_LIMIT_AUTH_MAX <= 0 && config.RATE_LIMIT_USER_MAX <= 0)
-    return
+    return undefined
   app.addHook('onSend', async (request, reply, payload) => {
     const items = counted.get(request)
     if (items) reply.headers(rateLimitHeaders(config.RATE_LIMIT_WINDOW_S, items))
     return payload
   })
+  const max = config.RATE_LIMIT_IP_MAX
+  if (max <= 0) return undefined
+  return {
+    async count(req, ip) {
+      const window = await hit(`rl:ip:${ip}`)
+      countedByLane.set(req, window)
+      if (!window) return undefined
+      if (window.count > max) return 'refused'
+      return rateLimitHeaders(config.RATE_LIMIT_WINDOW_S, [item('ip', max, window)])
+    },
+  }
 }

@@ -44,7 +44,8 @@ export function helmetHeaders(options: Readonly<HelmetOptions>): Record<string, 
   return headers
 }
 
-export async function registerSecurity(app: App, ctx: AppContext) {
+/** Resolves with the headers every answer carries (the fast lane of reads sets them too). */
+export async function registerSecurity(app: App, ctx: AppContext): Promise<Readonly<Record<string, string>>> {
   const headers = helmetHeaders(HELMET_OPTIONS)
   app.addHook('onRequest', (_request, reply, done) => {
     reply.headers(headers)
@@ -65,4 +66,5 @@ export async function registerSecurity(app: App, ctx: AppContext) {
     ],
     maxAge: 600,
   })
+  return headers
 }

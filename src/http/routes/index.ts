@@ -35,6 +35,7 @@ import { resolveMarketRoute } from './markets/resolve.js'
 import { tradeRoute } from './markets/trade.js'
 import { listMarketTradesRoute } from './markets/trades-list.js'
 import { voidMarketRoute } from './markets/void.js'
+import { mcpRoutes } from './mcp/streamable-http.js'
 import { createApiKeyRoute } from './me/api-keys-create.js'
 import { listApiKeysRoute } from './me/api-keys-list.js'
 import { revokeApiKeyRoute } from './me/api-keys-revoke.js'
@@ -109,8 +110,11 @@ const ledger: RouteModule[] = [listAnchorsRoute, proofRoutes, ledgerAuditRoute]
 /** The realtime feed: public channels, and the caller's own channel when they authenticate. */
 const realtime: RouteModule[] = [streamRoutes]
 
+/** AI agents as MCP clients: the tools of src/mcp over streamable HTTP, calling the routes above. */
+const mcp: RouteModule[] = [mcpRoutes]
+
 export function registerRoutes(app: App, ctx: ApiContext) {
-  for (const route of [...operations, ...identity, ...markets, ...agents, ...ledger, ...realtime]) {
+  for (const route of [...operations, ...identity, ...markets, ...agents, ...ledger, ...realtime, ...mcp]) {
     route(app, ctx)
   }
 }

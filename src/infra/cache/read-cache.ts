@@ -49,6 +49,19 @@ export interface ReadCache {
   observedAt(names: readonly string[], token: string): number | undefined
   /** The body kept for `key` under `token`; counts hit, stale (kept under an older token) or miss. */
   lookup(cache: string, key: string, token: string): Promise<string | undefined>
+  /**
+   * The body this process keeps for `key` under the versions' current token, with the token;
+   * undefined otherwise, or when the versions cannot be read. Counts nothing: the fast lane
+   * (http/fast-reads.ts) counts the hit it serves with `hit`, and whatever it does not serve
+   * goes the whole way (token, lookup), which counts it.
+   */
+  peek(
+    cache: string,
+    key: string,
+    names: readonly [string] | readonly [string, string],
+  ): Promise<{ token: string; body: string } | undefined>
+  /** Counts a hit served from what `peek` returned. */
+  hit(cache: string): void
   /** Keeps `body` for `key` under `token` (the token read before the database was). */
   keep(cache: string, key: string, token: string, body: string): void
   /** Raises fields of a version (after the commit that changed them); never throws. */
@@ -180,6 +193,22 @@ export function createReadCache(options: ReadCacheOptions): ReadCache {
       .catch(() => {})
   }
 
+  /** The token of `names`' versions now (see OBSERVED for the bookkeeping); throws when the store fails. */
+  const currentToken = async (names: readonly [string] | readonly [string, string]): Promise<string> => {
+    const read = await readVersions(names)
+    const at = clock()
+    let token = read.epoch
+    let latest = Number.NEGATIVE_INFINITY
+    read.fields.forEach((fields, i) => {
+      const seen = fieldsText(fields)
+      token += `|${seen}`
+      latest = Math.max(latest, observe(names[i] as string, `${read.epoch}|${seen}`, at))
+    })
+    const seenKey = `${names.join('\n')}\n${token}`
+    if (!tokenAt.has(seenKey)) remember(tokenAt, seenKey, latest)
+    return token
+  }
+
   const count = (cache: string, result: CacheResult) => requests.inc({ cache, result })
   const failed = (error: unknown, what: string) => {
     if (now() - lastErrorLog > 60_000) {
@@ -225,24 +254,25 @@ export function createReadCache(options: ReadCacheOptions): ReadCache {
           await newEpochNow()
           behind = false
         }
-        const read = await readVersions(names)
-        const at = clock()
-        let token = read.epoch
-        let latest = Number.NEGATIVE_INFINITY
-        read.fields.forEach((fields, i) => {
-          const seen = fieldsText(fields)
-          token += `|${seen}`
-          latest = Math.max(latest, observe(names[i] as string, `${read.epoch}|${seen}`, at))
-        })
-        const seenKey = `${names.join('\n')}\n${token}`
-        if (!tokenAt.has(seenKey)) remember(tokenAt, seenKey, latest)
-        return token
+        return await currentToken(names)
       } catch (error) {
         failed(error, 'reading versions')
         count(cache, 'error')
         return undefined
       }
     },
+    async peek(cache, key, names) {
+      if (!enabled || suspended || behind) return undefined
+      const full = `${cache}:${key}`
+      const entry = local.get(full)
+      if (entry === undefined) return undefined
+      const token = await currentToken(names).catch(() => undefined)
+      if (token === undefined || entry.token !== token || entry.expiresAt <= now()) return undefined
+      local.delete(full)
+      local.set(full, entry)
+      return { token, body: entry.body }
+    },
+    hit: (cache) => count(cache, 'hit'),
     observedAt: (names, token) => tokenAt.get(`${names.join('\n')}\n${token}`),
     async lookup(cache, key, token) {
       const full = `${cache}:${key}`

@@ -6,7 +6,9 @@
  * the operator's cash like the others), the agent records its prior if it has an LLM, and
  * trading starts. A market still proposing at decide_at is voided by the decide job.
  */
+import type { Static } from '@sinclair/typebox'
 import type { AppContext } from '../../context.js'
+import type { ProposeActionBody } from '../../contracts/agents.js'
 import { type Queryable, sql } from '../../db/database.js'
 import { DatabaseError } from '../../db/errors.js'
 import { MAX_ACTIONS, MIN_ACTIONS } from '../../domain/agents/settings.js'
@@ -105,7 +107,7 @@ export async function proposeAction(
   ctx: AppContext,
   principal: Principal | null,
   marketId: string,
-  input: { label: string; description?: string },
+  input: Static<typeof ProposeActionBody>,
 ): Promise<ProposalRow> {
   const actor = assertAllowed(principal, 'proposal.create')
   const label = input.label.trim()

@@ -9,7 +9,12 @@
  * and the owner's copies stop working (OAuth 2.0 Security BCP, §4.14.2).
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto'
+import type { Static } from '@sinclair/typebox'
 import type { Config } from '../../config/index.js'
+import type {
+  GoTrueSession as GoTrueSessionSchema,
+  GoTrueUser as GoTrueUserSchema,
+} from '../../contracts/auth.js'
 import { type Database, sql, type Transaction } from '../../db/database.js'
 import { DatabaseError } from '../../db/errors.js'
 import type { Clock } from '../../domain/clock.js'
@@ -113,31 +118,11 @@ const DeleteOtherSessions = sql(
   `delete from auth.sessions where user_id = $1 and id <> $2`,
 )
 
-export interface GoTrueUser {
-  id: string
-  aud: string
-  role: string
-  email: string
-  email_confirmed_at: string | null
-  phone: string
-  confirmed_at: string | null
-  last_sign_in_at: string | null
-  app_metadata: Record<string, unknown>
-  user_metadata: Record<string, unknown>
-  identities: Array<Record<string, unknown>>
-  created_at: string
-  updated_at: string
-  is_anonymous: boolean
-}
+/** A user as /auth/v1 returns it (the route schema, src/contracts/auth.ts). */
+export type GoTrueUser = Static<typeof GoTrueUserSchema>
 
-export interface GoTrueSession {
-  access_token: string
-  token_type: 'bearer'
-  expires_in: number
-  expires_at: number
-  refresh_token: string
-  user: GoTrueUser
-}
+/** A session as /auth/v1 returns it. */
+export type GoTrueSession = Static<typeof GoTrueSessionSchema>
 
 export type SignOutScope = 'global' | 'local' | 'others'
 

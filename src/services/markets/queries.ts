@@ -72,6 +72,10 @@ export interface Page<T> {
 // Markets
 // ---------------------------------------------------------------------------------------
 
+/** How a list of markets is ordered (each with its own cursor). */
+export const MARKET_SORTS = ['newest', 'volume', 'closing_soon', 'traders'] as const
+export type MarketSort = (typeof MARKET_SORTS)[number]
+
 export interface MarketFilters {
   status?: MarketStatus
   kind?: MarketKind
@@ -80,21 +84,63 @@ export interface MarketFilters {
   agentId?: string
   /** Full-text search over question and description (websearch syntax: words, "phrases", -not). */
   q?: string
+  /** Default newest. */
+  sort?: MarketSort
   limit: number
   cursor?: string
 }
+
+/** The filters every ordering shares ($1–$4 and $8; $5–$7 are each ordering's cursor and limit). */
+const FILTERS = `($1::text is null or m.status = $1)
+      and ($2::text is null or m.kind = $2)
+      and ($3::uuid is null or m.creator_id = $3)
+      and ($4::text is null or m.search @@ websearch_to_tsquery('english', $4))
+      and ($8::uuid is null or m.agent_id = $8)`
 
 // Newest first; the search narrows the list (relevance ordering would not page stably).
 const ListMarkets = sql<MarketRow>(
   'ListMarkets',
   `select ${MARKET_COLUMNS} from public.markets m
-    where ($1::text is null or m.status = $1)
-      and ($2::text is null or m.kind = $2)
-      and ($3::uuid is null or m.creator_id = $3)
-      and ($4::text is null or m.search @@ websearch_to_tsquery('english', $4))
+    where ${FILTERS}
       and ($5::timestamptz is null or (m.created_at, m.id) < ($5, $6::uuid))
-      and ($8::uuid is null or m.agent_id = $8)
     order by m.created_at desc, m.id desc
+    limit $7`,
+)
+
+/**
+ * By a total over the market's branches ($9: volume, else traders), largest first: the `volume` and `traders` the list
+ * shows (marketJson sums them the same way; a trader of two branches of a decision market
+ * counts in each). Summed per market at read time, over every market the filters keep: the
+ * branches hold these counters and a trade writes only its branch, so keeping a market-level
+ * total would make every trade of a decision market update the market's row as well. Read
+ * through the read cache, so the sum runs once per change of the lists, not per request.
+ */
+const ListMarketsByTotal = sql<MarketRow & { sort_total: string }>(
+  'ListMarketsByTotal',
+  `select ${MARKET_COLUMNS}, t.total::text as sort_total
+     from public.markets m
+    cross join lateral (
+      select coalesce(sum(case when $9::text = 'volume' then b.volume else b.trader_count end), 0)::bigint as total
+        from public.market_branches b
+       where b.market_id = m.id
+    ) t
+    where ${FILTERS}
+      and ($5::bigint is null or (t.total, m.id) < ($5, $6::uuid))
+    order by t.total desc, m.id desc
+    limit $7`,
+)
+
+/**
+ * Open markets by their closing time, soonest first (markets_open_by_close_at). One whose time
+ * has passed but that the worker has not closed yet comes first: it is closing now.
+ */
+const ListMarketsClosingSoon = sql<MarketRow>(
+  'ListMarketsClosingSoon',
+  `select ${MARKET_COLUMNS} from public.markets m
+    where ${FILTERS}
+      and m.status = 'open'
+      and ($5::timestamptz is null or (m.close_at, m.id) > ($5, $6::uuid))
+    order by m.close_at, m.id
     limit $7`,
 )
 
@@ -122,18 +168,74 @@ function groupBy<T extends { market_id: string }>(rows: readonly T[]): Map<strin
   return groups
 }
 
-export async function listMarkets(db: Queryable, filters: MarketFilters): Promise<Page<MarketJson>> {
-  const after = decodeCursor('markets', filters.cursor)
-  const rows = await db.many(ListMarkets, [
+/** A total's cursor: `<sort>:<total>|<id>` in base64url; a 400 for anything we did not issue. */
+const encodeTotalCursor = (sort: string, total: string, id: string) =>
+  Buffer.from(`${sort}:${total}|${id}`, 'utf8').toString('base64url')
+
+function decodeTotalCursor(
+  sort: string,
+  cursor: string | undefined,
+): { total: string; id: string } | undefined {
+  if (cursor === undefined) return undefined
+  const match = /^([a-z_]+):(0|[1-9]\d{0,18})\|(.{36})$/.exec(
+    Buffer.from(cursor, 'base64url').toString('utf8'),
+  )
+  if (
+    !match ||
+    match[1] !== sort ||
+    BigInt(match[2] as string) > 9_223_372_036_854_775_807n ||
+    !UUID_ID.test(match[3] as string)
+  )
+    throw errors.validation('The cursor is not valid', [
+      { field: '/query/cursor', message: `is not a cursor we issued for sort=${sort}` },
+    ])
+  return { total: match[2] as string, id: match[3] as string }
+}
+
+/** One page of rows in the filters' chosen order, and the cursor after its last row. */
+async function pageOfRows(
+  db: Queryable,
+  filters: MarketFilters,
+): Promise<{ rows: MarketRow[]; next: (last: MarketRow) => string }> {
+  const common = [
     filters.status ?? null,
     filters.kind ?? null,
     filters.creatorId ?? null,
     filters.q?.trim() || null,
-    after?.at ?? null,
-    after?.id ?? null,
-    filters.limit + 1,
-    filters.agentId ?? null,
-  ])
+  ]
+  const tail = [filters.limit + 1, filters.agentId ?? null]
+  const sort = filters.sort ?? 'newest'
+  if (sort === 'volume' || sort === 'traders') {
+    const after = decodeTotalCursor(sort, filters.cursor)
+    const rows = await db.many(ListMarketsByTotal, [
+      ...common,
+      after?.total ?? null,
+      after?.id ?? null,
+      ...tail,
+      sort,
+    ])
+    return {
+      rows,
+      next: (last) => encodeTotalCursor(sort, (last as (typeof rows)[number]).sort_total, last.id),
+    }
+  }
+  if (sort === 'closing_soon') {
+    const after = decodeCursor('closing', filters.cursor)
+    const rows = await db.many(ListMarketsClosingSoon, [
+      ...common,
+      after?.at ?? null,
+      after?.id ?? null,
+      ...tail,
+    ])
+    return { rows, next: (last) => encodeCursor('closing', last.close_at, last.id) }
+  }
+  const after = decodeCursor('markets', filters.cursor)
+  const rows = await db.many(ListMarkets, [...common, after?.at ?? null, after?.id ?? null, ...tail])
+  return { rows, next: (last) => encodeCursor('markets', last.created_at, last.id) }
+}
+
+export async function listMarkets(db: Queryable, filters: MarketFilters): Promise<Page<MarketJson>> {
+  const { rows, next } = await pageOfRows(db, filters)
   const page = rows.slice(0, filters.limit)
   const ids = page.map((m) => m.id)
   const [outcomes, branches] = await Promise.all([
@@ -145,8 +247,7 @@ export async function listMarkets(db: Queryable, filters: MarketFilters): Promis
   const last = page.at(-1)
   return {
     items: page.map((m) => marketJson(m, outcomesBy.get(m.id) ?? [], branchesBy.get(m.id) ?? [])),
-    next_cursor:
-      rows.length > filters.limit && last ? encodeCursor('markets', last.created_at, last.id) : null,
+    next_cursor: rows.length > filters.limit && last ? next(last) : null,
   }
 }
 

@@ -1,12 +1,15 @@
 import { Type } from '@sinclair/typebox'
-import { listMarkets } from '../../../services/markets/queries.js'
+import { listMarkets, MARKET_SORTS } from '../../../services/markets/queries.js'
 import { CACHES, LIST_VERSION } from '../../../services/markets/versions.js'
 import { sendCached } from '../../plugins/http-cache.js'
 import { problemResponses } from '../../schemas/problem.js'
 import type { RouteModule } from '../../types.js'
 import { Market, Page, PageQuery, Uuid } from './schemas.js'
 
-/** GET /v1/markets: newest first, filtered by status, kind, creator, agent and full-text search. */
+/**
+ * GET /v1/markets: newest first, or by volume, closing time or traders; filtered by status,
+ * kind, creator, agent and full-text search.
+ */
 export const listMarketsRoute: RouteModule = (app, ctx) => {
   app.get(
     '/v1/markets',
@@ -34,6 +37,18 @@ export const listMarketsRoute: RouteModule = (app, ctx) => {
             kind: Type.Optional(Type.Union(['binary', 'categorical', 'scalar'].map((k) => Type.Literal(k)))),
             creator: Type.Optional(Uuid),
             agent: Type.Optional(Type.String({ format: 'uuid', description: "An agent's decision markets" })),
+            sort: Type.Optional(
+              Type.Union(
+                MARKET_SORTS.map((s) => Type.Literal(s)),
+                {
+                  default: 'newest',
+                  description:
+                    'newest: by creation, newest first; volume: by volume traded, largest first; ' +
+                    'closing_soon: open markets by closing time, soonest first; traders: by number of traders, most first. ' +
+                    'A cursor belongs to the order it came from.',
+                },
+              ),
+            ),
             q: Type.Optional(
               Type.String({
                 maxLength: 200,
@@ -47,10 +62,10 @@ export const listMarketsRoute: RouteModule = (app, ctx) => {
       },
     },
     async (request, reply) => {
-      const { limit, cursor, status, kind, creator, agent, q } = request.query
+      const { limit, cursor, status, kind, creator, agent, q, sort } = request.query
       return sendCached(ctx, request, reply, {
         cache: CACHES.list,
-        key: JSON.stringify([limit, cursor, status, kind, creator, agent, q]),
+        key: JSON.stringify([limit, cursor, status, kind, creator, agent, q, sort]),
         versions: [LIST_VERSION],
         load: (db) =>
           listMarkets(db, {
@@ -61,6 +76,7 @@ export const listMarketsRoute: RouteModule = (app, ctx) => {
             creatorId: creator,
             agentId: agent,
             q,
+            sort,
           }),
       })
     },

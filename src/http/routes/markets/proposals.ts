@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox'
+import { ProposeActionBody } from '../../../contracts/agents.js'
 import { openProposedDecision } from '../../../services/decisions/agent-decisions.js'
 import {
   listProposals,
@@ -38,13 +39,7 @@ export const proposalRoutes: RouteModule = (app, ctx) => {
         summary: 'Propose an action for a decision',
         security: [{ bearer: [] }],
         params: MarketRef,
-        body: Type.Object(
-          {
-            label: Type.String({ minLength: 1, maxLength: 200 }),
-            description: Type.Optional(Type.String({ maxLength: 2000 })),
-          },
-          { additionalProperties: false },
-        ),
+        body: ProposeActionBody,
         response: { 201: Proposal, ...problemResponses(400, 401, 403, 404, 409) },
       },
     },
