@@ -789,6 +789,8 @@ export interface paths {
                     creator?: string;
                     /** @description An agent's decision markets */
                     agent?: string;
+                    /** @description newest: by creation, newest first; volume: by volume traded, largest first; closing_soon: open markets by closing time, soonest first; traders: by number of traders, most first. A cursor belongs to the order it came from. */
+                    sort?: "newest" | "volume" | "closing_soon" | "traders";
                     /** @description Full-text search of question and description (words, "a phrase", -excluded) */
                     q?: string;
                 };
