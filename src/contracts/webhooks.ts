@@ -39,6 +39,53 @@ export const DecisionWebhookPayload = Type.Object(
       { description: "Each branch's decision score (lagging TWAP) at the decision" },
     ),
     decided_at: Type.String({ format: 'date-time' }),
+    evidence: Type.Optional(
+      Type.Object(
+        {
+          distinct_traders: Type.Integer({ minimum: 0, description: 'Distinct traders over all branches' }),
+          total_volume: Type.String({ description: 'Credits traded over all branches (decimal string)' }),
+          threshold_bps: Type.Integer({ description: "The rule's threshold over the default action" }),
+          margin: Type.Number({ description: "The best branch's score minus the default's" }),
+          window_start: Type.String({ format: 'date-time' }),
+          window_end: Type.String({ format: 'date-time' }),
+          branches: Type.Array(
+            Type.Object(
+              {
+                branch: Type.Integer({ minimum: 0 }),
+                label: Type.String(),
+                score: Type.Number({ description: 'Decision score (lagging TWAP)' }),
+                spot: Type.Number({ description: 'The objective at the prices at the decision' }),
+                traders: Type.Integer({ minimum: 0 }),
+                volume: Type.String({ description: 'Credits traded on the branch (decimal string)' }),
+              },
+              { additionalProperties: false },
+            ),
+          ),
+        },
+        { additionalProperties: false, description: "What the market's choice rests on" },
+      ),
+    ),
+    prior: Type.Optional(
+      Type.Union(
+        [
+          Type.Object(
+            {
+              branch: Type.Integer({ minimum: 0 }),
+              label: Type.Union([Type.String(), Type.Null()]),
+              confidence: Type.Union([Type.Number({ minimum: 0, maximum: 1 }), Type.Null()]),
+            },
+            { additionalProperties: false },
+          ),
+          Type.Null(),
+        ],
+        { description: "The agent's own choice before the market opened (LLM agents); null without one" },
+      ),
+    ),
+    overrode_prior: Type.Optional(
+      Type.Union([Type.Boolean(), Type.Null()], {
+        description: 'Whether the market chose otherwise than the prior; null without one',
+      }),
+    ),
   },
   { additionalProperties: false, description: 'The body of a decision.made webhook' },
 )

@@ -8,7 +8,6 @@
  * and the total of credits is unchanged.
  */
 
-import { FormatRegistry } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DecisionWebhookPayload } from '../../src/contracts/webhooks.js'
@@ -16,6 +15,7 @@ import { jobDefinitions } from '../../src/jobs/index.js'
 import { type FakeLlmServer, startFakeLlm } from '../fakes/llm-server.js'
 import { startWebhookReceiver, type WebhookReceiver } from '../fakes/webhook-receiver.js'
 import { createTestApp, type TestApp } from '../helpers/app.js'
+import { registerFormats } from '../helpers/formats.js'
 import { createTestUser, type TestUser } from '../helpers/users.js'
 
 interface DecisionRow {
@@ -295,10 +295,7 @@ describe('an agent lets a decision market choose', () => {
     expect(receiver.attempts.filter((a) => a.status === 503)).toHaveLength(2)
     expect(receiver.attempts.every((a) => a.signatureOk && a.deliveryId === delivery.deliveryId)).toBe(true)
     // The body is what the OpenAPI document's webhooks section says it is.
-    FormatRegistry.Set('uuid', (v) =>
-      /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v),
-    )
-    FormatRegistry.Set('date-time', (v) => !Number.isNaN(Date.parse(v)) && v.includes('T'))
+    registerFormats()
     expect(
       [...Value.Errors(DecisionWebhookPayload, delivery.body)].map((e) => `${e.path}: ${e.message}`),
     ).toEqual([])

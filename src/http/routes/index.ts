@@ -12,9 +12,11 @@ import { createAgentRoute } from './agents/create.js'
 import { listDecisionsRoute } from './agents/decisions-list.js'
 import { openDecisionRoute } from './agents/decisions-open.js'
 import { reportOutcomeRoute } from './agents/decisions-outcome.js'
+import { decisionRecordRoute } from './agents/decisions-record.js'
 import { deleteAgentRoute } from './agents/delete.js'
 import { getAgentRoute } from './agents/get.js'
 import { listAgentsRoute } from './agents/list.js'
+import { trackRecordRoute } from './agents/track-record.js'
 import { updateAgentRoute } from './agents/update.js'
 import { authRoutes } from './auth/index.js'
 import { listAnchorsRoute } from './ledger/anchors.js'
@@ -95,6 +97,8 @@ const agents: RouteModule[] = [
   deleteAgentRoute,
   openDecisionRoute,
   listDecisionsRoute,
+  decisionRecordRoute,
+  trackRecordRoute,
   reportOutcomeRoute,
   decideMarketRoute,
   proposalRoutes,

@@ -11,6 +11,7 @@
 import type { AppContext } from '../../context.js'
 import { type Queryable, sql } from '../../db/database.js'
 import { type ActionSpec, decisionActions, SettingsError } from '../../domain/agents/settings.js'
+import { describeForPrompt, scoreDecision } from '../../domain/agents/track-record.js'
 import { authorize } from '../../domain/identity/authorize.js'
 import type { Principal } from '../../domain/identity/principal.js'
 import { formatAmount } from '../../domain/money.js'
@@ -28,6 +29,7 @@ import { withMoneyTransaction } from '../money/transaction.js'
 import { createDecisionMarketInTransaction, type DecisionMarketInput } from './create.js'
 import { listProposals, noAdmittedProposal, openProposedMarket } from './proposals.js'
 import { findDecisionFacts } from './scores.js'
+import { agentTrackRecord, entryOf, SCORING_SELECT, type ScoringColumns } from './track-record.js'
 
 function enforce(
   principal: Principal | null,
@@ -67,6 +69,13 @@ export interface Prior {
   rationale: string
   model: string
   completionId?: string
+  /** The model's forecast for each candidate action (by label), when it gave them. */
+  forecasts?: Forecast[]
+}
+
+interface Forecast {
+  action: string
+  probability: number
 }
 
 interface LlmChoice {
@@ -74,6 +83,7 @@ interface LlmChoice {
   confidence: number
   rationale: string
   actions?: ActionSpec[]
+  forecasts?: Forecast[]
 }
 
 function describeObjective(agent: AgentRow): string {
@@ -103,7 +113,10 @@ async function askLlm(
 ): Promise<{ prior: Omit<Prior, 'branch'>; actions?: ActionSpec[] }> {
   const llm = agent.llm
   if (!llm) throw new LlmError('llm_unreachable', 'The agent has no LLM configured')
-  const { llmApiKey } = await openSecrets(ctx.db, ctx.secrets, agent.id)
+  const [{ llmApiKey }, record] = await Promise.all([
+    openSecrets(ctx.db, ctx.secrets, agent.id),
+    agentTrackRecord(ctx.db, agent.id),
+  ])
   const generate = actions === undefined
   const messages: ChatMessage[] = [
     {
@@ -112,6 +125,11 @@ async function askLlm(
         `You are ${agent.name}, an AI agent. ${agent.description}`,
         `Your objective: ${describeObjective(agent)}`,
         llm.instructions ?? '',
+        // What the record scores the prior by (domain/agents/track-record.ts).
+        'Give as confidence your probability (0 to 1) that the objective is met if the action you choose is taken; for a scalar or categorical objective, the outcome you expect as a fraction of its range.',
+        'Give in forecasts the same probability for every candidate action, as if it were taken.',
+        // The agent's own record, so it can correct a lean the market keeps overriding.
+        describeForPrompt(record),
         generate
           ? `Propose 2 to 8 distinct candidate actions (always including "${agent.default_action}"), then choose the one you believe best serves the objective.`
           : 'Choose the candidate action you believe best serves the objective.',
@@ -154,8 +172,22 @@ async function askLlm(
       action: labels ? { type: 'string', enum: labels } : { type: 'string' },
       confidence: { type: 'number', minimum: 0, maximum: 1 },
       rationale: { type: 'string' },
+      forecasts: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: {
+            action: labels ? { type: 'string', enum: labels } : { type: 'string' },
+            probability: { type: 'number', minimum: 0, maximum: 1 },
+          },
+          required: ['action', 'probability'],
+          additionalProperties: false,
+        },
+      },
     },
-    required: [...(generate ? ['actions'] : []), 'action', 'confidence', 'rationale'],
+    // Strict structured output wants every property required; validate() still accepts an
+    // answer without forecasts (a provider that ignores the schema): the prior then has none.
+    required: [...(generate ? ['actions'] : []), 'action', 'confidence', 'rationale', 'forecasts'],
     additionalProperties: false,
   }
   const span = ctx.tracer.startSpan('llm.chat', {
@@ -181,6 +213,20 @@ async function askLlm(
           return 'confidence must be a number in [0, 1]'
         }
         if (typeof v.rationale !== 'string') return 'rationale must be a string'
+        if (v.forecasts !== undefined) {
+          if (!Array.isArray(v.forecasts) || v.forecasts.length > 32) return 'forecasts must list at most 32'
+          if (
+            v.forecasts.some(
+              (f) =>
+                typeof f?.action !== 'string' ||
+                f.action.length > 200 ||
+                typeof f.probability !== 'number' ||
+                !(f.probability >= 0 && f.probability <= 1),
+            )
+          ) {
+            return 'every forecast needs an action and a probability in [0, 1]'
+          }
+        }
         if (generate) {
           if (!Array.isArray(v.actions) || v.actions.length < 1 || v.actions.length > 15) {
             return 'actions must list 1 to 15 actions'
@@ -208,6 +254,7 @@ async function askLlm(
     rationale: choice.rationale.slice(0, MAX_RATIONALE_CHARS),
     model: result.model,
     ...(result.completionId ? { completionId: result.completionId } : {}),
+    ...(choice.forecasts ? { forecasts: choice.forecasts } : {}),
   }
   return { prior, ...(choice.actions ? { actions: choice.actions } : {}) }
 }
@@ -430,7 +477,7 @@ export async function prepareAgentDecision(
           added.length === 0
             ? `the agent's LLM gave no candidate actions (${priorError ?? 'none'})`
             : `the operator's cash cannot escrow the LLM's ${added.length} actions`
-        await tx.execute(SetPrior, [job.marketId, null, null, null, null, null, priorError ?? why])
+        await recordPrior(tx, job.marketId, labels, null, priorError ?? why)
         await voidInTransaction(ctx, m, locked, `The decision could not open: ${why}`, now)
         return 'voided'
       }
@@ -444,25 +491,13 @@ export async function prepareAgentDecision(
       })
       labels = [labels[0] as string, ...added.map((a) => a.label)]
     }
-    const branch = prior ? labels.findIndex((l) => l.toLowerCase() === prior?.action.toLowerCase()) : -1
-    if (prior && branch < 0) {
-      priorError = `llm_malformed_output: the model chose '${prior.action}', which is not a candidate action`
-    }
-    await tx.execute(SetPrior, [
-      job.marketId,
-      branch >= 0 ? branch : null,
-      branch >= 0 ? (prior?.confidence ?? null) : null,
-      branch >= 0 ? (prior?.rationale ?? null) : null,
-      branch >= 0 ? (prior?.model ?? null) : null,
-      branch >= 0 ? (prior?.completionId ?? null) : null,
-      priorError,
-    ])
+    await recordPrior(tx, job.marketId, labels, prior, priorError)
     await tx.execute(OpenPreparedMarket, [job.marketId, now])
     return 'opened'
   })
 }
 
-interface DecisionListRow {
+interface DecisionListRow extends ScoringColumns {
   market_id: string
   slug: string
   question: string
@@ -493,24 +528,38 @@ interface DecisionListRow {
   delivered_at: Date | null
 }
 
-const ListAgentDecisions = sql<DecisionListRow>(
-  'ListAgentDecisions',
-  `select m.id as market_id, m.slug, m.question, m.status, m.decide_at, m.close_at, ad.created_at,
+const DECISION_SELECT = `select m.id as market_id, m.slug, m.question, m.status, m.decide_at, m.close_at, ad.created_at,
           array(select b.label from public.market_branches b where b.market_id = m.id order by b.index) as branches,
           m.default_branch, ad.prior_branch, ad.prior_confidence, ad.prior_rationale, ad.prior_model, ad.prior_error,
           d.chosen_branch, d.best_branch, d.reason, d.explanation, d.scores, d.decided_at,
           m.resolution_outcome, m.resolution_value, m.resolved_at,
           w.status as delivery_status, w.attempts as delivery_attempts, w.last_status as delivery_last_status,
-          w.last_error as delivery_last_error, w.delivered_at
+          w.last_error as delivery_last_error, w.delivered_at, ${SCORING_SELECT}
      from public.agent_decisions ad
      join public.markets m on m.id = ad.market_id
      left join public.market_decisions d on d.market_id = ad.market_id
      left join public.webhook_deliveries w on w.market_id = ad.market_id and w.event = 'decision.made'
-    where ad.agent_id = $1
+    where ad.agent_id = $1`
+
+const ListAgentDecisions = sql<DecisionListRow>(
+  'ListAgentDecisions',
+  `${DECISION_SELECT}
       and ($2::timestamptz is null or (ad.created_at, ad.market_id) < ($2, $3::uuid))
     order by ad.created_at desc, ad.market_id desc
     limit $4`,
 )
+
+const FindAgentDecision = sql<DecisionListRow>(
+  'FindAgentDecision',
+  `${DECISION_SELECT} and ad.market_id = $2`,
+)
+
+/** One decision of the agent, or a 404 when the agent has no such decision. */
+export async function findAgentDecisionRow(db: Queryable, agentId: string, marketId: string) {
+  const row = await db.maybeOne(FindAgentDecision, [agentId, marketId])
+  if (!row) throw errors.notFound('Decision', `Agent ${agentId} has no decision market ${marketId}`)
+  return row
+}
 
 export function listAgentDecisionRows(
   db: Queryable,
@@ -549,6 +598,7 @@ export function decisionJson(row: DecisionListRow, viewer: { isOperator: boolean
             confidence: row.prior_confidence,
             rationale: row.prior_rationale,
             model: row.prior_model,
+            forecasts: row.prior_forecasts,
           }
         : null,
     prior_error: viewer.isOperator ? row.prior_error : null,
@@ -563,6 +613,7 @@ export function decisionJson(row: DecisionListRow, viewer: { isOperator: boolean
         }
       : null,
     overrode_prior: decided && row.prior_branch !== null ? row.prior_branch !== row.chosen_branch : null,
+    record: scoreOf(row),
     outcome:
       row.resolved_at !== null
         ? {
@@ -582,6 +633,12 @@ export function decisionJson(row: DecisionListRow, viewer: { isOperator: boolean
           }
         : null,
   }
+}
+
+/** The decision's part of the track record; null until decided (the prior is not public before). */
+function scoreOf(row: DecisionListRow) {
+  const entry = entryOf(row)
+  return entry ? scoreDecision(entry) : null
 }
 
 const AgentOfMarket = sql<{ agent_id: string }>(
@@ -655,9 +712,48 @@ const SetPrior = sql(
   'SetAgentDecisionPrior',
   `update public.agent_decisions
       set prior_branch = $2, prior_confidence = $3, prior_rationale = $4, prior_model = $5, prior_completion_id = $6,
-          prior_error = $7
+          prior_error = $7, prior_forecasts = $8
     where market_id = $1`,
 )
+
+/** The forecasts by branch index (null where the model gave none); null without any. */
+function forecastsByBranch(labels: readonly string[], forecasts: readonly Forecast[] | undefined) {
+  if (!forecasts?.length) return null
+  const byBranch = labels.map(
+    (l) => forecasts.find((f) => f.action.trim().toLowerCase() === l.toLowerCase())?.probability ?? null,
+  )
+  return byBranch.some((f) => f !== null) ? byBranch : null
+}
+
+/**
+ * Records the prior against the market's final actions (or the LLM's error); a choice that is not
+ * among them is recorded as that error. Returns the error on record.
+ */
+async function recordPrior(
+  tx: Queryable,
+  marketId: string,
+  labels: readonly string[],
+  prior: Omit<Prior, 'branch'> | null,
+  error: string | null,
+): Promise<string | null> {
+  const branch = prior ? labels.findIndex((l) => l.toLowerCase() === prior.action.toLowerCase()) : -1
+  const priorError =
+    prior && branch < 0
+      ? `llm_malformed_output: the model chose '${prior.action}', which is not a candidate action`
+      : error
+  const kept = branch >= 0 ? prior : null
+  await tx.execute(SetPrior, [
+    marketId,
+    kept ? branch : null,
+    kept?.confidence ?? null,
+    kept?.rationale ?? null,
+    kept?.model ?? null,
+    kept?.completionId ?? null,
+    priorError,
+    kept ? forecastsByBranch(labels, kept.forecasts) : null,
+  ])
+  return priorError
+}
 
 /**
  * POST /v1/markets/{id}/open: the operator opens a proposing decision market. The agent's LLM
@@ -711,21 +807,7 @@ export async function openProposedDecision(
   await withMoneyTransaction(ctx.db, async (m) => {
     const { tx } = m
     const opened = await openProposedMarket(ctx, principal, marketId, m)
-    const branch = prior
-      ? opened.labels.findIndex((l) => l.toLowerCase() === prior?.action.toLowerCase())
-      : -1
-    if (prior && branch < 0) {
-      priorError = `llm_malformed_output: the model chose '${prior.action}', which is not a candidate action`
-    }
-    await tx.execute(SetPrior, [
-      marketId,
-      branch >= 0 ? branch : null,
-      branch >= 0 ? (prior?.confidence ?? null) : null,
-      branch >= 0 ? (prior?.rationale ?? null) : null,
-      branch >= 0 ? (prior?.model ?? null) : null,
-      branch >= 0 ? (prior?.completionId ?? null) : null,
-      priorError,
-    ])
+    priorError = await recordPrior(tx, marketId, opened.labels, prior, priorError)
   })
   return { prior: prior && !priorError ? prior : null, priorError }
 }

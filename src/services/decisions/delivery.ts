@@ -8,6 +8,7 @@
 import type { AppContext } from '../../context.js'
 import type { DecisionWebhookPayload } from '../../contracts/webhooks.js'
 import { sql, type Transaction } from '../../db/database.js'
+import { formatAmount } from '../../domain/money.js'
 import type { TraceContext } from '../../infra/trace-context.js'
 import { inSpan } from '../../infra/tracing.js'
 import { deliverWebhook, type WebhookAttempt, webhookAttempts } from '../../infra/webhooks.js'
@@ -21,6 +22,11 @@ export const DECISION_EVENT = 'decision.made'
 const AgentDelivery = sql<{ owner_id: string; delivery: string; webhook_url: string | null; name: string }>(
   'AgentDeliverySettings',
   'select owner_id, delivery, webhook_url, name from public.agents where id = $1',
+)
+
+const PriorOfDecision = sql<{ prior_branch: number | null; prior_confidence: number | null }>(
+  'WebhookDecisionPrior',
+  'select prior_branch, prior_confidence from public.agent_decisions where market_id = $1',
 )
 
 const InsertDelivery = sql<{ id: string }>(
@@ -75,6 +81,15 @@ export async function queueDecisionDelivery(
   if (agent?.delivery !== 'webhook' || !agent.webhook_url) return
   const chosen = branches.find((b) => b.index === record.chosen_branch)
   const fallback = branches.find((b) => b.index === record.default_branch)
+  const prior = await tx.maybeOne(PriorOfDecision, [market.id])
+  const priorBranch = prior?.prior_branch ?? null
+  // What decide.ts records with every decision: the rule's settings, its window and margin.
+  const params = record.params as {
+    threshold_bps: number
+    margin: number
+    window_start: string
+    window_end: string
+  }
   // delivery_id is the delivery row's id, added at each attempt.
   const payload: Omit<DecisionWebhookPayload, 'delivery_id'> = {
     event: DECISION_EVENT,
@@ -87,6 +102,33 @@ export async function queueDecisionDelivery(
     explanation: record.explanation,
     scores: record.scores.map((s) => ({ branch: s.index, label: s.label, score: s.score })),
     decided_at: record.decided_at.toISOString(),
+    // Added after the first release (additive): what the market's choice rests on, and the
+    // agent's own prior beside it, so the operator's system can weigh the choice.
+    evidence: {
+      distinct_traders: record.distinct_traders,
+      total_volume: formatAmount(record.total_volume),
+      threshold_bps: params.threshold_bps,
+      margin: params.margin,
+      window_start: params.window_start,
+      window_end: params.window_end,
+      branches: record.scores.map((s) => ({
+        branch: s.index,
+        label: s.label,
+        score: s.score,
+        spot: s.spot,
+        traders: s.traders,
+        volume: s.volume,
+      })),
+    },
+    prior:
+      priorBranch === null
+        ? null
+        : {
+            branch: priorBranch,
+            label: branches.find((b) => b.index === priorBranch)?.label ?? null,
+            confidence: prior?.prior_confidence ?? null,
+          },
+    overrode_prior: priorBranch === null ? null : priorBranch !== record.chosen_branch,
   }
   const inserted = await tx.maybeOne(InsertDelivery, [
     agentId,

@@ -4277,6 +4277,8 @@ export interface paths {
                                     confidence: number | null;
                                     rationale: string | null;
                                     model: string | null;
+                                    /** @description The agent's forecast for each action by branch (the probability that the objective is met if it is taken); null where it gave none */
+                                    forecasts: (number | null)[] | null;
                                 } | null;
                                 prior_error: string | null;
                                 decision: {
@@ -4295,6 +4297,19 @@ export interface paths {
                                 } | null;
                                 /** @description Whether the market chose otherwise than the agent's own prior */
                                 overrode_prior: boolean | null;
+                                /** @description How the decision scores in the track record, once decided */
+                                record: {
+                                    /** @description The agent's forecast of the action taken, made before the market opened: its forecast for that action (the LLM forecasts each candidate), or, for a decision recorded without those, its confidence when the market took its choice; null otherwise */
+                                    prior_forecast: number | null;
+                                    /** @description The chosen branch's decision score (lagging TWAP) at the decision */
+                                    market_forecast: number | null;
+                                    /** @description The realised objective of the action taken on the scores’ scale: binary 1 (YES) or 0 (NO); scalar clamp((v−lo)/(hi−lo)); categorical the outcome’s min-max normalised utility. Null until resolved */
+                                    outcome: number | null;
+                                    /** @description (prior_forecast − outcome)² (mean squared error, 6 decimals; lower is better) */
+                                    brier_prior: number | null;
+                                    /** @description (market_forecast − outcome)² (mean squared error, 6 decimals; lower is better) */
+                                    brier_market: number | null;
+                                } | null;
                                 outcome: {
                                     outcome: number | null;
                                     value: string | null;
@@ -4544,6 +4559,323 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/agents/{id}/decisions/{marketId}/record": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of an agent's decisions, with how it scores */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    marketId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            market: {
+                                /** Format: uuid */
+                                id: string;
+                                slug: string;
+                                question: string;
+                                status: string;
+                                /** Format: date-time */
+                                decide_at: string;
+                                /** Format: date-time */
+                                close_at: string;
+                            };
+                            actions: {
+                                branch: number;
+                                label: string | null;
+                            }[];
+                            default_action: {
+                                branch: number;
+                                label: string | null;
+                            };
+                            prior: {
+                                branch: number;
+                                action: string | null;
+                                confidence: number | null;
+                                rationale: string | null;
+                                model: string | null;
+                                /** @description The agent's forecast for each action by branch (the probability that the objective is met if it is taken); null where it gave none */
+                                forecasts: (number | null)[] | null;
+                            } | null;
+                            prior_error: string | null;
+                            decision: {
+                                chosen: {
+                                    branch: number;
+                                    label: string | null;
+                                };
+                                best: {
+                                    branch: number;
+                                    label: string | null;
+                                };
+                                reason: string | null;
+                                explanation: string | null;
+                                scores: unknown;
+                                decided_at: string | null;
+                            } | null;
+                            /** @description Whether the market chose otherwise than the agent's own prior */
+                            overrode_prior: boolean | null;
+                            /** @description How the decision scores in the track record, once decided */
+                            record: {
+                                /** @description The agent's forecast of the action taken, made before the market opened: its forecast for that action (the LLM forecasts each candidate), or, for a decision recorded without those, its confidence when the market took its choice; null otherwise */
+                                prior_forecast: number | null;
+                                /** @description The chosen branch's decision score (lagging TWAP) at the decision */
+                                market_forecast: number | null;
+                                /** @description The realised objective of the action taken on the scores’ scale: binary 1 (YES) or 0 (NO); scalar clamp((v−lo)/(hi−lo)); categorical the outcome’s min-max normalised utility. Null until resolved */
+                                outcome: number | null;
+                                /** @description (prior_forecast − outcome)² (mean squared error, 6 decimals; lower is better) */
+                                brier_prior: number | null;
+                                /** @description (market_forecast − outcome)² (mean squared error, 6 decimals; lower is better) */
+                                brier_market: number | null;
+                            } | null;
+                            outcome: {
+                                outcome: number | null;
+                                value: string | null;
+                                resolved_at: string;
+                            } | null;
+                            delivery: {
+                                status: string;
+                                attempts: number | null;
+                                last_status: number | null;
+                                last_error: string | null;
+                                delivered_at: string | null;
+                            } | null;
+                        };
+                    };
+                };
+                /** @description Invalid request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/agents/{id}/track-record": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An agent's track record: the market against the agent's own prior
+         * @description Computed over the agent's most recent 1000 decided decisions.
+         *
+         *     **Overrides.** A decision with a prior (an LLM agent) is overridden when the market chose another action than the prior did.
+         *
+         *     **What is scored.** Only the action taken is carried out, so only its outcome is observed; each resolved decision is one event, the realised objective y of the action taken on the decision scores’ [0, 1] scale: binary 1 for YES and 0 for NO; scalar clamp((v − lo) / (hi − lo), 0, 1), what a LONG share paid; categorical the reported outcome’s min-max normalised utility. The market's forecast of y is the chosen branch's decision score (lagging TWAP) at the decision. The prior's is the agent's own forecast for the action taken, given with its choice before the market opened (its LLM forecasts every candidate action: the probability that the objective is met if it is taken), so an overridden prior is scored on the action the market preferred. A decision recorded without forecasts per action uses the stated confidence when the market took the agent’s choice, and scores the market only otherwise.
+         *
+         *     **Brier score** = mean (forecast − y)² (for scalar and categorical objectives, the squared error of a forecast of the mean); lower is better. `brier.paired` scores both on the decisions both forecast: who was right. Numbers have 6 decimals.
+         *
+         *     **Calibration.** Ten buckets of forecast ([0, 0.1) … [0.9, 1]) with their count, mean forecast and the mean y observed, for the prior and the market.
+         *
+         *     **Trend.** `by_month` (UTC month of the decision) and `recent` (the last `recent` decisions).
+         */
+        get: {
+            parameters: {
+                query: {
+                    recent: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            agent_id: string;
+                            /** @description Decisions opened, decided or not */
+                            opened: number;
+                            window: {
+                                decisions: number;
+                                limit: number;
+                                /** @description Older decisions than the most recent `limit` are not counted */
+                                truncated: boolean;
+                            };
+                            /** @description Decisions the market took */
+                            decided: number;
+                            /** @description Of those, with a prior on record */
+                            with_prior: number;
+                            /** @description Where the market chose otherwise than the prior */
+                            overridden: number;
+                            /** @description overridden / with_prior */
+                            override_rate: number | null;
+                            /** @description Decided decisions whose outcome is reported */
+                            resolved: number;
+                            brier: {
+                                /** @description Over the resolved decisions (mean squared error, 6 decimals; lower is better) */
+                                market: number | null;
+                                market_count: number;
+                                /** @description Over the resolved decisions where the prior forecast the action taken (mean squared error, 6 decimals; lower is better) */
+                                prior: number | null;
+                                prior_count: number;
+                                /** @description Both scored on the same events: who was right */
+                                paired: {
+                                    count: number;
+                                    /** @description The prior, on the decisions both forecast (mean squared error, 6 decimals; lower is better) */
+                                    prior: number | null;
+                                    /** @description The market, on the same decisions (mean squared error, 6 decimals; lower is better) */
+                                    market: number | null;
+                                };
+                            };
+                            calibration: {
+                                /** @description Ten buckets of the prior’s forecast: [0, 0.1), … [0.9, 1] */
+                                prior: {
+                                    lo: number;
+                                    hi: number;
+                                    count: number;
+                                    /** @description Mean forecast in the bucket */
+                                    mean_forecast: number | null;
+                                    /** @description Mean realised objective in the bucket (binary: how often YES came) */
+                                    observed: number | null;
+                                }[];
+                                /** @description Ten buckets of the market’s forecast */
+                                market: {
+                                    lo: number;
+                                    hi: number;
+                                    count: number;
+                                    /** @description Mean forecast in the bucket */
+                                    mean_forecast: number | null;
+                                    /** @description Mean realised objective in the bucket (binary: how often YES came) */
+                                    observed: number | null;
+                                }[];
+                            };
+                            by_month: {
+                                month: string;
+                                /** @description Decisions the market took */
+                                decided: number;
+                                /** @description Of those, with a prior on record */
+                                with_prior: number;
+                                /** @description Where the market chose otherwise than the prior */
+                                overridden: number;
+                                /** @description overridden / with_prior */
+                                override_rate: number | null;
+                                /** @description Decided decisions whose outcome is reported */
+                                resolved: number;
+                                brier: {
+                                    /** @description Over the resolved decisions (mean squared error, 6 decimals; lower is better) */
+                                    market: number | null;
+                                    market_count: number;
+                                    /** @description Over the resolved decisions where the prior forecast the action taken (mean squared error, 6 decimals; lower is better) */
+                                    prior: number | null;
+                                    prior_count: number;
+                                    /** @description Both scored on the same events: who was right */
+                                    paired: {
+                                        count: number;
+                                        /** @description The prior, on the decisions both forecast (mean squared error, 6 decimals; lower is better) */
+                                        prior: number | null;
+                                        /** @description The market, on the same decisions (mean squared error, 6 decimals; lower is better) */
+                                        market: number | null;
+                                    };
+                                };
+                            }[];
+                            /** @description The most recent `size` decisions */
+                            recent: {
+                                size: number;
+                                /** @description Decisions the market took */
+                                decided: number;
+                                /** @description Of those, with a prior on record */
+                                with_prior: number;
+                                /** @description Where the market chose otherwise than the prior */
+                                overridden: number;
+                                /** @description overridden / with_prior */
+                                override_rate: number | null;
+                                /** @description Decided decisions whose outcome is reported */
+                                resolved: number;
+                                brier: {
+                                    /** @description Over the resolved decisions (mean squared error, 6 decimals; lower is better) */
+                                    market: number | null;
+                                    market_count: number;
+                                    /** @description Over the resolved decisions where the prior forecast the action taken (mean squared error, 6 decimals; lower is better) */
+                                    prior: number | null;
+                                    prior_count: number;
+                                    /** @description Both scored on the same events: who was right */
+                                    paired: {
+                                        count: number;
+                                        /** @description The prior, on the decisions both forecast (mean squared error, 6 decimals; lower is better) */
+                                        prior: number | null;
+                                        /** @description The market, on the same decisions (mean squared error, 6 decimals; lower is better) */
+                                        market: number | null;
+                                    };
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Invalid request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -6677,6 +7009,40 @@ export interface webhooks {
                         }[];
                         /** Format: date-time */
                         decided_at: string;
+                        /** @description What the market's choice rests on */
+                        evidence?: {
+                            /** @description Distinct traders over all branches */
+                            distinct_traders: number;
+                            /** @description Credits traded over all branches (decimal string) */
+                            total_volume: string;
+                            /** @description The rule's threshold over the default action */
+                            threshold_bps: number;
+                            /** @description The best branch's score minus the default's */
+                            margin: number;
+                            /** Format: date-time */
+                            window_start: string;
+                            /** Format: date-time */
+                            window_end: string;
+                            branches: {
+                                branch: number;
+                                label: string;
+                                /** @description Decision score (lagging TWAP) */
+                                score: number;
+                                /** @description The objective at the prices at the decision */
+                                spot: number;
+                                traders: number;
+                                /** @description Credits traded on the branch (decimal string) */
+                                volume: string;
+                            }[];
+                        };
+                        /** @description The agent's own choice before the market opened (LLM agents); null without one */
+                        prior?: {
+                            branch: number;
+                            label: string | null;
+                            confidence: number | null;
+                        } | null;
+                        /** @description Whether the market chose otherwise than the prior; null without one */
+                        overrode_prior?: boolean | null;
                     };
                 };
             };

@@ -6,13 +6,14 @@ import { decisionJson, listAgentDecisionRows } from '../../../services/decisions
 import { encodeCursor } from '../../../services/markets/queries.js'
 import { authorizeRequest } from '../../plugins/authorize.js'
 import { problemResponses } from '../../schemas/problem.js'
+import { DecisionScore } from '../../schemas/track-record.js'
 import type { RouteModule } from '../../types.js'
 import { after } from './cursor.js'
 
 const BranchRef = Type.Object({ branch: Type.Integer(), label: Type.Union([Type.String(), Type.Null()]) })
 const Nullable = <T extends ReturnType<typeof Type.Object>>(schema: T) => Type.Union([schema, Type.Null()])
 
-const Decision = Type.Object({
+export const Decision = Type.Object({
   market: Type.Object({
     id: Type.String({ format: 'uuid' }),
     slug: Type.String(),
@@ -30,6 +31,10 @@ const Decision = Type.Object({
       confidence: Type.Union([Type.Number(), Type.Null()]),
       rationale: Type.Union([Type.String(), Type.Null()]),
       model: Type.Union([Type.String(), Type.Null()]),
+      forecasts: Type.Union([Type.Array(Type.Union([Type.Number(), Type.Null()])), Type.Null()], {
+        description:
+          "The agent's forecast for each action by branch (the probability that the objective is met if it is taken); null where it gave none",
+      }),
     }),
   ),
   prior_error: Type.Union([Type.String(), Type.Null()]),
@@ -45,6 +50,9 @@ const Decision = Type.Object({
   ),
   overrode_prior: Type.Union([Type.Boolean(), Type.Null()], {
     description: "Whether the market chose otherwise than the agent's own prior",
+  }),
+  record: Type.Union([DecisionScore, Type.Null()], {
+    description: 'How the decision scores in the track record, once decided',
   }),
   outcome: Nullable(
     Type.Object({
