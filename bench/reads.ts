@@ -13,7 +13,8 @@
  * over them, so a list page (50 markets) is the size it would be. With Redis: BENCH_REDIS_URL,
  * else a redis-server of the bench's own on a free port when the binary exists, else skipped.
  * BENCH_API_NODE_OPTIONS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) is added to the API's;
- * BENCH_READ_RUNS (default `cached,uncached,redis`) picks the runs, e.g. `cached` alone to profile.
+ * BENCH_READ_RUNS (default `cached,uncached,redis`) picks the runs and BENCH_READ_VIEWS (default
+ * `market,list`) the views, e.g. `cached` and `market` alone to profile one.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
@@ -35,6 +36,9 @@ const MARKETS = Number(process.env.BENCH_MARKETS ?? 200)
 const TRADES = Number(process.env.BENCH_TRADES ?? 2000)
 const log = createLogger(process.env.BENCH_LOG_LEVEL ?? 'warn')
 const RUNS = new Set((process.env.BENCH_READ_RUNS ?? 'cached,uncached,redis').split(','))
+/** BENCH_LOAD=wrk: Debian's wrk generates the load (see wrk()); default autocannon. */
+const LOAD = process.env.BENCH_LOAD === 'wrk' ? 'wrk' : 'autocannon'
+const VIEWS = new Set((process.env.BENCH_READ_VIEWS ?? 'market,list').split(','))
 const NODE_OPTIONS: string[] = `${
   JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')).config.node_options
 } ${process.env.BENCH_API_NODE_OPTIONS ?? ''}`
@@ -170,8 +174,42 @@ interface Figure {
   bytes: number
 }
 
+/**
+ * wrk (Debian's, C, one thread) in place of autocannon: autocannon runs in this Node process on
+ * the same two cores, and its cost per answer grows with the body (2.4 kB against the
+ * hello-world's 188 B), so with it part of a ratio is the load generator's, not the server's.
+ */
+function wrk(url: string, seconds: number): Omit<Figure, 'label'> {
+  const out = execFileSync('wrk', ['-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, '--latency', url], {
+    encoding: 'utf8',
+  })
+  const ms = (text: string | undefined) => {
+    const m = /^([\d.]+)(us|ms|s)$/.exec(text ?? '')
+    if (!m) return Number.NaN
+    return Math.round(Number(m[1]) * ({ us: 1, ms: 1000, s: 1e6 } as const)[m[2] as 'us' | 'ms' | 's']) / 1000
+  }
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1])
+  const transfer = /Transfer\/sec:\s+([\d.]+)(B|KB|MB|GB)/.exec(out)
+  const unit = { B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3 }[(transfer?.[2] ?? 'B') as 'B']
+  return {
+    rps,
+    p50: ms(/\s50%\s+(\S+)/.exec(out)?.[1]),
+    p99: ms(/\s99%\s+(\S+)/.exec(out)?.[1]),
+    non2xx: Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0),
+    bytes: (Number(transfer?.[1]) * unit) / Math.max(1, rps),
+  }
+}
+
 async function measure(label: string, url: string): Promise<Figure> {
   // Warm-up (JIT, the cache's first miss), then the measured run.
+  if (LOAD === 'wrk') {
+    wrk(url, 2)
+    const figure = { label, ...wrk(url, DURATION_S) }
+    console.log(
+      `${label.padEnd(44)} ${figure.rps.toFixed(0).padStart(7)} req/s  p50 ${figure.p50} ms  p99 ${figure.p99} ms  ${figure.bytes.toFixed(0)} B/resp  non-2xx ${figure.non2xx}`,
+    )
+    return figure
+  }
   await autocannon({ url, connections: CONNECTIONS, duration: 2 })
   const r = await autocannon({ url, connections: CONNECTIONS, duration: DURATION_S })
   const figure = {
@@ -208,8 +246,9 @@ async function main() {
     console.log(`seeded ${ids.length} markets, ${TRADES} trades`)
     const figures: Figure[] = []
     const run = async (label: string, base: string) => {
-      figures.push(await measure(`${label}: GET /v1/markets/{id}`, `${base}/v1/markets/${hot}`))
-      figures.push(await measure(`${label}: GET /v1/markets`, `${base}/v1/markets`))
+      if (VIEWS.has('market'))
+        figures.push(await measure(`${label}: GET /v1/markets/{id}`, `${base}/v1/markets/${hot}`))
+      if (VIEWS.has('list')) figures.push(await measure(`${label}: GET /v1/markets`, `${base}/v1/markets`))
     }
     if (RUNS.has('cached')) await run('cached, in process', api.base)
     await api.stop()

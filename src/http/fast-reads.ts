@@ -87,6 +87,7 @@ export function createFastReads(options: FastReadsOptions): FastReads {
   const lanes = new Map<string, Lane>()
   let served = 0
   const on = options.enabled
+  const fixed = Object.entries(options.headers).flat()
   const caller = options.trustProxy ? callerBehindProxy : callerOfSocket
 
   function eligible(req: IncomingMessage): boolean {
@@ -106,7 +107,7 @@ export function createFastReads(options: FastReadsOptions): FastReads {
     const kept = await readCache.peek(lane.cache, lane.key, lane.versions)
     if (kept === undefined) return false
     const compressible = req.headers['accept-encoding'] !== undefined
-    if (compressible && Buffer.byteLength(kept.body) >= COMPRESS_THRESHOLD_BYTES) return false
+    if (compressible && kept.bytes.length >= COMPRESS_THRESHOLD_BYTES) return false
     const limit = options.ipLimiter && (await options.ipLimiter.count(req, caller(req).ip ?? ''))
     if (limit === 'refused') return false
     if (options.draining()) return false
@@ -117,17 +118,27 @@ export function createFastReads(options: FastReadsOptions): FastReads {
     const etag = etagOf(kept.token)
     const notModified = ifNoneMatch(req.headers['if-none-match'], etag)
     const status = notModified ? 304 : 200
-    res.statusCode = status
-    res.setHeader('x-request-id', reqId)
-    for (const name in options.headers) res.setHeader(name, options.headers[name] as string)
-    res.setHeader('cache-control', lane.cacheControl)
-    res.setHeader('etag', etag)
-    if (limit) for (const [name, value] of Object.entries(limit)) res.setHeader(name, value)
-    if (notModified) res.end()
+    // One array to writeHead: Node then writes it as given, without a setHeader per field
+    // (which keeps its own map of them). The same fields, in the same order, as Fastify sends.
+    const headers: string[] = [
+      'x-request-id',
+      reqId,
+      ...fixed,
+      'cache-control',
+      lane.cacheControl,
+      'etag',
+      etag,
+    ]
+    if (limit) for (const name in limit) headers.push(name, limit[name] as string)
+    if (notModified) res.writeHead(status, headers).end()
     else {
-      res.setHeader('content-type', 'application/json; charset=utf-8')
-      res.setHeader('content-length', Buffer.byteLength(kept.body))
-      res.end(kept.body)
+      headers.push(
+        'content-type',
+        'application/json; charset=utf-8',
+        'content-length',
+        String(kept.bytes.length),
+      )
+      res.writeHead(status, headers).end(kept.bytes)
     }
     served++
     readCache.hit(lane.cache)

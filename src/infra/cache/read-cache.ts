@@ -50,7 +50,7 @@ export interface ReadCache {
   /** The body kept for `key` under `token`; counts hit, stale (kept under an older token) or miss. */
   lookup(cache: string, key: string, token: string): Promise<string | undefined>
   /**
-   * The body this process keeps for `key` under the versions' current token, with the token;
+   * The body this process keeps for `key` under the versions' current token (as UTF-8), with the token;
    * undefined otherwise, or when the versions cannot be read. Counts nothing: the fast lane
    * (http/fast-reads.ts) counts the hit it serves with `hit`, and whatever it does not serve
    * goes the whole way (token, lookup), which counts it.
@@ -59,7 +59,7 @@ export interface ReadCache {
     cache: string,
     key: string,
     names: readonly [string] | readonly [string, string],
-  ): Promise<{ token: string; body: string } | undefined>
+  ): Promise<{ token: string; bytes: Buffer } | undefined>
   /** Counts a hit served from what `peek` returned. */
   hit(cache: string): void
   /** Keeps `body` for `key` under `token` (the token read before the database was). */
@@ -97,6 +97,8 @@ export interface ReadCacheOptions {
 interface Entry {
   token: string
   body: string
+  /** The body as UTF-8, made on the first peek: the fast lane writes it without encoding it again. */
+  bytes?: Buffer
   expiresAt: number
 }
 
@@ -193,8 +195,25 @@ export function createReadCache(options: ReadCacheOptions): ReadCache {
       .catch(() => {})
   }
 
+  /**
+   * In process (no Redis), every version this cache serves is raised by this process, through
+   * raise/increment: a token read once stays the token until one of them (or a new epoch) runs,
+   * so it is kept, and a hit costs no version read (with Redis, other processes raise versions,
+   * and every read asks Redis: see the top). `generation` counts the changes; a token read
+   * across one is not kept (it may be from before the change).
+   */
+  const tokens = shared ? undefined : new Map<string, string>()
+  let generation = 0
+  const changed = () => {
+    generation++
+    tokens?.clear()
+  }
   /** The token of `names`' versions now (see OBSERVED for the bookkeeping); throws when the store fails. */
   const currentToken = async (names: readonly [string] | readonly [string, string]): Promise<string> => {
+    const tokenKey = names.length === 1 ? names[0] : names.join('\n')
+    const kept = tokens?.get(tokenKey)
+    if (kept !== undefined) return kept
+    const before = generation
     const read = await readVersions(names)
     const at = clock()
     let token = read.epoch
@@ -206,6 +225,7 @@ export function createReadCache(options: ReadCacheOptions): ReadCache {
     })
     const seenKey = `${names.join('\n')}\n${token}`
     if (!tokenAt.has(seenKey)) remember(tokenAt, seenKey, latest)
+    if (tokens && generation === before) remember(tokens, tokenKey, token)
     return token
   }
 
@@ -221,7 +241,7 @@ export function createReadCache(options: ReadCacheOptions): ReadCache {
     const entry = local.get(key)
     if (!entry) return
     local.delete(key)
-    bytes -= entry.body.length + key.length
+    bytes -= entry.body.length + key.length + (entry.bytes?.length ?? 0)
   }
   const put = (key: string, token: string, body: string) => {
     drop(key)
@@ -235,7 +255,10 @@ export function createReadCache(options: ReadCacheOptions): ReadCache {
   }
 
   async function newEpochNow(): Promise<void> {
-    await store.setEpoch(newEpoch())
+    const set = store.setEpoch(newEpoch())
+    changed()
+    await set
+    changed()
     local.clear()
     bytes = 0
   }
@@ -270,7 +293,11 @@ export function createReadCache(options: ReadCacheOptions): ReadCache {
       if (token === undefined || entry.token !== token || entry.expiresAt <= now()) return undefined
       local.delete(full)
       local.set(full, entry)
-      return { token, body: entry.body }
+      if (entry.bytes === undefined) {
+        entry.bytes = Buffer.from(entry.body)
+        bytes += entry.bytes.length
+      }
+      return { token, bytes: entry.bytes }
     },
     hit: (cache) => count(cache, 'hit'),
     observedAt: (names, token) => tokenAt.get(`${names.join('\n')}\n${token}`),
@@ -313,7 +340,11 @@ export function createReadCache(options: ReadCacheOptions): ReadCache {
     },
     async raise(name, fields, caches) {
       try {
-        await store.raiseVersion(name, fields)
+        // Forgotten as soon as the store has the new value, and again once the raise is done.
+        const raised = store.raiseVersion(name, fields)
+        changed()
+        await raised
+        changed()
         observeRaised(name)
       } catch (error) {
         behind = true
@@ -323,7 +354,10 @@ export function createReadCache(options: ReadCacheOptions): ReadCache {
     },
     async increment(name, caches) {
       try {
-        await store.incrementVersion(name, 'n')
+        const incremented = store.incrementVersion(name, 'n')
+        changed()
+        await incremented
+        changed()
         observeRaised(name)
       } catch (error) {
         behind = true
@@ -333,6 +367,7 @@ export function createReadCache(options: ReadCacheOptions): ReadCache {
     },
     suspend() {
       suspended = true
+      changed()
       local.clear()
       bytes = 0
     },
