@@ -79,7 +79,7 @@ export async function createAppContext(parts: ContextParts): Promise<ApiContext>
     tracer,
     readCache,
     reads,
-    evidence: createEvidenceStore(config),
+    evidence: await createEvidenceStore(config),
   }
 }
 

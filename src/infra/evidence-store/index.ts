@@ -11,8 +11,6 @@
 import type { Readable } from 'node:stream'
 import type { Config } from '../../config/index.js'
 import { createLocalEvidenceStore } from './local.js'
-import { createS3EvidenceStore } from './s3.js'
-import { createSupabaseEvidenceStore } from './supabase.js'
 
 export interface StoredObject {
   readonly key: string
@@ -38,9 +36,11 @@ export function evidenceStoreKind(config: Config): EvidenceStoreKind {
   return config.SUPABASE_URL && config.SUPABASE_SERVICE_ROLE_KEY ? 'supabase' : 'local'
 }
 
-export function createEvidenceStore(config: Config): EvidenceStore {
+/** The configured store; the S3 and Supabase clients are loaded only by the deployments that use them. */
+export async function createEvidenceStore(config: Config): Promise<EvidenceStore> {
   switch (evidenceStoreKind(config)) {
-    case 's3':
+    case 's3': {
+      const { createS3EvidenceStore } = await import('./s3.js')
       return createS3EvidenceStore({
         bucket: config.S3_BUCKET as string,
         region: config.S3_REGION,
@@ -55,12 +55,15 @@ export function createEvidenceStore(config: Config): EvidenceStore {
             }
           : {}),
       })
-    case 'supabase':
+    }
+    case 'supabase': {
+      const { createSupabaseEvidenceStore } = await import('./supabase.js')
       return createSupabaseEvidenceStore({
         url: config.SUPABASE_URL as string,
         serviceKey: config.SUPABASE_SERVICE_ROLE_KEY as string,
         bucket: config.EVIDENCE_BUCKET,
       })
+    }
     default:
       return createLocalEvidenceStore(config.EVIDENCE_DIR, config.projectRoot)
   }
