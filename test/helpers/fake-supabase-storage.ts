@@ -22,11 +22,12 @@ export class FakeSupabaseStorage {
   readonly buckets = new Map<string, Map<string, StoredObject>>()
   private readonly tokenKey = randomBytes(32)
   private server: http.Server | undefined
+  private port = 0
 
   constructor(private readonly serviceKey: string) {}
 
   get url(): string {
-    return `http://127.0.0.1:${(this.server?.address() as AddressInfo).port}`
+    return `http://127.0.0.1:${this.port}`
   }
 
   createBucket(name: string): void {
@@ -44,6 +45,7 @@ export class FakeSupabaseStorage {
       })
     })
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    this.port = (server.address() as AddressInfo).port
     this.server = server
   }
 
