@@ -134,6 +134,11 @@ describe('uploading', () => {
     expect(big.json()).toMatchObject({ code: 'payload_too_large', detail: expect.stringContaining('4096') })
     expect((await upload(alice, Buffer.alloc(4096, 1), 'application/pdf')).statusCode).toBe(201)
 
+    const long = await upload(alice, PNG, `text/plain; x=${'y'.repeat(200)}`)
+    expect(long.statusCode).toBe(400)
+    expect(long.json().errors).toEqual([
+      { field: '/headers/content-type', message: 'must be at most 200 characters' },
+    ])
     const empty = await upload(alice, Buffer.alloc(0), 'text/plain')
     expect(empty.statusCode).toBe(400)
     expect((await upload(null, PNG, 'image/png')).statusCode).toBe(401)

@@ -87,6 +87,11 @@ export async function uploadEvidence(
   const key = `sha256/${sha256}`
   // Charset and other parameters are kept: a text file is served as it was sent.
   const contentType = (input.contentType ?? type).trim()
+  if (contentType.length > 200) {
+    throw errors.validation('The Content-Type is too long', [
+      { field: '/headers/content-type', message: 'must be at most 200 characters' },
+    ])
+  }
   await store.put(key, input.body, contentType)
   const filename = cleanFilename(input.filename, `evidence-${sha256.slice(0, 12)}`)
   return ctx.db.one(InsertEvidence, [
