@@ -317,6 +317,59 @@ export const variables = {
     'Service-role (secret) key of the Supabase project: with SUPABASE_URL, workers publish the feed to its Realtime broadcast',
   ),
   AUTH_JWT_AUDIENCE: variable(text, 'authenticated', 'Audience (aud) access tokens must carry'),
+  EVIDENCE_STORE: variable(
+    oneOf('local', 's3', 'supabase'),
+    undefined,
+    'Where evidence files go: local (EVIDENCE_DIR), s3 (S3_BUCKET) or supabase (Storage); unset = supabase with SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY, else local',
+  ),
+  EVIDENCE_DIR: variable(
+    text,
+    '.data/evidence',
+    'Local evidence store: its folder (relative to the project)',
+  ),
+  EVIDENCE_MAX_BYTES: variable(
+    int(1, 100 * 1024 * 1024),
+    10 * 1024 * 1024,
+    'Largest evidence file accepted (POST /v1/evidence answers 413 above it)',
+  ),
+  EVIDENCE_TYPES: variable(
+    list,
+    [
+      'application/pdf',
+      'image/png',
+      'image/jpeg',
+      'image/webp',
+      'image/gif',
+      'text/plain',
+      'text/csv',
+      'application/json',
+    ],
+    'Comma-separated media types evidence files may have (others answer 415)',
+  ),
+  EVIDENCE_LINK_TTL_S: variable(
+    int(10, 604_800),
+    300,
+    'Lifetime of a signed evidence download link in seconds',
+  ),
+  EVIDENCE_BUCKET: variable(text, 'evidence', 'Supabase Storage: the (private) bucket evidence files go to'),
+  S3_ENDPOINT: variable(
+    url('http:', 'https:'),
+    undefined,
+    'S3 evidence store: endpoint of an S3-compatible service (MinIO, R2, …); unset = AWS for S3_REGION',
+  ),
+  S3_REGION: variable(text, 'us-east-1', 'S3 evidence store: region'),
+  S3_BUCKET: variable(text, undefined, 'S3 evidence store: bucket (required with EVIDENCE_STORE=s3)'),
+  S3_ACCESS_KEY_ID: variable(
+    text,
+    undefined,
+    'S3 evidence store: access key id; unset = the AWS default chain',
+  ),
+  S3_SECRET_ACCESS_KEY: variable(secret(1), undefined, 'S3 evidence store: secret of S3_ACCESS_KEY_ID'),
+  S3_FORCE_PATH_STYLE: variable(
+    bool,
+    false,
+    'S3 evidence store: path-style URLs (endpoint/bucket/key), as most S3-compatible servers need',
+  ),
   AUTH_ANON_KEY: variable(
     secret(16),
     undefined,
@@ -590,6 +643,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const keys = values.ENCRYPTION_KEYS as EncryptionKey[] | undefined
   if (values.ENCRYPTION_KEY_ID !== undefined && !keys?.some((k) => k.kid === values.ENCRYPTION_KEY_ID)) {
     problems.push('ENCRYPTION_KEY_ID must name a key of ENCRYPTION_KEYS')
+  }
+  if (values.EVIDENCE_STORE === 's3' && values.S3_BUCKET === undefined) {
+    problems.push('S3_BUCKET must be set when EVIDENCE_STORE is s3')
+  }
+  if (
+    values.EVIDENCE_STORE === 'supabase' &&
+    (values.SUPABASE_URL === undefined || values.SUPABASE_SERVICE_ROLE_KEY === undefined)
+  ) {
+    problems.push('EVIDENCE_STORE=supabase needs SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY')
+  }
+  if (Boolean(values.S3_ACCESS_KEY_ID) !== Boolean(values.S3_SECRET_ACCESS_KEY)) {
+    problems.push('S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY must be set together')
   }
   // A container whose DATABASE_URL was forgotten must stop, not start an empty database of its
   // own in its writable layer and serve from it.

@@ -55,6 +55,9 @@ export const TradeBody = Type.Object(
   { additionalProperties: false },
 )
 
+/** Ids of the caller's uploads (POST /v1/evidence) to attach to a resolution or a dispute. */
+export const EvidenceFileIds = Type.Array(Uuid, { maxItems: 20, uniqueItems: true })
+
 /** A reported outcome (POST …/resolve, and an agent's POST …/decisions/{id}/outcome). */
 export const ResolveBody = Type.Object(
   {
@@ -64,6 +67,7 @@ export const ResolveBody = Type.Object(
       {
         url: Type.Optional(Type.String({ maxLength: 2000, format: 'uri' })),
         note: Type.Optional(Type.String({ maxLength: 2000 })),
+        files: Type.Optional(EvidenceFileIds),
       },
       { additionalProperties: false },
     ),

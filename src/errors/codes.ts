@@ -70,6 +70,9 @@ export const ErrorCode = {
   NotSubscribed: 'not_subscribed',
   TooManyChannels: 'too_many_channels',
   TooOld: 'too_old',
+  // Evidence files (issue 14): a download link that was tampered with, or is past its expiry
+  InvalidLink: 'invalid_link',
+  LinkExpired: 'link_expired',
 } as const
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]
@@ -133,12 +136,12 @@ export const errors = {
     new AppError({ code: ErrorCode.BadRequest, status: 400, title: 'Bad request', detail }),
   invalidJson: (detail: string) =>
     new AppError({ code: ErrorCode.InvalidJson, status: 400, title: 'Malformed JSON body', detail }),
-  unsupportedMediaType: (contentType: string) =>
+  unsupportedMediaType: (contentType: string, accepted = 'application/json') =>
     new AppError({
       code: ErrorCode.UnsupportedMediaType,
       status: 415,
       title: 'Unsupported media type',
-      detail: `Content-Type '${contentType}' is not supported; send application/json`,
+      detail: `Content-Type '${contentType}' is not supported; send ${accepted}`,
     }),
   payloadTooLarge: (limit: number) =>
     new AppError({

@@ -4,6 +4,7 @@
  * principal), so it stays out of the AppContext they take.
  */
 import type { AppContext } from '../context.js'
+import type { EvidenceStore } from '../infra/evidence-store/index.js'
 import type { Authenticator } from '../services/identity/authenticator.js'
 import type { Identity } from '../services/identity/index.js'
 
@@ -12,4 +13,6 @@ export interface ApiContext extends AppContext {
   readonly auth: Authenticator
   /** Local (GoTrue-compatible) or Supabase auth; `identity.local` serves /auth/v1. */
   readonly identity: Identity
+  /** Where evidence files go (local, S3, Supabase Storage): only the API uploads and serves them. */
+  readonly evidence: EvidenceStore
 }

@@ -7,7 +7,7 @@
  * string (e.g. `signing_key:<kid>`) bound as additional authenticated data, so a ciphertext
  * copied into another row or column does not decrypt there.
  */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import type { Config, EncryptionKey } from '../config/index.js'
@@ -31,6 +31,11 @@ export interface SecretBox {
   open(sealed: string, context: string): string
   /** The key id a sealed value names (to find values that still need re-sealing). */
   kidOf(sealed: string): string
+  /**
+   * A 32-byte key for one purpose (HMAC of signed links), derived from the active key with
+   * HKDF-SHA256: the same on every replica that shares ENCRYPTION_KEYS, never the key itself.
+   */
+  deriveKey(purpose: string): Buffer
 }
 
 export function createSecretBox(keys: readonly EncryptionKey[], activeKid = keys[0]?.kid): SecretBox {
@@ -76,6 +81,9 @@ export function createSecretBox(keys: readonly EncryptionKey[], activeKid = keys
     },
     kidOf(sealed) {
       return parse(sealed).kid
+    },
+    deriveKey(purpose) {
+      return Buffer.from(hkdfSync('sha256', active, Buffer.alloc(0), `decision-markets:${purpose}`, 32))
     },
   }
 }

@@ -11,6 +11,7 @@ import { createBus } from '../infra/bus.js'
 import { createStore } from '../infra/cache/index.js'
 import { createMemoryStore } from '../infra/cache/memory.js'
 import { createReadCache } from '../infra/cache/read-cache.js'
+import { createEvidenceStore } from '../infra/evidence-store/index.js'
 import type { Logger } from '../infra/logger.js'
 import { createMetrics, type Metrics } from '../infra/metrics.js'
 import type { JobQueue } from '../infra/queue.js'
@@ -78,6 +79,7 @@ export async function createAppContext(parts: ContextParts): Promise<ApiContext>
     tracer,
     readCache,
     reads,
+    evidence: await createEvidenceStore(config),
   }
 }
 

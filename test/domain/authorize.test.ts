@@ -74,6 +74,9 @@ const matrix: Record<Action, number[]> = {
   'anchor.read': [200, 200, 200, 200, 200, 200, 200, 200],
   'ledger.proof': [401, 200, 403, 200, 200, 403, 200, 200],
   'ledger_audit.read': [401, 403, 403, 200, 403, 403, 403, 403],
+  // Evidence files (issue 14): the owner of a file is its uploader.
+  'evidence.upload': [401, 200, 200, 200, 403, 200, 200, 200],
+  'evidence.read_private': [401, 200, 403, 200, 200, 403, 200, 200],
 }
 
 const rows = (Object.entries(matrix) as [Action, number[]][]).flatMap(([action, statuses]) =>

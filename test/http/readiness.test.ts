@@ -41,6 +41,7 @@ async function appOn(url: string) {
     secrets: unused as ApiContext['secrets'],
     store: unused as ApiContext['store'],
     readCache: unused as ApiContext['readCache'],
+    evidence: unused as ApiContext['evidence'],
     bus: createMemoryBus(),
     metrics: createMetrics(),
     tracer: propagatingTracer,

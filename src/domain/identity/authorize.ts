@@ -71,6 +71,10 @@ export const policies = {
   'ledger.proof': { who: ['owner', 'admin'], apiKey: 'read' },
   // The ledger auditor's findings name accounts and users across the platform: admins, signed in.
   'ledger_audit.read': { who: ['admin'], apiKey: 'session' },
+  // Evidence files (issue 14): anyone signed in uploads; a file not yet attached to a resolution
+  // or dispute is its uploader's (and admins'); once attached it is as public as the resolution.
+  'evidence.upload': { who: ['user'], apiKey: 'trade' },
+  'evidence.read_private': { who: ['owner', 'admin'], apiKey: 'read' },
 } as const satisfies Record<string, Policy>
 
 export type Action = keyof typeof policies

@@ -19,6 +19,9 @@ import { listAgentsRoute } from './agents/list.js'
 import { trackRecordRoute } from './agents/track-record.js'
 import { updateAgentRoute } from './agents/update.js'
 import { authRoutes } from './auth/index.js'
+import { evidenceContentRoute } from './evidence/content.js'
+import { getEvidenceRoute } from './evidence/get.js'
+import { uploadEvidenceRoute } from './evidence/upload.js'
 import { listAnchorsRoute } from './ledger/anchors.js'
 import { proofRoutes } from './ledger/proofs.js'
 import { closeMarketRoute } from './markets/close.js'
@@ -88,6 +91,9 @@ const markets: RouteModule[] = [
   settleDisputeRoute,
 ]
 
+/** Evidence files attached to resolutions and disputes (issue 14). */
+const evidence: RouteModule[] = [uploadEvidenceRoute, getEvidenceRoute, evidenceContentRoute]
+
 /** AI agents and decision markets (issue 5). */
 const agents: RouteModule[] = [
   createAgentRoute,
@@ -114,7 +120,16 @@ const realtime: RouteModule[] = [streamRoutes]
 const mcp: RouteModule[] = [mcpRoutes]
 
 export function registerRoutes(app: App, ctx: ApiContext) {
-  for (const route of [...operations, ...identity, ...markets, ...agents, ...ledger, ...realtime, ...mcp]) {
+  for (const route of [
+    ...operations,
+    ...identity,
+    ...markets,
+    ...evidence,
+    ...agents,
+    ...ledger,
+    ...realtime,
+    ...mcp,
+  ]) {
     route(app, ctx)
   }
 }

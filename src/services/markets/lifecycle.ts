@@ -19,6 +19,7 @@ import { sql, type Transaction } from '../../db/database.js'
 import type { Principal } from '../../domain/identity/principal.js'
 import { formatAmount } from '../../domain/money.js'
 import { AppError, ErrorCode, errors } from '../../errors/codes.js'
+import { attachEvidence, type EvidenceFileRef } from '../evidence/index.js'
 import { CLOSE_MARKET_JOB, SETTLE_MARKET_JOB } from '../jobs.js'
 import { amountField } from '../money/amounts.js'
 import { lockCashAccount, lockCashAccounts, marketBondsAccount } from '../money/ledger.js'
@@ -149,9 +150,9 @@ async function parseResolution(
 function evidenceJson(evidence: ResolveInput['evidence']) {
   const url = evidence.url?.trim()
   const note = evidence.note?.trim()
-  if (!url && !note) {
-    throw errors.validation('A resolution carries evidence: a URL or a note', [
-      { field: '/body/evidence', message: 'needs a url or a note' },
+  if (!url && !note && !evidence.files?.length) {
+    throw errors.validation('A resolution carries evidence: a URL, a note or files', [
+      { field: '/body/evidence', message: 'needs a url, a note or files' },
     ])
   }
   if (url && !/^https?:\/\/\S+$/i.test(url)) {
@@ -191,12 +192,19 @@ export async function resolveMarket(
       throw errors.invalidMarketState(`A ${market.status} market cannot be resolved`)
     }
     const resolution = await parseResolution(ctx, market, input)
+    const files = await attachEvidence(
+      tx,
+      actor.userId,
+      input.evidence.files ?? [],
+      '/body/evidence/files',
+      now,
+    )
     const disputeUntil = new Date(now.getTime() + ctx.config.DISPUTE_WINDOW_S * 1000)
     const resolved = await tx.one(SetResolved, [
       market.id,
       resolution.outcome,
       resolution.value,
-      evidence,
+      files.length > 0 ? { ...evidence, files } : evidence,
       actor.userId,
       now,
       disputeUntil,
@@ -220,6 +228,7 @@ export interface DisputeRow {
   disputer_id: string
   reason: string
   evidence_url: string | null
+  evidence_files: EvidenceFileRef[] | null
   bond: bigint
   status: 'open' | 'upheld' | 'rejected'
   settled_by: string | null
@@ -228,7 +237,7 @@ export interface DisputeRow {
   created_at: Date
 }
 
-const DISPUTE_COLUMNS = `id, market_id, disputer_id, reason, evidence_url, bond, status, settled_by, settled_at,
+const DISPUTE_COLUMNS = `id, market_id, disputer_id, reason, evidence_url, evidence_files, bond, status, settled_by, settled_at,
   settlement_note, created_at`
 
 const HoldsShares = sql<{ holds: boolean }>(
@@ -238,8 +247,8 @@ const HoldsShares = sql<{ holds: boolean }>(
 
 const InsertDispute = sql<DisputeRow>(
   'InsertDispute',
-  `insert into public.market_disputes (market_id, disputer_id, reason, evidence_url, bond, created_at)
-   values ($1, $2, $3, $4, $5, $6)
+  `insert into public.market_disputes (market_id, disputer_id, reason, evidence_url, bond, created_at, evidence_files)
+   values ($1, $2, $3, $4, $5, $6, $7)
    on conflict (market_id) where status = 'open' do nothing
    returning ${DISPUTE_COLUMNS}`,
 )
@@ -253,7 +262,7 @@ export async function disputeResolution(
   ctx: AppContext,
   principal: Principal | null,
   marketId: string,
-  input: { reason: string; evidenceUrl?: string },
+  input: { reason: string; evidenceUrl?: string; evidenceFiles?: readonly string[] },
 ): Promise<DisputeRow> {
   const bond = ctx.config.DISPUTE_BOND_CREDITS
   const reason = input.reason.trim()
@@ -286,6 +295,13 @@ export async function disputeResolution(
         detail: 'You hold no shares in this market',
       })
     }
+    const files = await attachEvidence(
+      tx,
+      actor.userId,
+      input.evidenceFiles ?? [],
+      '/body/evidence_files',
+      now,
+    )
     const dispute = await tx.maybeOne(InsertDispute, [
       market.id,
       actor.userId,
@@ -293,6 +309,7 @@ export async function disputeResolution(
       input.evidenceUrl ?? null,
       bond,
       now,
+      files.length > 0 ? JSON.stringify(files) : null,
     ])
     if (!dispute) throw errors.conflict('This resolution is already under dispute')
     if (bond > 0n) {

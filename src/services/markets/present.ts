@@ -3,10 +3,12 @@
  * as numbers. Built here rather than in the routes because a trade's response is also stored
  * for Idempotency-Key replays, and must be byte-for-byte what the first request got.
  */
+
 import { liquidity, prices as lmsrPrices } from '../../domain/market-maker/index.js'
 import { formatAmount } from '../../domain/money.js'
 import type { PositionTotals } from '../../domain/settlement.js'
 import type { TradeFill } from '../../domain/trading/index.js'
+import type { EvidenceFileRef } from '../evidence/index.js'
 import type { BranchRow, MarketRow, OutcomeRow } from './repository.js'
 
 export interface OutcomeJson {
@@ -200,6 +202,7 @@ export function disputeJson(d: {
   disputer_id: string
   reason: string
   evidence_url: string | null
+  evidence_files: EvidenceFileRef[] | null
   bond: bigint
   status: string
   settled_by: string | null
@@ -209,6 +212,7 @@ export function disputeJson(d: {
 }) {
   return {
     ...d,
+    evidence_files: d.evidence_files ?? [],
     bond: formatAmount(d.bond),
     settled_at: d.settled_at?.toISOString() ?? null,
     created_at: d.created_at.toISOString(),

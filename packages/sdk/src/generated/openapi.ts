@@ -2222,6 +2222,7 @@ export interface paths {
                             /** Format: uri */
                             url?: string;
                             note?: string;
+                            files?: string[];
                         };
                     };
                 };
@@ -2433,6 +2434,7 @@ export interface paths {
                         reason: string;
                         /** Format: uri */
                         evidence_url?: string;
+                        evidence_files?: string[];
                     };
                 };
             };
@@ -2452,6 +2454,15 @@ export interface paths {
                             disputer_id: string;
                             reason: string;
                             evidence_url: string | null;
+                            evidence_files: {
+                                /** Format: uuid */
+                                id: string;
+                                sha256: string;
+                                /** @description Bytes, as a decimal string */
+                                size: string;
+                                content_type: string;
+                                filename: string;
+                            }[];
                             /**
                              * @description A decimal amount as a JSON string (a JSON number is refused) with at most 6 decimals, e.g. "12.5"
                              * @example 12.5
@@ -3289,6 +3300,15 @@ export interface paths {
                                 disputer_id: string;
                                 reason: string;
                                 evidence_url: string | null;
+                                evidence_files: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    sha256: string;
+                                    /** @description Bytes, as a decimal string */
+                                    size: string;
+                                    content_type: string;
+                                    filename: string;
+                                }[];
                                 /**
                                  * @description A decimal amount as a JSON string (a JSON number is refused) with at most 6 decimals, e.g. "12.5"
                                  * @example 12.5
@@ -3465,6 +3485,153 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/evidence/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An evidence file and a fresh download link
+         * @description Public once attached to a resolution or dispute; before that, its uploader and admins only.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            sha256: string;
+                            /** @description Bytes, as a decimal string */
+                            size: string;
+                            content_type: string;
+                            filename: string;
+                            /** Format: uuid */
+                            uploader_id: string;
+                            /** @description Attached to a resolution or dispute (then public) */
+                            attached: boolean;
+                            /** Format: date-time */
+                            created_at: string;
+                            link: {
+                                /** @description Signed link serving the bytes as an attachment */
+                                url: string;
+                                /** Format: date-time */
+                                expires_at: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Invalid request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/evidence/{id}/content": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download an evidence file (signed link) */
+        get: {
+            parameters: {
+                query: {
+                    expires: string;
+                    signature: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The file, as an attachment */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": string;
+                    };
+                };
+                /** @description Invalid request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -4920,6 +5087,7 @@ export interface paths {
                             /** Format: uri */
                             url?: string;
                             note?: string;
+                            files?: string[];
                         };
                     };
                 };
@@ -6915,6 +7083,112 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/evidence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload an evidence file
+         * @description The file is the body, sent with its Content-Type; attach it by id to a resolution (`evidence.files`) or a dispute (`evidence_files`).
+         */
+        post: {
+            parameters: {
+                query?: {
+                    filename?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            sha256: string;
+                            /** @description Bytes, as a decimal string */
+                            size: string;
+                            content_type: string;
+                            filename: string;
+                            /** Format: uuid */
+                            uploader_id: string;
+                            /** @description Attached to a resolution or dispute (then public) */
+                            attached: boolean;
+                            /** Format: date-time */
+                            created_at: string;
+                            link: {
+                                /** @description Signed link serving the bytes as an attachment */
+                                url: string;
+                                /** Format: date-time */
+                                expires_at: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Invalid request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;

@@ -3,7 +3,7 @@ import { disputeResolution } from '../../../services/markets/lifecycle.js'
 import { disputeJson } from '../../../services/markets/present.js'
 import { problemResponses } from '../../schemas/problem.js'
 import type { RouteModule } from '../../types.js'
-import { Dispute, MarketRef } from './schemas.js'
+import { Dispute, EvidenceFileIds, MarketRef } from './schemas.js'
 
 /** POST /v1/markets/{market}/disputes: a holder disputes the resolution, posting the bond. */
 export const disputeRoute: RouteModule = (app, ctx) => {
@@ -21,6 +21,7 @@ export const disputeRoute: RouteModule = (app, ctx) => {
           {
             reason: Type.String({ minLength: 1, maxLength: 2000 }),
             evidence_url: Type.Optional(Type.String({ maxLength: 2000, format: 'uri' })),
+            evidence_files: Type.Optional(EvidenceFileIds),
           },
           { additionalProperties: false },
         ),
@@ -31,6 +32,7 @@ export const disputeRoute: RouteModule = (app, ctx) => {
       const dispute = await disputeResolution(ctx, request.principal, request.params.market, {
         reason: request.body.reason,
         evidenceUrl: request.body.evidence_url,
+        evidenceFiles: request.body.evidence_files,
       })
       return reply.code(201).send(disputeJson(dispute))
     },

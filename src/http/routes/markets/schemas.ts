@@ -195,12 +195,22 @@ export const Portfolio = Type.Object({
   open_positions: Type.Integer(),
 })
 
+/** An attached evidence file as a resolution or dispute keeps it (GET /v1/evidence/{id} links to it). */
+export const EvidenceFileRef = Type.Object({
+  id: Uuid,
+  sha256: Type.String({ pattern: '^[0-9a-f]{64}$' }),
+  size: Type.String({ description: 'Bytes, as a decimal string' }),
+  content_type: Type.String(),
+  filename: Type.String(),
+})
+
 export const Dispute = Type.Object({
   id: Uuid,
   market_id: Uuid,
   disputer_id: Uuid,
   reason: Type.String(),
   evidence_url: Nullable(Type.String()),
+  evidence_files: Type.Array(EvidenceFileRef),
   bond: Amount,
   status: Type.String({ enum: ['open', 'upheld', 'rejected'] }),
   settled_by: Nullable(Uuid),
