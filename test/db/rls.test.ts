@@ -199,6 +199,9 @@ const SERVICE_ONLY_TABLES: string[] = [
   'public.market_feed_sequence',
   'public.realtime_broadcast_state',
   'public.realtime_broadcast_branches',
+  // Who uploaded which evidence file: read through the API, which shows a file to its uploader
+  // until a resolution or dispute attaches it, then to everyone (services/evidence).
+  'public.evidence_files',
 ]
 
 let t: TestApp
@@ -225,6 +228,14 @@ beforeAll(async () => {
   )
   // The Supabase Realtime publisher's first pass writes its cursors (one per existing branch).
   await publishPending(t.ctx, async () => {})
+  // An evidence file of the victim's, uploaded as the API takes it.
+  const upload = await t.app.inject({
+    method: 'POST',
+    url: '/v1/evidence?filename=receipt.txt',
+    headers: { ...victim.headers, 'content-type': 'text/plain' },
+    payload: 'the outcome, as seen',
+  })
+  expect(upload.statusCode, upload.body).toBe(201)
   client = await t.ctx.db.pool.connect()
 })
 
