@@ -175,6 +175,15 @@ export const BranchScore = Type.Object({
   volume: Type.String(),
 })
 
+/** The agent's own choice before the market (its LLM's answer), as decisions show it. */
+export const PRIOR_FIELDS = {
+  branch: Type.Integer(),
+  action: Type.Union([Type.String(), Type.Null()]),
+  confidence: Type.Union([Type.Number(), Type.Null()]),
+  rationale: Type.Union([Type.String(), Type.Null()]),
+  model: Type.Union([Type.String(), Type.Null()]),
+}
+
 export const DecisionView = Type.Object(
   {
     agent_id: Type.Union([Type.String({ format: 'uuid' }), Type.Null()]),
@@ -211,16 +220,7 @@ export const DecisionView = Type.Object(
       }),
       Type.Null(),
     ]),
-    prior: Type.Union([
-      Type.Object({
-        branch: Type.Integer(),
-        action: Type.Union([Type.String(), Type.Null()]),
-        confidence: Type.Union([Type.Number(), Type.Null()]),
-        rationale: Type.Union([Type.String(), Type.Null()]),
-        model: Type.Union([Type.String(), Type.Null()]),
-      }),
-      Type.Null(),
-    ]),
+    prior: Type.Union([Type.Object(PRIOR_FIELDS), Type.Null()]),
   },
   {
     $id: 'DecisionView',

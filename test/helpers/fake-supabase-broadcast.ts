@@ -7,6 +7,7 @@
  */
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { stopServer } from './net.js'
 
 export interface Accepted {
   topic: string
@@ -50,9 +51,7 @@ export class FakeSupabaseBroadcast {
   async stop(): Promise<void> {
     const server = this.server
     this.server = undefined
-    if (!server) return
-    server.closeAllConnections()
-    await new Promise<void>((resolve) => server.close(() => resolve()))
+    await stopServer(server)
   }
 
   private handle(req: http.IncomingMessage, body: string): number {

@@ -12,6 +12,7 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { stopServer } from './net.js'
 
 interface StoredObject {
   body: Buffer
@@ -52,9 +53,7 @@ export class FakeSupabaseStorage {
   async stop(): Promise<void> {
     const server = this.server
     this.server = undefined
-    if (!server) return
-    server.closeAllConnections()
-    await new Promise<void>((resolve) => server.close(() => resolve()))
+    await stopServer(server)
   }
 
   private token(objectPath: string, expires: number): string {

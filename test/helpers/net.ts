@@ -1,3 +1,4 @@
+import type { Server } from 'node:http'
 import { createServer } from 'node:net'
 
 /** A TCP port that was free a moment ago (the OS picks it). */
@@ -14,4 +15,11 @@ export function freePort(): Promise<number> {
       })
     })
   })
+}
+
+/** Stops a server of a test's own at once: its kept-alive connections too, which close() waits for. */
+export async function stopServer(server: Server | undefined): Promise<void> {
+  if (!server) return
+  server.closeAllConnections()
+  await new Promise<void>((resolve) => server.close(() => resolve()))
 }

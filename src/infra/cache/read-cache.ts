@@ -247,7 +247,10 @@ export function createReadCache(options: ReadCacheOptions): ReadCache {
     drop(key)
     local.set(key, { token, body, expiresAt: now() + ENTRY_TTL_MS })
     bytes += body.length + key.length
-    // Map order is insertion order, refreshed on every hit: the first key is the least recent.
+    evict()
+  }
+  /** Least recently used first (Map order is insertion order, refreshed on every hit) until within budget. */
+  const evict = () => {
     for (const oldest of local.keys()) {
       if (bytes <= options.maxBytes) break
       drop(oldest)
@@ -293,11 +296,15 @@ export function createReadCache(options: ReadCacheOptions): ReadCache {
       if (token === undefined || entry.token !== token || entry.expiresAt <= now()) return undefined
       local.delete(full)
       local.set(full, entry)
-      if (entry.bytes === undefined) {
-        entry.bytes = Buffer.from(entry.body)
-        bytes += entry.bytes.length
+      let encoded = entry.bytes
+      if (encoded === undefined) {
+        // Counted in the budget like the body: the entry (or an older one) may go for it.
+        encoded = Buffer.from(entry.body)
+        entry.bytes = encoded
+        bytes += encoded.length
+        evict()
       }
-      return { token, bytes: entry.bytes }
+      return { token, bytes: encoded }
     },
     hit: (cache) => count(cache, 'hit'),
     observedAt: (names, token) => tokenAt.get(`${names.join('\n')}\n${token}`),

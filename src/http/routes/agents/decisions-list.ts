@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox'
-import { AgentIdParams } from '../../../contracts/agents.js'
+import { AgentIdParams, PRIOR_FIELDS } from '../../../contracts/agents.js'
 import { authorize } from '../../../domain/identity/authorize.js'
 import { findAgent } from '../../../services/agents/agents.js'
 import { decisionJson, listAgentDecisionRows } from '../../../services/decisions/agent-decisions.js'
@@ -26,11 +26,7 @@ export const Decision = Type.Object({
   default_action: BranchRef,
   prior: Nullable(
     Type.Object({
-      branch: Type.Integer(),
-      action: Type.Union([Type.String(), Type.Null()]),
-      confidence: Type.Union([Type.Number(), Type.Null()]),
-      rationale: Type.Union([Type.String(), Type.Null()]),
-      model: Type.Union([Type.String(), Type.Null()]),
+      ...PRIOR_FIELDS,
       forecasts: Type.Union([Type.Array(Type.Union([Type.Number(), Type.Null()])), Type.Null()], {
         description:
           "The agent's forecast for each action by branch (the probability that the objective is met if it is taken); null where it gave none",
